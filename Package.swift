@@ -1,0 +1,51 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "TourDeForce",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tdf", targets: ["tdf"])
+    ],
+    targets: [
+        // C doors: each system library is imported by exactly one Swift module.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // Linux headers Swift's Glibc module leaves out (epoll, accept4); no library to link.
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+
+        .target(name: "Hashing"),
+        .target(name: "Gzip", dependencies: ["CZlib"]),
+        .target(name: "HTTPWire"),
+        .target(name: "Sockets", dependencies: ["CLinux"]),
+        .target(name: "HTTPTransport", dependencies: ["Sockets", "HTTPWire"]),
+        .target(name: "MIDI"),
+        .target(
+            name: "TourDeForceCLI",
+            dependencies: ["Hashing", "Gzip", "HTTPWire", "HTTPTransport", "MIDI"]
+        ),
+        .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),
+
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip", "TestSupport"]),
+        .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
+        .testTarget(
+            name: "HTTPTransportTests",
+            dependencies: ["HTTPTransport", "Sockets", "HTTPWire", "TestSupport"]
+        ),
+        .testTarget(name: "MIDITests", dependencies: ["MIDI", "TestSupport"]),
+        .testTarget(name: "TourDeForceCLITests", dependencies: ["TourDeForceCLI", "TestSupport"]),
+    ]
+)
+
+// One place sets the strictness of every Swift target (system library targets take no settings).
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.treatAllWarnings(as: .error))
+    target.swiftSettings = settings
+}

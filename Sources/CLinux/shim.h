@@ -1,0 +1,13 @@
+#ifndef TDF_CLINUX_SHIM_H
+#define TDF_CLINUX_SHIM_H
+// Linux-only libc headers that Swift's Glibc module does not export.
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+/// accept4 is declared only under _GNU_SOURCE, which the Glibc module was not built with.
+extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+
+static inline int tdf_accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags) {
+    return accept4(sockfd, addr, addrlen, flags);
+}
+#endif

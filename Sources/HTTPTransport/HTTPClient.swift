@@ -1,0 +1,343 @@
+public import HTTPWire
+import Sockets
+import Synchronization
+
+/// Timeouts, pool size and limits of an ``HTTPClient``.
+public struct HTTPClientConfiguration: Sendable {
+    /// How long connecting may take.
+    public var connectTimeout: Duration
+    /// How long any one read may wait for bytes (per read, so an SSE stream with heartbeats stays alive).
+    public var readTimeout: Duration
+    /// Idle keep-alive connections kept per host and port.
+    public var maxIdleConnectionsPerHost: Int
+    /// Size limits for response heads and bodies.
+    public var limits: HTTPParserLimits
+
+    /// A configuration with the harness's defaults (connect 10 s, read 180 s).
+    public init(
+        connectTimeout: Duration = .seconds(10),
+        readTimeout: Duration = .seconds(180),
+        maxIdleConnectionsPerHost: Int = 16,
+        limits: HTTPParserLimits = HTTPParserLimits(maxBodyBytes: 512 << 20)
+    ) {
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+        self.maxIdleConnectionsPerHost = maxIdleConnectionsPerHost
+        self.limits = limits
+    }
+}
+
+/// A request to send: method, URL, headers and an optional body.
+public struct HTTPClientRequest: Sendable {
+    /// The method, e.g. `GET`.
+    public var method: String
+    /// Where to send it.
+    public var url: HTTPURL
+    /// Request headers; `Host` and `Content-Length` are added when absent.
+    public var headers: HTTPHeaders
+    /// The body, sent with a `Content-Length`.
+    public var body: [UInt8]?
+
+    /// Makes a request.
+    public init(method: String = "GET", url: HTTPURL, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    var summary: String { "\(method) \(url)" }
+}
+
+/// A response whose head has arrived; the body is read on demand from ``body``.
+public struct HTTPClientResponse: Sendable {
+    /// The status line and headers.
+    public let head: HTTPResponseHead
+    /// The body, as an async sequence of byte chunks in arrival order.
+    public let body: HTTPClientBody
+
+    /// The status code.
+    public var status: Int { head.status }
+    /// The response headers.
+    public var headers: HTTPHeaders { head.headers }
+}
+
+/// An HTTP/1.1 client with a keep-alive pool per host. All waiting happens on the readiness loop, never on the
+/// cooperative pool.
+public final class HTTPClient: Sendable {
+    private let configuration: HTTPClientConfiguration
+    private let idle = Mutex<[String: [Socket]]>([:])
+
+    /// Makes a client.
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
+        self.configuration = configuration
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Closes every idle pooled connection.
+    public func close() {
+        let sockets = idle.withLock { pool -> [Socket] in
+            defer { pool.removeAll() }
+            return pool.values.flatMap { $0 }
+        }
+        sockets.forEach { $0.close() }
+    }
+
+    /// Sends a request and returns once the response head has arrived. A pooled connection that turns out to be
+    /// closed by the server before any response byte is retried once on a fresh connection.
+    public func execute(_ request: HTTPClientRequest, readTimeout: Duration? = nil) async throws(HTTPClientError)
+        -> HTTPClientResponse
+    {
+        let readTimeout = readTimeout ?? configuration.readTimeout
+        var head = HTTPRequestHead(method: request.method, target: request.url.target, headers: request.headers)
+        if !head.headers.contains("Host") { head.headers.append(name: "Host", value: request.url.authority) }
+        if let body = request.body {
+            head.headers.set(name: "Content-Length", value: String(body.count))
+        } else if ["POST", "PUT", "PATCH"].contains(request.method) {
+            head.headers.set(name: "Content-Length", value: "0")
+        }
+        var message = head.serialized()
+        if let body = request.body { message.append(contentsOf: body) }
+
+        let key = "\(request.url.host):\(request.url.port)"
+        if let pooled = takeIdle(key) {
+            do {
+                return try await exchange(message, head: head, on: pooled, key: key, readTimeout: readTimeout)
+            } catch let failure where failure.kind == .connectionClosed && failure.bytesReceived == 0 {
+                // The server closed the kept-alive connection before seeing this request: safe to send again.
+            }
+        }
+        let socket: Socket
+        do {
+            socket = try await Socket.connect(
+                host: request.url.host, port: request.url.port, timeout: configuration.connectTimeout)
+        } catch {
+            throw HTTPClientError.from(error, request: request.summary, bytesReceived: 0, connecting: true)
+        }
+        return try await exchange(message, head: head, on: socket, key: key, readTimeout: readTimeout)
+    }
+
+    private func exchange(
+        _ message: [UInt8],
+        head requestHead: HTTPRequestHead,
+        on socket: Socket,
+        key: String,
+        readTimeout: Duration
+    ) async throws(HTTPClientError) -> HTTPClientResponse {
+        let summary = "\(requestHead.method) http://\(key)\(requestHead.target)"
+        var received = 0
+        do {
+            try await socket.write(message, deadline: deadline(after: readTimeout))
+            var parser = HTTPResponseHeadParser(limits: configuration.limits)
+            var pending: [UInt8] = []
+            while true {
+                let bytes = try await socket.read(deadline: deadline(after: readTimeout))
+                if bytes.isEmpty {
+                    socket.close()
+                    throw HTTPClientError(
+                        .connectionClosed, request: summary,
+                        detail: received == 0
+                            ? "the server closed the connection without a response"
+                            : "the server closed the connection inside the response head",
+                        bytesReceived: received)
+                }
+                received += bytes.count
+                pending.append(contentsOf: bytes)
+                while let (head, consumed) = try parser.feed(pending[...]) {
+                    pending.removeFirst(consumed)
+                    if (100..<200).contains(head.status) && head.status != 101 {
+                        parser.reset()  // an interim response (100 Continue): the real one follows
+                        continue
+                    }
+                    let framing = try BodyFraming.response(head, requestMethod: requestHead.method)
+                    let reusable = head.keepAlive && requestHead.keepAlive && framing != .untilClose
+                    if framing == .empty && reusable && pending.isEmpty {
+                        release(socket, key: key)
+                    }
+                    let releaser: (@Sendable (Socket) -> Void)?
+                    if reusable && framing != .empty {
+                        releaser = { [weak self] socket in self?.release(socket, key: key) }
+                    } else {
+                        releaser = nil
+                    }
+                    let reader = HTTPClientBodyReader(
+                        socket: socket, framing: framing, pending: pending, limits: configuration.limits,
+                        readTimeout: readTimeout, request: summary, bytesReceived: received, release: releaser)
+                    return HTTPClientResponse(head: head, body: HTTPClientBody(reader: reader))
+                }
+                pending.removeAll(keepingCapacity: true)
+            }
+        } catch {
+            socket.close()
+            throw HTTPClientError.from(error, request: summary, bytesReceived: received, connecting: false)
+        }
+    }
+
+    private func takeIdle(_ key: String) -> Socket? {
+        while let socket = idle.withLock({ $0[key]?.popLast() }) {
+            if !socket.isStale() { return socket }
+            socket.close()
+        }
+        return nil
+    }
+
+    private func release(_ socket: Socket, key: String) {
+        let kept = idle.withLock { pool -> Bool in
+            guard pool[key, default: []].count < configuration.maxIdleConnectionsPerHost else { return false }
+            pool[key, default: []].append(socket)
+            return true
+        }
+        if !kept { socket.close() }
+    }
+}
+
+/// A response body, read from the connection only as fast as it is consumed.
+public struct HTTPClientBody: AsyncSequence, Sendable {
+    /// A chunk of body bytes.
+    public typealias Element = [UInt8]
+    /// Body reads fail with ``HTTPClientError``.
+    public typealias Failure = any Error
+
+    let reader: HTTPClientBodyReader
+
+    /// Iterates over body chunks as they arrive.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let reader: HTTPClientBodyReader
+
+        /// The next chunk, or nil at the end of the body.
+        public mutating func next() async throws -> [UInt8]? {
+            try await reader.next()
+        }
+    }
+
+    /// Starts iterating.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(reader: reader)
+    }
+
+    /// Reads the whole body.
+    public func collect() async throws -> [UInt8] {
+        var all: [UInt8] = []
+        for try await chunk in self { all.append(contentsOf: chunk) }
+        return all
+    }
+
+    /// Parses the body as a Server-Sent Events stream, yielding each event or comment as soon as it is complete.
+    public func sseFrames(maxEventBytes: Int = 16 << 20) -> SSEFrames {
+        SSEFrames(body: self, maxEventBytes: maxEventBytes)
+    }
+}
+
+/// The frames of an SSE body, in order.
+public struct SSEFrames: AsyncSequence, Sendable {
+    /// An event or a comment.
+    public typealias Element = SSEFrame
+    /// Reads fail with ``HTTPClientError`` or ``HTTPWireError``.
+    public typealias Failure = any Error
+
+    let body: HTTPClientBody
+    let maxEventBytes: Int
+
+    /// Iterates over frames.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var chunks: HTTPClientBody.AsyncIterator
+        var parser: SSEParser
+        var ready: [SSEFrame] = []
+
+        /// The next frame, or nil when the stream ends.
+        public mutating func next() async throws -> SSEFrame? {
+            while ready.isEmpty {
+                guard let chunk = try await chunks.next() else {
+                    _ = parser.finish()
+                    return nil
+                }
+                ready = try parser.feed(chunk[...])
+            }
+            return ready.removeFirst()
+        }
+    }
+
+    /// Starts iterating.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(chunks: body.makeAsyncIterator(), parser: SSEParser(maxEventBytes: maxEventBytes))
+    }
+}
+
+/// Reads one response body from its connection and hands the connection back to the pool when done.
+actor HTTPClientBodyReader {
+    private let socket: Socket
+    private var decoder: HTTPBodyDecoder
+    private var pending: [UInt8]
+    private let readTimeout: Duration
+    private let request: String
+    private var bytesReceived: Int
+    private let release: (@Sendable (Socket) -> Void)?
+    private var finished = false
+
+    init(
+        socket: Socket,
+        framing: BodyFraming,
+        pending: [UInt8],
+        limits: HTTPParserLimits,
+        readTimeout: Duration,
+        request: String,
+        bytesReceived: Int,
+        release: (@Sendable (Socket) -> Void)?
+    ) {
+        self.socket = socket
+        self.decoder = HTTPBodyDecoder(framing: framing, limits: limits)
+        self.pending = pending
+        self.readTimeout = readTimeout
+        self.request = request
+        self.bytesReceived = bytesReceived
+        self.release = release
+        if framing == .empty { finished = true }
+    }
+
+    deinit {
+        if !finished { socket.close() }  // abandoned mid-body: the connection cannot be reused
+    }
+
+    func next() async throws -> [UInt8]? {
+        while !finished {
+            do {
+                if pending.isEmpty {
+                    let bytes = try await socket.read(deadline: deadline(after: readTimeout))
+                    if bytes.isEmpty {
+                        let step = try decoder.finishAtEndOfInput()
+                        complete(reusable: false)
+                        return step.payload.isEmpty ? nil : step.payload
+                    }
+                    bytesReceived += bytes.count
+                    pending = bytes
+                }
+                let step = try decoder.feed(pending[...])
+                pending.removeFirst(step.consumed)
+                if step.isComplete { complete(reusable: pending.isEmpty) }
+                if !step.payload.isEmpty { return step.payload }
+            } catch {
+                finished = true
+                socket.close()
+                throw HTTPClientError.from(error, request: request, bytesReceived: bytesReceived, connecting: false)
+            }
+        }
+        if let release, socket.isOpen, !released {
+            released = true
+            release(socket)
+        }
+        return nil
+    }
+
+    private var released = false
+
+    private func complete(reusable: Bool) {
+        finished = true
+        if !reusable {
+            released = true
+            socket.close()
+        }
+    }
+}

@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+import CLinux
+@preconcurrency import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// The readiness loop: one dedicated thread waits in `epoll_wait` for every registered socket and wakes the
+/// async task parked on it. Socket I/O therefore never blocks Swift's cooperative pool (it has two threads here).
+///
+/// Descriptors are registered edge-triggered for both directions once. A readiness edge that arrives while no task
+/// waits is remembered as a flag, so a task that saw `EAGAIN` just before the edge still wakes at once.
+final class IOReactor: Sendable {
+    /// The process-wide reactor.
+    static let shared = IOReactor()
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Void, any Error>
+        let deadline: UInt64?
+        let operation: String
+    }
+
+    private struct Registration {
+        var readReady = false
+        var writeReady = false
+        var reader: Waiter?
+        var writer: Waiter?
+    }
+
+    private struct State {
+        var registrations: [Int32: Registration] = [:]
+        var nextWaiterID: UInt64 = 0
+    }
+
+    enum Direction: Sendable { case read, write }
+
+    private let epollDescriptor: Int32
+    private let state = Mutex(State())
+    /// How often waiters are checked against their deadlines; timeouts are coarse by this much.
+    private static let tickMilliseconds: Int32 = 20
+
+    private init() {
+        _ = ignoreSIGPIPEOnce
+        epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
+        precondition(epollDescriptor >= 0, "epoll_create1 failed: errno \(errno)")
+        let thread = Thread { [self] in runLoop() }
+        thread.name = "tdf-io-reactor"
+        thread.start()
+    }
+
+    /// Starts watching a non-blocking descriptor.
+    func register(_ descriptor: Int32) throws(SocketError) {
+        state.withLock { $0.registrations[descriptor] = Registration() }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+        event.data.fd = descriptor
+        if epoll_ctl(epollDescriptor, EPOLL_CTL_ADD, descriptor, &event) != 0 {
+            let code = errno
+            _ = state.withLock { $0.registrations.removeValue(forKey: descriptor) }
+            throw SocketError(operation: "epoll_ctl(ADD)", errno: code)
+        }
+    }
+
+    /// Stops watching a descriptor that is about to be closed; tasks waiting on it fail with a `closed` error.
+    func deregister(_ descriptor: Int32) {
+        let registration = state.withLock { $0.registrations.removeValue(forKey: descriptor) }
+        // Closing the descriptor removes it from the epoll set; no EPOLL_CTL_DEL needed.
+        for waiter in [registration?.reader, registration?.writer].compactMap({ $0 }) {
+            waiter.continuation.resume(throwing: SocketError.closed(waiter.operation))
+        }
+    }
+
+    /// Suspends until the descriptor is readable or writable, the deadline passes, or the task is cancelled.
+    func wait(
+        for direction: Direction,
+        on descriptor: Int32,
+        deadline: UInt64?,
+        operation: String
+    ) async throws {
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiterID &+= 1
+            return state.nextWaiterID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let immediate: Result<Void, any Error>? = state.withLock { state in
+                    guard var registration = state.registrations[descriptor] else {
+                        return .failure(SocketError.closed(operation))
+                    }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    switch direction {
+                    case .read where registration.readReady:
+                        registration.readReady = false
+                    case .write where registration.writeReady:
+                        registration.writeReady = false
+                    case .read:
+                        precondition(registration.reader == nil, "two tasks read one socket at once")
+                        registration.reader = Waiter(
+                            id: id, continuation: continuation, deadline: deadline, operation: operation)
+                    case .write:
+                        precondition(registration.writer == nil, "two tasks write one socket at once")
+                        registration.writer = Waiter(
+                            id: id, continuation: continuation, deadline: deadline, operation: operation)
+                    }
+                    state.registrations[descriptor] = registration
+                    let parked = direction == .read ? registration.reader?.id == id : registration.writer?.id == id
+                    return parked ? nil : .success(())
+                }
+                if let immediate { continuation.resume(with: immediate) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> Waiter? in
+                guard var registration = state.registrations[descriptor] else { return nil }
+                var taken: Waiter?
+                if registration.reader?.id == id {
+                    taken = registration.reader
+                    registration.reader = nil
+                } else if registration.writer?.id == id {
+                    taken = registration.writer
+                    registration.writer = nil
+                }
+                state.registrations[descriptor] = registration
+                return taken
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    private func runLoop() {
+        let capacity = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        var nextDeadlineScan = monotonicNanoseconds()
+        while true {
+            let count = epoll_wait(epollDescriptor, events, Int32(capacity), Self.tickMilliseconds)
+            if count < 0 && errno != EINTR {
+                preconditionFailure("epoll_wait failed: errno \(errno)")
+            }
+            var ready: [(Waiter, Result<Void, any Error>)] = []
+            let now = monotonicNanoseconds()
+            state.withLock { state in
+                for index in 0..<max(0, Int(count)) {
+                    let event = events[index]
+                    let descriptor = event.data.fd
+                    guard var registration = state.registrations[descriptor] else { continue }
+                    let flags = event.events
+                    let failure = EPOLLERR.rawValue | EPOLLHUP.rawValue
+                    if flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | failure) != 0 {
+                        if let reader = registration.reader {
+                            ready.append((reader, .success(())))
+                            registration.reader = nil
+                        } else {
+                            registration.readReady = true
+                        }
+                    }
+                    if flags & (EPOLLOUT.rawValue | failure) != 0 {
+                        if let writer = registration.writer {
+                            ready.append((writer, .success(())))
+                            registration.writer = nil
+                        } else {
+                            registration.writeReady = true
+                        }
+                    }
+                    state.registrations[descriptor] = registration
+                }
+                if now >= nextDeadlineScan {
+                    nextDeadlineScan = now + UInt64(Self.tickMilliseconds) * 1_000_000
+                    for (descriptor, var registration) in state.registrations {
+                        var changed = false
+                        if let reader = registration.reader, let deadline = reader.deadline, deadline <= now {
+                            ready.append((reader, .failure(SocketError.timedOut(reader.operation))))
+                            registration.reader = nil
+                            changed = true
+                        }
+                        if let writer = registration.writer, let deadline = writer.deadline, deadline <= now {
+                            ready.append((writer, .failure(SocketError.timedOut(writer.operation))))
+                            registration.writer = nil
+                            changed = true
+                        }
+                        if changed { state.registrations[descriptor] = registration }
+                    }
+                }
+            }
+            for (waiter, result) in ready {
+                waiter.continuation.resume(with: result)
+            }
+        }
+    }
+}

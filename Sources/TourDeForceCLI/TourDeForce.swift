@@ -1,0 +1,103 @@
+/// The `tdf` command line: the command tree and the entry point that runs one command line to an exit code.
+public enum TourDeForce {
+    /// The tool's version, printed by `tdf --version` and written into recordings.
+    public static let version = "0.1.0"
+
+    /// Exit codes (DESIGN §8).
+    public enum ExitCode {
+        /// Everything succeeded, or nothing differs.
+        public static let success: Int32 = 0
+        /// Some runs failed, or a diff exceeded its thresholds.
+        public static let failure: Int32 = 1
+        /// A usage or configuration error.
+        public static let usage: Int32 = 2
+        /// An environment problem: cannot bind, cannot write, service unreachable.
+        public static let environment: Int32 = 3
+    }
+
+    /// The whole command tree.
+    public static var commandTree: CommandSpec {
+        CommandSpec(
+            name: "tdf",
+            abstract: "TourDeForce: end-to-end harness, recording proxy and simulator for the Stori music backend.",
+            discussion: """
+                tdf proves that Maestro, Storpheus and MUSE work together: it composes through Maestro's SSE stream,
+                analyses the MIDI, exercises MUSE branching, merging and checkout, records every exchange into
+                compressed cassettes through its proxy, and replays, diffs and reports them offline.
+                """,
+            examples: ["tdf demo", "tdf help run", "tdf --version"],
+            subcommands: [
+                pending("demo", "Run the whole product on the embedded simulator: stack, proxy, runs, report, replay.", issue: 8),
+                pending("run", "Run the end-to-end harness against Maestro, Storpheus and MUSE.", issue: 6),
+                pending("stack", "Serve the built-in simulator of Maestro, Storpheus and MUSE.", issue: 3),
+                pending("proxy", "Record, replay or pass through HTTP and SSE traffic to named services.", issue: 5),
+                pending("cassette", "List, show, verify and export recorded cassettes.", issue: 5),
+                pending("replay", "Re-run one recorded run with no live service and compare the artifacts.", issue: 8),
+                pending("diff", "Compare two recordings and name every regression.", issue: 8),
+                pending("report", "Rebuild the SQLite database and the HTML, Markdown and JUnit reports.", issue: 7),
+                pending("midi", "Analyse Standard MIDI Files: structure, plausibility, harmony, garbage, score.", issue: 4),
+                pending("merge", "Merge sharded artifact trees and cassette sessions into one.", issue: 10),
+            ])
+    }
+
+    /// A command that a later milestone fills in: it is listed so the tree is complete, and says plainly that it
+    /// is not available in this build.
+    private static func pending(_ name: String, _ abstract: String, issue: Int) -> CommandSpec {
+        CommandSpec(
+            name: name,
+            abstract: abstract + " (not yet available)",
+            discussion: "This command is not available in this build of tdf yet (tracked as issue \(issue)).",
+            positionals: [PositionalSpec("ARGS", help: "Ignored.", variadic: true, optional: true)],
+            action: { arguments, context in
+                context.printError(
+                    "tdf \(name): not yet available in tdf \(version) (tracked as issue \(issue)); "
+                        + "see 'tdf --help' for what this build can do")
+                return ExitCode.usage
+            })
+    }
+
+    /// Runs one command line (without the program name) and returns the process exit code.
+    public static func main(arguments: [String], context: CommandContext) async -> Int32 {
+        if arguments == ["--version"] || arguments == ["-V"] {
+            context.print("tdf \(version)")
+            return ExitCode.success
+        }
+        let tree = commandTree
+        do {
+            switch try CommandLineParser.parse(arguments, root: tree) {
+            case .help(let command, let path):
+                context.standardOutput.write(HelpFormatter.help(for: command, path: path))
+                return ExitCode.success
+            case .run(let command, let parsed):
+                guard let action = command.action else { return ExitCode.usage }
+                return try await action(parsed, context)
+            }
+        } catch let error as UsageError {
+            context.printError("tdf: error: \(error.message)")
+            return ExitCode.usage
+        } catch let error as CommandFailure {
+            context.printError("tdf: error: \(error.message)")
+            return error.exitCode
+        } catch {
+            context.printError("tdf: error: \(error)")
+            return ExitCode.failure
+        }
+    }
+}
+
+/// A command that could not do its work, with the exit code that says why (1 failure, 3 environment).
+public struct CommandFailure: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, in one line.
+    public let message: String
+    /// The process exit code.
+    public let exitCode: Int32
+
+    /// Makes a failure.
+    public init(_ message: String, exitCode: Int32 = TourDeForce.ExitCode.failure) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    /// The message.
+    public var description: String { message }
+}

@@ -1,0 +1,8 @@
+import TourDeForceCLI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let status = await TourDeForce.main(arguments: Array(CommandLine.arguments.dropFirst()), context: .process())
+exit(status)

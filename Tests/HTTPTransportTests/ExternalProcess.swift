@@ -1,0 +1,100 @@
+import Foundation
+import Synchronization
+
+/// Runs a peer program (curl, python3) without blocking the cooperative pool: completion arrives through the
+/// process's termination handler, output through readability handlers that timestamp every chunk.
+final class ExternalProcess: Sendable {
+    struct Chunk: Sendable {
+        let at: ContinuousClock.Instant
+        let bytes: [UInt8]
+    }
+
+    private let process: Process
+    private let pipes: (stdout: Pipe, stderr: Pipe)
+    private let output = Mutex<[Chunk]>([])
+    private let errors = Mutex<[UInt8]>([])
+    private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+
+    /// Finds a program on the PATH, or nil (the test then says it skips).
+    static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    init(_ executable: String, _ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        pipes = (stdout, stderr)
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if !data.isEmpty { self?.output.withLock { $0.append(Chunk(at: .now, bytes: Array(data))) } }
+        }
+        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if !data.isEmpty { self?.errors.withLock { $0.append(contentsOf: data) } }
+        }
+        process.terminationHandler = { [weak self] process in
+            guard let self else { return }
+            let waiters = self.exit.withLock { state -> [CheckedContinuation<Int32, Never>] in
+                state.status = process.terminationStatus
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            waiters.forEach { $0.resume(returning: process.terminationStatus) }
+        }
+        try process.run()
+    }
+
+    /// Waits for the process to exit and returns its status.
+    func waitForExit() async -> Int32 {
+        let status = await withCheckedContinuation { continuation in
+            let known = exit.withLock { state -> Int32? in
+                if state.status == nil { state.waiters.append(continuation) }
+                return state.status
+            }
+            if let known { continuation.resume(returning: known) }
+        }
+        // The process has exited, so its pipes hold at most what it wrote last, followed by end-of-file:
+        // collect that now instead of racing the readability handlers.
+        drain()
+        return status
+    }
+
+    private func drain() {
+        pipes.stdout.fileHandleForReading.readabilityHandler = nil
+        pipes.stderr.fileHandleForReading.readabilityHandler = nil
+        let restOut = pipes.stdout.fileHandleForReading.readDataToEndOfFile()
+        let restErr = pipes.stderr.fileHandleForReading.readDataToEndOfFile()
+        if !restOut.isEmpty { output.withLock { $0.append(Chunk(at: .now, bytes: Array(restOut))) } }
+        if !restErr.isEmpty { errors.withLock { $0.append(contentsOf: restErr) } }
+    }
+
+    /// Stops the process.
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Everything written to stdout so far, with arrival times.
+    var chunks: [Chunk] { output.withLock { $0 } }
+    /// Everything written to stdout so far.
+    var standardOutput: String { String(decoding: chunks.flatMap(\.bytes), as: UTF8.self) }
+    /// Everything written to stderr so far.
+    var standardError: String { String(decoding: errors.withLock { $0 }, as: UTF8.self) }
+
+    /// Runs a program to completion and returns its status and output.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = try ExternalProcess(executable, arguments)
+        let status = await process.waitForExit()
+        return (status, process.standardOutput, process.standardError)
+    }
+}
