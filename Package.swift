@@ -25,6 +25,8 @@ let package = Package(
             dependencies: ["Hashing", "Gzip", "HTTPWire", "HTTPTransport", "MIDI"]
         ),
         .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),
+        .executableTarget(
+            name: "HelloServer", dependencies: ["HTTPTransport", "HTTPWire"], path: "Benchmarks/HelloServer"),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),

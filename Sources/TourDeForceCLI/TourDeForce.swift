@@ -62,7 +62,11 @@ public enum TourDeForce {
             context.print("tdf \(version)")
             return ExitCode.success
         }
-        let tree = commandTree
+        return await run(arguments, tree: commandTree, context: context)
+    }
+
+    /// Runs a command line against a given tree; `main` uses the real tree, tests may use their own.
+    public static func run(_ arguments: [String], tree: CommandSpec, context: CommandContext) async -> Int32 {
         do {
             switch try CommandLineParser.parse(arguments, root: tree) {
             case .help(let command, let path):
