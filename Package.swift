@@ -36,8 +36,8 @@ let package = Package(
             name: "HTTPTransportTests",
             dependencies: ["HTTPTransport", "Sockets", "HTTPWire", "TestSupport"]
         ),
-        .testTarget(name: "MIDITests", dependencies: ["MIDI", "TestSupport"]),
-        .testTarget(name: "TourDeForceCLITests", dependencies: ["TourDeForceCLI", "TestSupport"]),
+        .testTarget(name: "MIDITests", dependencies: ["MIDI", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TourDeForceCLITests", dependencies: ["TourDeForceCLI", "MIDI", "TestSupport"]),
     ]
 )
 

@@ -35,7 +35,7 @@ public enum TourDeForce {
                 pending("replay", "Re-run one recorded run with no live service and compare the artifacts.", issue: 8),
                 pending("diff", "Compare two recordings and name every regression.", issue: 8),
                 pending("report", "Rebuild the SQLite database and the HTML, Markdown and JUnit reports.", issue: 7),
-                pending("midi", "Analyse Standard MIDI Files: structure, plausibility, harmony, garbage, score.", issue: 4),
+                midiCommand,
                 pending("merge", "Merge sharded artifact trees and cassette sessions into one.", issue: 10),
             ])
     }
