@@ -88,7 +88,10 @@ public final class HTTPClient: Sendable {
 
     /// Sends a request and returns once the response head has arrived. A pooled connection that turns out to be
     /// closed by the server before any response byte is retried once on a fresh connection.
-    public func execute(_ request: HTTPClientRequest, readTimeout: Duration? = nil) async throws(HTTPClientError)
+    public func execute(
+        _ request: HTTPClientRequest,
+        readTimeout: Duration? = nil
+    ) async throws(HTTPClientError)
         -> HTTPClientResponse
     {
         let readTimeout = readTimeout ?? configuration.readTimeout
@@ -113,7 +116,10 @@ public final class HTTPClient: Sendable {
         let socket: Socket
         do {
             socket = try await Socket.connect(
-                host: request.url.host, port: request.url.port, timeout: configuration.connectTimeout)
+                host: request.url.host,
+                port: request.url.port,
+                timeout: configuration.connectTimeout
+            )
         } catch {
             throw HTTPClientError.from(error, request: request.summary, bytesReceived: 0, connecting: true)
         }
@@ -138,11 +144,13 @@ public final class HTTPClient: Sendable {
                 if bytes.isEmpty {
                     socket.close()
                     throw HTTPClientError(
-                        .connectionClosed, request: summary,
+                        .connectionClosed,
+                        request: summary,
                         detail: received == 0
                             ? "the server closed the connection without a response"
                             : "the server closed the connection inside the response head",
-                        bytesReceived: received)
+                        bytesReceived: received
+                    )
                 }
                 received += bytes.count
                 pending.append(contentsOf: bytes)
@@ -164,8 +172,15 @@ public final class HTTPClient: Sendable {
                         releaser = nil
                     }
                     let reader = HTTPClientBodyReader(
-                        socket: socket, framing: framing, pending: pending, limits: configuration.limits,
-                        readTimeout: readTimeout, request: summary, bytesReceived: received, release: releaser)
+                        socket: socket,
+                        framing: framing,
+                        pending: pending,
+                        limits: configuration.limits,
+                        readTimeout: readTimeout,
+                        request: summary,
+                        bytesReceived: received,
+                        release: releaser
+                    )
                     return HTTPClientResponse(head: head, body: HTTPClientBody(reader: reader))
                 }
                 pending.removeAll(keepingCapacity: true)

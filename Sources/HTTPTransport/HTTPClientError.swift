@@ -64,7 +64,11 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
             return HTTPClientError(kind, request: request, detail: socket.description, bytesReceived: bytesReceived)
         }
         return HTTPClientError(
-            .connectionClosed, request: request, detail: String(describing: error), bytesReceived: bytesReceived)
+            .connectionClosed,
+            request: request,
+            detail: String(describing: error),
+            bytesReceived: bytesReceived
+        )
     }
 
     /// One line: what was requested, what went wrong.

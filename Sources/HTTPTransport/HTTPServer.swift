@@ -26,7 +26,10 @@ public final class HTTPServer: Sendable {
     private let state = Mutex(State())
 
     /// Binds the listener and starts accepting connections in the background.
-    public init(configuration: HTTPServerConfiguration = HTTPServerConfiguration(), handler: @escaping HTTPHandler) throws {
+    public init(
+        configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
+        handler: @escaping HTTPHandler
+    ) throws {
         self.configuration = configuration
         self.handler = handler
         self.listener = try Listener(host: configuration.host, port: configuration.port)
@@ -88,12 +91,19 @@ public final class HTTPServer: Sendable {
             } else {
                 Task { [configuration] in
                     let response = HTTPServerResponse.error(
-                        status: 503, code: "too_many_connections",
-                        detail: "the server has \(configuration.maxConnections) open connections; try again shortly")
+                        status: 503,
+                        code: "too_many_connections",
+                        detail: "the server has \(configuration.maxConnections) open connections; try again shortly"
+                    )
                     var rejection = response
                     rejection.headers.set(name: "Retry-After", value: "1")
                     _ = try? await Self.write(
-                        rejection, to: socket, requestHead: nil, keepAlive: false, configuration: configuration)
+                        rejection,
+                        to: socket,
+                        requestHead: nil,
+                        keepAlive: false,
+                        configuration: configuration
+                    )
                     socket.close()
                 }
             }
@@ -120,15 +130,24 @@ public final class HTTPServer: Sendable {
             let head: HTTPRequestHead
             do {
                 head = try await readHead(
-                    from: socket, parser: &parser, pending: &pending, idleDeadline: idleDeadline,
-                    headDeadline: &headDeadline, requestDeadline: &requestDeadline, id: id)
+                    from: socket,
+                    parser: &parser,
+                    pending: &pending,
+                    idleDeadline: idleDeadline,
+                    headDeadline: &headDeadline,
+                    requestDeadline: &requestDeadline,
+                    id: id
+                )
             } catch let error as HTTPWireError {
                 await reject(socket, status: error.suggestedStatus, code: "bad_request", detail: error.description)
                 return
             } catch let error as SocketError where error.isTimeout && headDeadline != nil {
                 await reject(
-                    socket, status: 408, code: "request_timeout",
-                    detail: "the request head did not arrive within \(configuration.headerTimeout)")
+                    socket,
+                    status: 408,
+                    code: "request_timeout",
+                    detail: "the request head did not arrive within \(configuration.headerTimeout)"
+                )
                 return
             } catch {
                 return  // idle timeout, peer closed, or shutdown: close quietly
@@ -137,7 +156,11 @@ public final class HTTPServer: Sendable {
             let body: [UInt8]
             do {
                 body = try await readBody(
-                    of: head, from: socket, pending: &pending, deadline: requestDeadline ?? idleDeadline)
+                    of: head,
+                    from: socket,
+                    pending: &pending,
+                    deadline: requestDeadline ?? idleDeadline
+                )
             } catch let error as DeclaredBodyTooLarge {
                 await reject(socket, status: 413, code: "payload_too_large", detail: error.description)
                 return
@@ -147,22 +170,34 @@ public final class HTTPServer: Sendable {
                 return
             } catch let error as SocketError where error.isTimeout {
                 await reject(
-                    socket, status: 408, code: "request_timeout",
-                    detail: "the request body did not arrive within \(configuration.requestTimeout)")
+                    socket,
+                    status: 408,
+                    code: "request_timeout",
+                    detail: "the request body did not arrive within \(configuration.requestTimeout)"
+                )
                 return
             } catch {
                 return
             }
 
             let request = HTTPServerRequest(
-                head: head, body: body, remoteAddress: socket.peer?.description ?? "unknown")
+                head: head,
+                body: body,
+                remoteAddress: socket.peer?.description ?? "unknown"
+            )
             let response = await handler(request)
             let shuttingDown = state.withLock { $0.isShuttingDown }
-            let keepAlive = head.keepAlive && !shuttingDown
+            let keepAlive =
+                head.keepAlive && !shuttingDown
                 && !(response.headers["Connection"]?.lowercased().contains("close") ?? false)
             do {
                 let outcome = try await Self.write(
-                    response, to: socket, requestHead: head, keepAlive: keepAlive, configuration: configuration)
+                    response,
+                    to: socket,
+                    requestHead: head,
+                    keepAlive: keepAlive,
+                    configuration: configuration
+                )
                 pending.append(contentsOf: outcome.pipelined)
                 if !outcome.keptAlive { return }
             } catch {
@@ -236,7 +271,13 @@ public final class HTTPServer: Sendable {
 
     private func reject(_ socket: Socket, status: Int, code: String, detail: String) async {
         let response = HTTPServerResponse.error(status: status, code: code, detail: detail)
-        _ = try? await Self.write(response, to: socket, requestHead: nil, keepAlive: false, configuration: configuration)
+        _ = try? await Self.write(
+            response,
+            to: socket,
+            requestHead: nil,
+            keepAlive: false,
+            configuration: configuration
+        )
     }
 
     private struct WriteOutcome {

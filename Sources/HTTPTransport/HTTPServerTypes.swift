@@ -1,5 +1,5 @@
-public import HTTPWire
 import Foundation
+public import HTTPWire
 
 /// How an ``HTTPServer`` listens and how long it waits for slow or silent clients.
 public struct HTTPServerConfiguration: Sendable {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import CLinux
-@preconcurrency import Glibc
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import CLinux
+    @preconcurrency import Glibc
+#endif
 
 /// The readiness loop: one dedicated thread waits in `epoll_wait` for every registered socket and wakes the
 /// async task parked on it. Socket I/O therefore never blocks Swift's cooperative pool (it has two threads here).
@@ -97,11 +98,19 @@ final class IOReactor: Sendable {
                     case .read:
                         precondition(registration.reader == nil, "two tasks read one socket at once")
                         registration.reader = Waiter(
-                            id: id, continuation: continuation, deadline: deadline, operation: operation)
+                            id: id,
+                            continuation: continuation,
+                            deadline: deadline,
+                            operation: operation
+                        )
                     case .write:
                         precondition(registration.writer == nil, "two tasks write one socket at once")
                         registration.writer = Waiter(
-                            id: id, continuation: continuation, deadline: deadline, operation: operation)
+                            id: id,
+                            continuation: continuation,
+                            deadline: deadline,
+                            operation: operation
+                        )
                     }
                     state.registrations[descriptor] = registration
                     let parked = direction == .read ? registration.reader?.id == id : registration.writer?.id == id

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import CLinux
-@preconcurrency import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import CLinux
+    @preconcurrency import Glibc
+#endif
 
 /// A connected, non-blocking TCP socket driven by the readiness loop.
 ///
@@ -50,7 +51,11 @@ public final class Socket: Sendable {
 
     private static func connect(to address: SocketAddress, deadline: UInt64, operation: String) async throws -> Socket {
         _ = ignoreSIGPIPEOnce
-        let raw = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let raw = Glibc.socket(
+            address.family,
+            Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
+            0
+        )
         guard raw >= 0 else { throw SocketError(operation: operation, errno: errno) }
         let socket = try Socket(adopting: raw, peer: address)
         let result = try systemCall("connect", blockingErrors: [EINPROGRESS, EAGAIN]) {
@@ -97,7 +102,11 @@ public final class Socket: Sendable {
                 offset += written
             case .wouldBlock:
                 try await IOReactor.shared.wait(
-                    for: .write, on: fd, deadline: deadline, operation: "write to \(peerName)")
+                    for: .write,
+                    on: fd,
+                    deadline: deadline,
+                    operation: "write to \(peerName)"
+                )
             }
         }
     }
@@ -128,10 +137,12 @@ public final class Socket: Sendable {
 
     /// Closes the descriptor once; waiting tasks fail with a `closed` error. `close(2)` is never retried.
     public func close() {
-        guard let fd = descriptorState.withLock({ state -> Int32? in
-            defer { state = nil }
-            return state
-        }) else { return }
+        guard
+            let fd = descriptorState.withLock({ state -> Int32? in
+                defer { state = nil }
+                return state
+            })
+        else { return }
         IOReactor.shared.deregister(fd)
         Glibc.close(fd)
     }
@@ -156,7 +167,11 @@ public final class Listener: Sendable {
         guard let requested = SocketAddress(numericHost: numericHost, port: port) else {
             throw SocketError.invalidAddress(operation)
         }
-        let fd = Glibc.socket(requested.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let fd = Glibc.socket(
+            requested.family,
+            Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
+            0
+        )
         guard fd >= 0 else { throw SocketError(operation: operation, errno: errno) }
         var enable: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &enable, socklen_t(MemoryLayout<Int32>.size))
@@ -171,9 +186,10 @@ public final class Listener: Sendable {
         withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
         }
-        address = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress(raw: $0) }
-        } ?? requested
+        address =
+            withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress(raw: $0) }
+            } ?? requested
         socket = try Socket(adopting: fd, peer: nil)
     }
 

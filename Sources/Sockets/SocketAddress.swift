@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import CLinux
-@preconcurrency import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import CLinux
+    @preconcurrency import Glibc
+#endif
 
 /// An IPv4 or IPv6 socket address.
 public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import CLinux
-@preconcurrency import Glibc
+    import CLinux
+    @preconcurrency import Glibc
 #endif
 
 /// A failure of a socket operation, with the operation and, for system errors, the `errno` value.

@@ -1,6 +1,6 @@
 #if canImport(Glibc)
-import CLinux
-@preconcurrency import Glibc
+    import CLinux
+    @preconcurrency import Glibc
 #endif
 
 /// The outcome of a non-blocking system call: a value, or "try again when the descriptor is ready".

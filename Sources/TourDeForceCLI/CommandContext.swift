@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
 
 /// Where a command writes text: the process's stdout/stderr, or a buffer in tests.
 public protocol OutputSink: Sendable {
@@ -87,7 +88,8 @@ public struct CommandContext: Sendable {
             standardOutput: FileDescriptorSink.standardOutput,
             standardError: FileDescriptorSink.standardError,
             environment: ProcessInfo.processInfo.environment,
-            currentDirectory: FileManager.default.currentDirectoryPath)
+            currentDirectory: FileManager.default.currentDirectoryPath
+        )
     }
 
     /// Prints a line of results.

@@ -20,8 +20,10 @@ enum CommandLineParser {
             var targetPath = path
             for word in arguments[(index + 1)...] {
                 guard let sub = target.subcommands.first(where: { $0.name == word }) else {
-                    throw UsageError("'\(word)' is not a subcommand of '\(targetPath.joined(separator: " "))'; "
-                        + "see '\(targetPath.joined(separator: " ")) --help'")
+                    throw UsageError(
+                        "'\(word)' is not a subcommand of '\(targetPath.joined(separator: " "))'; "
+                            + "see '\(targetPath.joined(separator: " ")) --help'"
+                    )
                 }
                 target = sub
                 targetPath.append(word)
@@ -41,8 +43,10 @@ enum CommandLineParser {
                 if command.positionals.isEmpty {
                     if !command.subcommands.isEmpty {
                         let names = command.subcommands.map(\.name).joined(separator: ", ")
-                        throw UsageError("unknown subcommand '\(word)' for '\(path.joined(separator: " "))'; "
-                            + "choose one of: \(names)")
+                        throw UsageError(
+                            "unknown subcommand '\(word)' for '\(path.joined(separator: " "))'; "
+                                + "choose one of: \(names)"
+                        )
                     }
                     throw UsageError("'\(path.joined(separator: " "))' takes no argument '\(word)'")
                 }
@@ -63,8 +67,10 @@ enum CommandLineParser {
                 inlineValue = String(word[word.index(after: equals)...])
             }
             guard let option = command.options.first(where: { $0.name == name || $0.shortName == name }) else {
-                throw UsageError("unknown option '\(name)' for '\(path.joined(separator: " "))'; "
-                    + "see '\(path.joined(separator: " ")) --help'")
+                throw UsageError(
+                    "unknown option '\(name)' for '\(path.joined(separator: " "))'; "
+                        + "see '\(path.joined(separator: " ")) --help'"
+                )
             }
             if option.isFlag {
                 if inlineValue != nil { throw UsageError("\(option.name) is a flag and takes no value") }
@@ -93,7 +99,9 @@ enum CommandLineParser {
         let required = command.positionals.filter { !$0.isOptional }
         if parsed.positionals.count < required.count {
             let missing = required[parsed.positionals.count...].map(\.name).joined(separator: " ")
-            throw UsageError("'\(path.joined(separator: " "))' needs \(missing); see '\(path.joined(separator: " ")) --help'")
+            throw UsageError(
+                "'\(path.joined(separator: " "))' needs \(missing); see '\(path.joined(separator: " ")) --help'"
+            )
         }
         if !command.positionals.contains(where: \.isVariadic), parsed.positionals.count > command.positionals.count {
             let extra = parsed.positionals[command.positionals.count]

@@ -17,8 +17,15 @@ public struct OptionSpec: Sendable {
 
     /// A flag that takes no value.
     public static func flag(_ name: String, short: String? = nil, help: String) -> OptionSpec {
-        OptionSpec(name: name, shortName: short, valueName: nil, help: help, defaultValue: nil,
-                   isRepeatable: false, allowedValues: nil)
+        OptionSpec(
+            name: name,
+            shortName: short,
+            valueName: nil,
+            help: help,
+            defaultValue: nil,
+            isRepeatable: false,
+            allowedValues: nil
+        )
     }
 
     /// An option that takes a value.
@@ -30,8 +37,15 @@ public struct OptionSpec: Sendable {
         repeatable: Bool = false,
         allowed: [String]? = nil
     ) -> OptionSpec {
-        OptionSpec(name: name, shortName: nil, valueName: value, help: help, defaultValue: defaultValue,
-                   isRepeatable: repeatable, allowedValues: allowed)
+        OptionSpec(
+            name: name,
+            shortName: nil,
+            valueName: value,
+            help: help,
+            defaultValue: defaultValue,
+            isRepeatable: repeatable,
+            allowedValues: allowed
+        )
     }
 
     var isFlag: Bool { valueName == nil }
@@ -141,7 +155,9 @@ public struct ParsedArguments: Sendable {
     public func integer(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(UsageError) -> Int? {
         guard let text = value(name) else { return nil }
         guard let number = Int(text), range.contains(number) else {
-            throw UsageError("\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError(
+                "\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'"
+            )
         }
         return number
     }

@@ -5,7 +5,9 @@ enum HelpFormatter {
         lines.append("OVERVIEW: \(command.abstract)")
         if !command.discussion.isEmpty {
             lines.append("")
-            lines.append(contentsOf: command.discussion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+            lines.append(
+                contentsOf: command.discussion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            )
         }
         lines.append("")
         lines.append("USAGE: \(usage(for: command, path: path))")
@@ -13,7 +15,9 @@ enum HelpFormatter {
             lines.append("")
             lines.append("ARGUMENTS:")
             for positional in command.positionals {
-                lines.append(row(positional.isVariadic ? "<\(positional.name)> ..." : "<\(positional.name)>", positional.help))
+                lines.append(
+                    row(positional.isVariadic ? "<\(positional.name)> ..." : "<\(positional.name)>", positional.help)
+                )
             }
         }
         lines.append("")
@@ -60,7 +64,9 @@ enum HelpFormatter {
     }
 
     private static func row(_ left: String, _ right: String) -> String {
-        let padded = left.count < 28 ? left + String(repeating: " ", count: 28 - left.count) : left + "\n" + String(repeating: " ", count: 30)
+        let padded =
+            left.count < 28
+            ? left + String(repeating: " ", count: 28 - left.count) : left + "\n" + String(repeating: " ", count: 30)
         return "  \(padded)\(right)"
     }
 }

@@ -20,8 +20,10 @@ extension TourDeForce {
                     examples: ["tdf midi analyze a.mid b.mid", "tdf midi analyze a.mid --json | jq .[0].score"],
                     options: [.flag("--json", help: "Print a JSON array, one object per file, for machines.")],
                     positionals: [PositionalSpec("FILE", help: "Standard MIDI Files to analyse.", variadic: true)],
-                    action: analyzeMIDI)
-            ])
+                    action: analyzeMIDI
+                )
+            ]
+        )
     }
 
     private static func analyzeMIDI(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
@@ -67,20 +69,37 @@ extension TourDeForce {
             row("  \(component.name)", "\(format(component.points)) / \(format(component.max))  \(component.reason)")
         }
         row("notes", "\(structure.noteCount) in \(structure.trackCount) tracks \(structure.notesPerTrack)")
-        row("duration", "\(format(structure.durationSeconds)) s, \(format(structure.durationBeats)) beats, \(structure.barCount) bars")
+        row(
+            "duration",
+            "\(format(structure.durationSeconds)) s, \(format(structure.durationBeats)) beats, \(structure.barCount) bars"
+        )
         row("tempo", "\(format(structure.initialTempoBPM)) BPM, \(structure.tempoChangeCount) changes")
-        row("time signatures", structure.timeSignatures.map { "\($0.numerator)/\($0.denominator)@\(format($0.beat))" }.joined(separator: " "))
+        row(
+            "time signatures",
+            structure.timeSignatures.map { "\($0.numerator)/\($0.denominator)@\(format($0.beat))" }.joined(
+                separator: " "
+            )
+        )
         row("key", structure.key ?? "none")
-        row("instruments", "\(structure.instrumentCount) programs \(structure.programs)\(structure.hasDrums ? " + drums" : "")")
+        row(
+            "instruments",
+            "\(structure.instrumentCount) programs \(structure.programs)\(structure.hasDrums ? " + drums" : "")"
+        )
         row("polyphony", "mean \(format(structure.polyphonyMean)), max \(structure.polyphonyMax)")
-        row("pitch range", "\(plausibility.pitchMin.map(String.init) ?? "-")..\(plausibility.pitchMax.map(String.init) ?? "-")")
+        row(
+            "pitch range",
+            "\(plausibility.pitchMin.map(String.init) ?? "-")..\(plausibility.pitchMax.map(String.init) ?? "-")"
+        )
         row("velocity", "mean \(format(plausibility.velocityMean)), stdev \(format(plausibility.velocityStdev))")
         row("pitch-class entropy", "\(format(analysis.harmony.pitchClassEntropyBits)) bits")
         row("chord changes / bar", format(analysis.harmony.chordChangesPerBar))
         row("timing deviation", "\(format(analysis.humanisation.timingDeviationMs)) ms from the 16th grid")
         let garbage = analysis.garbage
-        row("garbage", "zero-length \(garbage.zeroLengthNotes), extreme pitch \(garbage.extremePitchNotes), "
-            + "bad velocity \(garbage.impossibleVelocityNotes), spam \(garbage.spamNotes)")
+        row(
+            "garbage",
+            "zero-length \(garbage.zeroLengthNotes), extreme pitch \(garbage.extremePitchNotes), "
+                + "bad velocity \(garbage.impossibleVelocityNotes), spam \(garbage.spamNotes)"
+        )
         return lines.joined(separator: "\n") + "\n\n"
     }
 

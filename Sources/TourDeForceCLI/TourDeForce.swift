@@ -27,7 +27,11 @@ public enum TourDeForce {
                 """,
             examples: ["tdf demo", "tdf help run", "tdf --version"],
             subcommands: [
-                pending("demo", "Run the whole product on the embedded simulator: stack, proxy, runs, report, replay.", issue: 8),
+                pending(
+                    "demo",
+                    "Run the whole product on the embedded simulator: stack, proxy, runs, report, replay.",
+                    issue: 8
+                ),
                 pending("run", "Run the end-to-end harness against Maestro, Storpheus and MUSE.", issue: 6),
                 pending("stack", "Serve the built-in simulator of Maestro, Storpheus and MUSE.", issue: 3),
                 pending("proxy", "Record, replay or pass through HTTP and SSE traffic to named services.", issue: 5),
@@ -37,7 +41,8 @@ public enum TourDeForce {
                 pending("report", "Rebuild the SQLite database and the HTML, Markdown and JUnit reports.", issue: 7),
                 midiCommand,
                 pending("merge", "Merge sharded artifact trees and cassette sessions into one.", issue: 10),
-            ])
+            ]
+        )
     }
 
     /// A command that a later milestone fills in: it is listed so the tree is complete, and says plainly that it
@@ -51,9 +56,11 @@ public enum TourDeForce {
             action: { arguments, context in
                 context.printError(
                     "tdf \(name): not yet available in tdf \(version) (tracked as issue \(issue)); "
-                        + "see 'tdf --help' for what this build can do")
+                        + "see 'tdf --help' for what this build can do"
+                )
                 return ExitCode.usage
-            })
+            }
+        )
     }
 
     /// Runs one command line (without the program name) and returns the process exit code.

@@ -92,7 +92,10 @@ final class ExternalProcess: Sendable {
     var standardError: String { String(decoding: errors.withLock { $0 }, as: UTF8.self) }
 
     /// Runs a program to completion and returns its status and output.
-    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(
+        _ executable: String,
+        _ arguments: [String]
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
         let process = try ExternalProcess(executable, arguments)
         let status = await process.waitForExit()
         return (status, process.standardOutput, process.standardError)

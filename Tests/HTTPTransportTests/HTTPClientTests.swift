@@ -44,7 +44,9 @@ import Testing
         listener.close()
         let client = HTTPClient()
         let url = try #require(HTTPURL(string: "http://127.0.0.1:\(port)/nothing"))
-        let error = await #expect(throws: HTTPClientError.self) { try await client.execute(HTTPClientRequest(url: url)) }
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPClientRequest(url: url))
+        }
         #expect(error?.kind == .connectFailed)
         #expect(error?.description.contains("/nothing") == true)
     }
@@ -56,7 +58,9 @@ import Testing
         let accepted = Task { try await listener.accept() }
         let client = HTTPClient(configuration: HTTPClientConfiguration(readTimeout: .milliseconds(300)))
         let url = try #require(HTTPURL(string: "http://127.0.0.1:\(listener.address.port)/slow"))
-        let error = await #expect(throws: HTTPClientError.self) { try await client.execute(HTTPClientRequest(url: url)) }
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await client.execute(HTTPClientRequest(url: url))
+        }
         #expect(error?.kind == .readTimeout)
         try await accepted.value.close()
     }
@@ -84,11 +88,15 @@ import Testing
         let handler: HTTPHandler = { _ in
             var headers = HTTPHeaders()
             headers.append(name: "Content-Type", value: "text/event-stream")
-            return HTTPServerResponse(status: 200, headers: headers, body: .stream { writer in
-                try await writer.write(SSEEncoder.encode(.event(SSEEvent(data: "{\"type\":\"state\",\"seq\":0}"))))
-                try await writer.write(SSEEncoder.encode(.comment("heartbeat")))
-                try await writer.write(Array("data: line one\ndata: line two\n\n".utf8))
-            })
+            return HTTPServerResponse(
+                status: 200,
+                headers: headers,
+                body: .stream { writer in
+                    try await writer.write(SSEEncoder.encode(.event(SSEEvent(data: "{\"type\":\"state\",\"seq\":0}"))))
+                    try await writer.write(SSEEncoder.encode(.comment("heartbeat")))
+                    try await writer.write(Array("data: line one\ndata: line two\n\n".utf8))
+                }
+            )
         }
         try await withServer(handler: handler) { server in
             let client = HTTPClient()
@@ -97,18 +105,22 @@ import Testing
             let response = try await client.execute(HTTPClientRequest(method: "POST", url: url, body: []))
             var frames: [SSEFrame] = []
             for try await frame in response.body.sseFrames() { frames.append(frame) }
-            #expect(frames == [
-                .event(SSEEvent(data: "{\"type\":\"state\",\"seq\":0}")),
-                .comment("heartbeat"),
-                .event(SSEEvent(data: "line one\nline two")),
-            ])
+            #expect(
+                frames == [
+                    .event(SSEEvent(data: "{\"type\":\"state\",\"seq\":0}")),
+                    .comment("heartbeat"),
+                    .event(SSEEvent(data: "line one\nline two")),
+                ]
+            )
         }
     }
 
     /// URLs parse into host, port and target; https and junk are refused.
     @Test func parsesURLs() {
-        #expect(HTTPURL(string: "http://maestro:10001/api/v1/maestro/stream")
-            == HTTPURL(host: "maestro", port: 10001, target: "/api/v1/maestro/stream"))
+        #expect(
+            HTTPURL(string: "http://maestro:10001/api/v1/maestro/stream")
+                == HTTPURL(host: "maestro", port: 10001, target: "/api/v1/maestro/stream")
+        )
         #expect(HTTPURL(string: "http://127.0.0.1:8080?q=1") == HTTPURL(host: "127.0.0.1", port: 8080, target: "/?q=1"))
         #expect(HTTPURL(string: "http://[::1]:9/x")?.authority == "[::1]:9")
         #expect(HTTPURL(string: "http://example.org")?.port == 80)

@@ -26,7 +26,8 @@ import Testing
         try await withServer(handler: echoHandler) { server in
             let client = try await RawClient.connect(to: server)
             try await client.send(
-                "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                "GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
             let text = try await client.readUntilClose()
             let bodies = ["GET /a 0 ", "POST /b 2 hi", "GET /c 0 "]
             var searchFrom = text.startIndex
@@ -42,7 +43,8 @@ import Testing
         try await withServer(handler: echoHandler) { server in
             let client = try await RawClient.connect(to: server)
             try await client.send(
-                "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;name=v\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 1\r\n\r\n")
+                "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;name=v\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 1\r\n\r\n"
+            )
             let response = try await client.readResponse()
             #expect(response.body == "POST /up 11 hello world")
         }
@@ -95,7 +97,9 @@ import Testing
         configuration.limits.maxBodyBytes = 16
         try await withServer(configuration, handler: echoHandler) { server in
             let bad = try await RawClient.connect(to: server)
-            try await bad.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n\(String(repeating: "z", count: 32))\r\n0\r\n\r\n")
+            try await bad.send(
+                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n\(String(repeating: "z", count: 32))\r\n0\r\n\r\n"
+            )
             let answer = try await bad.readUntilClose()
             #expect(answer.hasPrefix("HTTP/1.1 413 "))
         }
@@ -105,7 +109,9 @@ import Testing
     @Test func rejectsBadChunkSize() async throws {
         try await withServer(handler: echoHandler) { server in
             let bad = try await RawClient.connect(to: server)
-            try await bad.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
+            try await bad.send(
+                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"
+            )
             let answer = try await bad.readUntilClose()
             #expect(answer.hasPrefix("HTTP/1.1 400 "))
             #expect(answer.contains("\"detail\""))
@@ -144,13 +150,16 @@ import Testing
     @Test func streamsResponseChunksAsTheyAreWritten() async throws {
         let sentAt = Mutex<[ContinuousClock.Instant]>([])
         let handler: HTTPHandler = { _ in
-            HTTPServerResponse(status: 200, body: .stream { writer in
-                for index in 0..<4 {
-                    sentAt.withLock { $0.append(.now) }
-                    try await writer.write(Array("piece \(index)\n".utf8))
-                    try await Task.sleep(for: .milliseconds(150))
+            HTTPServerResponse(
+                status: 200,
+                body: .stream { writer in
+                    for index in 0..<4 {
+                        sentAt.withLock { $0.append(.now) }
+                        try await writer.write(Array("piece \(index)\n".utf8))
+                        try await Task.sleep(for: .milliseconds(150))
+                    }
                 }
-            })
+            )
         }
         try await withServer(handler: handler) { server in
             let client = HTTPClient()
@@ -180,13 +189,16 @@ import Testing
         let producerStopped = Mutex(false)
         let handler: HTTPHandler = { request in
             guard request.head.path == "/events" else { return await echoHandler(request) }
-            return HTTPServerResponse(status: 200, body: .stream { writer in
-                defer { producerStopped.withLock { $0 = true } }
-                for _ in 0..<1000 {
-                    try await writer.write(Array("data: tick\n\n".utf8))
-                    try await Task.sleep(for: .milliseconds(20))
+            return HTTPServerResponse(
+                status: 200,
+                body: .stream { writer in
+                    defer { producerStopped.withLock { $0 = true } }
+                    for _ in 0..<1000 {
+                        try await writer.write(Array("data: tick\n\n".utf8))
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
                 }
-            })
+            )
         }
         try await withServer(handler: handler) { server in
             let client = try await RawClient.connect(to: server)
@@ -239,7 +251,9 @@ import Testing
     @Test func answersHeadWithoutBody() async throws {
         try await withServer(handler: echoHandler) { server in
             let client = try await RawClient.connect(to: server)
-            try await client.send("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            try await client.send(
+                "HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /g HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
             let text = try await client.readUntilClose()
             #expect(text.components(separatedBy: "HTTP/1.1 200").count == 3)
             #expect(text.hasSuffix("GET /g 0 "))

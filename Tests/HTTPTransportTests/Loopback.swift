@@ -81,7 +81,8 @@ func withServer<R>(
 
 /// A handler that echoes method, target and body as JSON-ish text, for checking what arrived.
 let echoHandler: HTTPHandler = { request in
-    let text = "\(request.head.method) \(request.head.target) \(request.body.count) \(String(decoding: request.body, as: UTF8.self))"
+    let text =
+        "\(request.head.method) \(request.head.target) \(request.body.count) \(String(decoding: request.body, as: UTF8.self))"
     var headers = HTTPHeaders()
     headers.append(name: "Content-Type", value: "text/plain")
     headers.append(name: "X-Remote", value: request.remoteAddress)

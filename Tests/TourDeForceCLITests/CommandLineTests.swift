@@ -3,12 +3,18 @@ import Testing
 import TourDeForceCLI
 
 /// Runs a command line in-process and returns its exit code and output.
-func runTDF(_ arguments: [String], environment: [String: String] = [:]) async -> (status: Int32, stdout: String, stderr: String) {
+func runTDF(
+    _ arguments: [String],
+    environment: [String: String] = [:]
+) async -> (status: Int32, stdout: String, stderr: String) {
     let out = CapturedOutput()
     let err = CapturedOutput()
     let context = CommandContext(
-        standardOutput: out, standardError: err, environment: environment,
-        currentDirectory: FileManager.default.currentDirectoryPath)
+        standardOutput: out,
+        standardError: err,
+        environment: environment,
+        currentDirectory: FileManager.default.currentDirectoryPath
+    )
     let status = await TourDeForce.main(arguments: arguments, context: context)
     return (status, out.text, err.text)
 }
@@ -82,8 +88,10 @@ func runTDF(_ arguments: [String], environment: [String: String] = [:]) async ->
                     context.print("files=\(arguments.positionals.joined(separator: ","))")
                     _ = try arguments.integer("--runs", in: 1...100)
                     return 0
-                }),
-        ])
+                }
+            )
+        ]
+    )
 
     private func run(_ arguments: [String]) async -> (Int32, String, String) {
         let out = CapturedOutput()
@@ -95,7 +103,9 @@ func runTDF(_ arguments: [String], environment: [String: String] = [:]) async ->
 
     /// Values come from `--name value`, `--name=value`, defaults, repeats, short flags and positionals.
     @Test func parsesEveryOptionForm() async {
-        let (status, out, _) = await run(["go", "--runs=3", "--mode", "fast", "--fault", "a", "--fault", "b", "-v", "x", "--", "--y"])
+        let (status, out, _) = await run([
+            "go", "--runs=3", "--mode", "fast", "--fault", "a", "--fault", "b", "-v", "x", "--", "--y",
+        ])
         #expect(status == 0)
         #expect(out == "runs=3\nmode=fast\nfaults=a,b\nverbose=true\nfiles=x,--y\n")
         let (_, defaults, _) = await run(["go"])
