@@ -23,6 +23,8 @@ final class IOReactor: Sendable {
     }
 
     private struct Registration {
+        /// Tells registrations of a reused descriptor number apart.
+        let token: UInt64
         var readReady = false
         var writeReady = false
         var reader: Waiter?
@@ -32,6 +34,7 @@ final class IOReactor: Sendable {
     private struct State {
         var registrations: [Int32: Registration] = [:]
         var nextWaiterID: UInt64 = 0
+        var nextToken: UInt64 = 0
     }
 
     enum Direction: Sendable { case read, write }
@@ -50,9 +53,13 @@ final class IOReactor: Sendable {
         thread.start()
     }
 
-    /// Starts watching a non-blocking descriptor.
-    func register(_ descriptor: Int32) throws(SocketError) {
-        state.withLock { $0.registrations[descriptor] = Registration() }
+    /// Starts watching a non-blocking descriptor; the token names this registration in later waits.
+    func register(_ descriptor: Int32) throws(SocketError) -> UInt64 {
+        let token = state.withLock { state -> UInt64 in
+            state.nextToken &+= 1
+            state.registrations[descriptor] = Registration(token: state.nextToken)
+            return state.nextToken
+        }
         var event = epoll_event()
         event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
         event.data.fd = descriptor
@@ -61,6 +68,7 @@ final class IOReactor: Sendable {
             _ = state.withLock { $0.registrations.removeValue(forKey: descriptor) }
             throw SocketError(operation: "epoll_ctl(ADD)", errno: code)
         }
+        return token
     }
 
     /// Stops watching a descriptor that is about to be closed; tasks waiting on it fail with a `closed` error.
@@ -73,9 +81,11 @@ final class IOReactor: Sendable {
     }
 
     /// Suspends until the descriptor is readable or writable, the deadline passes, or the task is cancelled.
+    /// A wait on a registration that has since been closed (even if the number was reused) fails with `closed`.
     func wait(
         for direction: Direction,
         on descriptor: Int32,
+        token: UInt64,
         deadline: UInt64?,
         operation: String
     ) async throws {
@@ -86,7 +96,7 @@ final class IOReactor: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let immediate: Result<Void, any Error>? = state.withLock { state in
-                    guard var registration = state.registrations[descriptor] else {
+                    guard var registration = state.registrations[descriptor], registration.token == token else {
                         return .failure(SocketError.closed(operation))
                     }
                     if Task.isCancelled { return .failure(CancellationError()) }
@@ -120,7 +130,9 @@ final class IOReactor: Sendable {
             }
         } onCancel: {
             let waiter = state.withLock { state -> Waiter? in
-                guard var registration = state.registrations[descriptor] else { return nil }
+                guard var registration = state.registrations[descriptor], registration.token == token else {
+                    return nil
+                }
                 var taken: Waiter?
                 if registration.reader?.id == id {
                     taken = registration.reader

@@ -10,7 +10,16 @@ import Synchronization
 /// The socket owns its descriptor and closes it in `deinit` if nobody did. One task may read while another
 /// writes; two concurrent readers (or writers) are a programming error.
 public final class Socket: Sendable {
-    private let descriptorState: Mutex<Int32?>
+    /// The descriptor's life: system calls lease it, and `close` releases it only when no call is in flight, so
+    /// a concurrent close can never make a call hit a closed (or already reused) descriptor number.
+    private struct DescriptorState {
+        var descriptor: Int32
+        var isClosed = false
+        var leases = 0
+    }
+
+    private let state: Mutex<DescriptorState>
+    private let token: UInt64
     /// The peer's address, when known.
     public let peer: SocketAddress?
 
@@ -19,12 +28,12 @@ public final class Socket: Sendable {
         // Small SSE frames must leave at once; Nagle would hold them for the previous frame's ACK.
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &enable, socklen_t(MemoryLayout<Int32>.size))
         do {
-            try IOReactor.shared.register(descriptor)
+            token = try IOReactor.shared.register(descriptor)
         } catch {
             Glibc.close(descriptor)
             throw error
         }
-        self.descriptorState = Mutex(descriptor)
+        self.state = Mutex(DescriptorState(descriptor: descriptor))
         self.peer = peer
     }
 
@@ -32,7 +41,33 @@ public final class Socket: Sendable {
         close()
     }
 
-    private var descriptor: Int32? { descriptorState.withLock { $0 } }
+    /// Runs `body` with the descriptor, which stays open until `body` returns; nil once the socket is closed.
+    func withDescriptor<R>(_ body: (Int32) throws -> R) rethrows -> R? {
+        guard
+            let fd = state.withLock({ state -> Int32? in
+                guard !state.isClosed else { return nil }
+                state.leases += 1
+                return state.descriptor
+            })
+        else { return nil }
+        defer { releaseLease() }
+        return try body(fd)
+    }
+
+    private func releaseLease() {
+        let closeNow = state.withLock { state -> Int32? in
+            state.leases -= 1
+            return state.isClosed && state.leases == 0 ? state.descriptor : nil
+        }
+        if let closeNow { Glibc.close(closeNow) }
+    }
+
+    private func wait(_ direction: IOReactor.Direction, deadline: UInt64?, operation: String) async throws {
+        guard let fd = state.withLock({ $0.isClosed ? nil : $0.descriptor }) else {
+            throw SocketError.closed(operation)
+        }
+        try await IOReactor.shared.wait(for: direction, on: fd, token: token, deadline: deadline, operation: operation)
+    }
 
     /// Opens a TCP connection, failing after `timeout`.
     public static func connect(host: String, port: Int, timeout: Duration) async throws -> Socket {
@@ -62,10 +97,14 @@ public final class Socket: Sendable {
             address.withSockaddr { Glibc.connect(raw, $0, $1) }
         }
         if case .wouldBlock = result {
-            try await IOReactor.shared.wait(for: .write, on: raw, deadline: deadline, operation: operation)
-            var code: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(raw, SOL_SOCKET, SO_ERROR, &code, &length)
+            try await socket.wait(.write, deadline: deadline, operation: operation)
+            let code =
+                socket.withDescriptor { fd -> Int32 in
+                    var code: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
+                    return code
+                } ?? ECONNABORTED
             if code != 0 { throw SocketError(operation: operation, errno: code) }
         }
         return socket
@@ -74,15 +113,20 @@ public final class Socket: Sendable {
     /// Reads whatever is available, up to `maxBytes`; an empty result means the peer closed its side.
     public func read(maxBytes: Int = 64 * 1024, deadline: UInt64? = nil) async throws -> [UInt8] {
         while true {
-            guard let fd = descriptor else { throw SocketError.closed("read") }
             var count = 0
             let bytes = try [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, initialized in
-                let result = try systemCall("recv") { Glibc.recv(fd, buffer.baseAddress, maxBytes, 0) }
-                if case .done(let n) = result { count = n } else { count = -1 }
+                let result = try withDescriptor { fd in
+                    try systemCall("recv") { Glibc.recv(fd, buffer.baseAddress, maxBytes, 0) }
+                }
+                switch result {
+                case .some(.done(let n)): count = n
+                case .some(.wouldBlock): count = -1
+                case .none: throw SocketError.closed("read from \(peerName)")
+                }
                 initialized = max(count, 0)
             }
             if count >= 0 { return bytes }
-            try await IOReactor.shared.wait(for: .read, on: fd, deadline: deadline, operation: "read from \(peerName)")
+            try await wait(.read, deadline: deadline, operation: "read from \(peerName)")
         }
     }
 
@@ -91,22 +135,20 @@ public final class Socket: Sendable {
         let contiguous = Array(bytes)
         var offset = 0
         while offset < contiguous.count {
-            guard let fd = descriptor else { throw SocketError.closed("write") }
             let result = try contiguous.withUnsafeBytes { buffer in
-                try systemCall("send") {
-                    Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                try withDescriptor { fd in
+                    try systemCall("send") {
+                        Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                    }
                 }
             }
             switch result {
-            case .done(let written):
+            case .some(.done(let written)):
                 offset += written
-            case .wouldBlock:
-                try await IOReactor.shared.wait(
-                    for: .write,
-                    on: fd,
-                    deadline: deadline,
-                    operation: "write to \(peerName)"
-                )
+            case .some(.wouldBlock):
+                try await wait(.write, deadline: deadline, operation: "write to \(peerName)")
+            case .none:
+                throw SocketError.closed("write to \(peerName)")
             }
         }
     }
@@ -114,41 +156,43 @@ public final class Socket: Sendable {
     /// True when the peer has closed or reset the connection or sent unexpected bytes; used to discard stale
     /// pooled connections before reuse. Never waits.
     public func isStale() -> Bool {
-        guard let fd = descriptor else { return true }
-        var probe: UInt8 = 0
-        let result = Glibc.recv(fd, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-        if result < 0 { return !(errno == EAGAIN || errno == EWOULDBLOCK) }
-        return true
+        withDescriptor { fd in
+            var probe: UInt8 = 0
+            let result = Glibc.recv(fd, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+            if result < 0 { return !(errno == EAGAIN || errno == EWOULDBLOCK) }
+            return true
+        } ?? true
     }
 
     /// Half-closes the sending side, telling the peer no more bytes follow.
     public func shutdownWrite() {
-        guard let fd = descriptor else { return }
-        Glibc.shutdown(fd, Int32(SHUT_WR))
+        withDescriptor { fd in _ = Glibc.shutdown(fd, Int32(SHUT_WR)) }
     }
 
     /// Aborts the connection with a TCP reset instead of an orderly close.
     public func reset() {
-        guard let fd = descriptor else { return }
-        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        withDescriptor { fd in
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        }
         close()
     }
 
-    /// Closes the descriptor once; waiting tasks fail with a `closed` error. `close(2)` is never retried.
+    /// Closes the socket once: new calls fail at once, waiting tasks fail with a `closed` error, and the
+    /// descriptor itself is closed as soon as no system call is using it. `close(2)` is never retried.
     public func close() {
-        guard
-            let fd = descriptorState.withLock({ state -> Int32? in
-                defer { state = nil }
-                return state
-            })
-        else { return }
-        IOReactor.shared.deregister(fd)
-        Glibc.close(fd)
+        let (descriptor, closeNow) = state.withLock { state -> (Int32?, Bool) in
+            guard !state.isClosed else { return (nil, false) }
+            state.isClosed = true
+            return (state.descriptor, state.leases == 0)
+        }
+        guard let descriptor else { return }
+        IOReactor.shared.deregister(descriptor)
+        if closeNow { Glibc.close(descriptor) }
     }
 
     /// True until ``close()`` has been called.
-    public var isOpen: Bool { descriptor != nil }
+    public var isOpen: Bool { state.withLock { !$0.isClosed } }
 
     private var peerName: String { peer?.description ?? "peer" }
 }
@@ -229,14 +273,8 @@ public final class Listener: Sendable {
 }
 
 extension Socket {
-    func withDescriptor<R>(_ body: (Int32) throws -> R) rethrows -> R? {
-        guard let fd = descriptor else { return nil }
-        return try body(fd)
-    }
-
     func waitReadable(operation: String) async throws {
-        guard let fd = descriptor else { throw SocketError.closed(operation) }
-        try await IOReactor.shared.wait(for: .read, on: fd, deadline: nil, operation: operation)
+        try await wait(.read, deadline: nil, operation: operation)
     }
 }
 

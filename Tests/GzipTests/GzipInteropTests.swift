@@ -1,5 +1,6 @@
 import Foundation
 import Gzip
+import TestSupport
 import Testing
 
 /// Whether the real gzip tools are installed; prints the reason when they are not.
@@ -18,7 +19,7 @@ struct GzipInteropTests {
     static let zcat = "/usr/bin/zcat"
 
     /// zcat prints exactly the records of a closed GzipFileWriter file and exits 0.
-    @Test func zcatReadsClosedFile() throws {
+    @Test func zcatReadsClosedFile() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("closed.jsonl.gz")
         let records = jsonLines(count: 200, seed: 1)
@@ -27,24 +28,24 @@ struct GzipInteropTests {
             try writer.append(record)
         }
         try writer.close()
-        let result = try run(Self.zcat, [path])
+        let result = try await ExternalProcess.run(Self.zcat, [path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == joinedLines(records))
-        #expect(try run(Self.gzip, ["-t", path]).status == 0)
+        #expect(try await ExternalProcess.run(Self.gzip, ["-t", path]).status == 0)
     }
 
     /// A file sync-flushed 10,000 times (one record each) is valid gzip to zcat and to our reader.
-    @Test func tenThousandSyncFlushes() throws {
+    @Test func tenThousandSyncFlushes() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("many.gz")
-        var generator = SplitMix64(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         let records = randomRecords(count: 10_000, maximumLength: 40, generator: &generator)
         let writer = try GzipFileWriter(path: path, level: 1)
         for record in records {
             try writer.append(record)
         }
         try writer.close()
-        let result = try run(Self.zcat, [path])
+        let result = try await ExternalProcess.run(Self.zcat, [path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == joinedLines(records))
         let reader = try GzipRecordReader(path: path)
@@ -54,7 +55,7 @@ struct GzipInteropTests {
 
     /// A writer dropped without close leaves every record readable: zcat prints them all and
     /// complains about the end, and our reader returns them all and reports a truncated tail.
-    @Test func neverClosedFile() throws {
+    @Test func neverClosedFile() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("crashed.jsonl.gz")
         let records = jsonLines(count: 50, seed: 2)
@@ -65,7 +66,7 @@ struct GzipInteropTests {
             }
             // No close(): deinit closes the descriptor and writes no trailer.
         }
-        let result = try run(Self.zcat, [path])
+        let result = try await ExternalProcess.run(Self.zcat, [path])
         #expect(result.status != 0)
         #expect(result.stderr.contains("unexpected end of file"), "\(result.stderr)")
         #expect(result.stdout == joinedLines(records))
@@ -82,12 +83,12 @@ struct GzipInteropTests {
 
     /// Files made by `gzip -1` and `gzip -9` read back as the original lines.
     @Test(arguments: ["-1", "-9"])
-    func readsGzipOutput(level: String) throws {
+    func readsGzipOutput(level: String) async throws {
         let directory = try TemporaryDirectory()
         let plain = directory.path("plain.jsonl")
         let records = jsonLines(count: 3000, seed: 4)
         try write(joinedLines(records), to: plain)
-        let compressed = try run(Self.gzip, [level, "-c", plain])
+        let compressed = try await ExternalProcess.run(Self.gzip, [level, "-c", plain])
         #expect(compressed.status == 0)
         let path = directory.path("tool.jsonl.gz")
         try write(compressed.stdout, to: path)
@@ -98,17 +99,17 @@ struct GzipInteropTests {
     }
 
     /// Two gzip outputs concatenated (`cat a.gz b.gz`) read as one stream of both files' lines.
-    @Test func readsConcatenatedMembers() throws {
+    @Test func readsConcatenatedMembers() async throws {
         let directory = try TemporaryDirectory()
         let first = jsonLines(count: 100, seed: 5)
         let second = jsonLines(count: 70, seed: 6)
         try write(joinedLines(first), to: directory.path("a"))
         try write(joinedLines(second), to: directory.path("b"))
-        let a = try run(Self.gzip, ["-c", directory.path("a")])
-        let b = try run(Self.gzip, ["-9", "-c", directory.path("b")])
+        let a = try await ExternalProcess.run(Self.gzip, ["-c", directory.path("a")])
+        let b = try await ExternalProcess.run(Self.gzip, ["-9", "-c", directory.path("b")])
         let path = directory.path("ab.gz")
         try write(a.stdout + b.stdout, to: path)
-        let zcat = try run(Self.zcat, [path])
+        let zcat = try await ExternalProcess.run(Self.zcat, [path])
         #expect(zcat.stdout == joinedLines(first + second))
 
         let reader = try GzipRecordReader(path: path)
@@ -118,19 +119,19 @@ struct GzipInteropTests {
 
     /// `gzip -dc` decompresses what Gzip.compress and GzipWriter produce, at levels 0, 1, 6 and 9.
     @Test(arguments: [0, 1, 6, 9])
-    func gzipReadsOurOutput(level: Int) throws {
+    func gzipReadsOurOutput(level: Int) async throws {
         let directory = try TemporaryDirectory()
-        var generator = SplitMix64(seed: UInt64(level))
-        let original = generator.bytes(count: 300_000) + joinedLines(jsonLines(count: 500, seed: 8))
+        var generator = SeededGenerator(seed: UInt64(level))
+        let original = generator.bytes(300_000) + joinedLines(jsonLines(count: 500, seed: 8))
         let path = directory.path("ours.gz")
         try write(Gzip.compress(original, level: level), to: path)
-        let result = try run(Self.gzip, ["-dc", path])
+        let result = try await ExternalProcess.run(Self.gzip, ["-dc", path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == original)
     }
 
     /// While the writer is still open, zcat on the file prints every record appended so far.
-    @Test func zcatReadsOpenFile() throws {
+    @Test func zcatReadsOpenFile() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("open.gz")
         let records = jsonLines(count: 20, seed: 10)
@@ -138,10 +139,10 @@ struct GzipInteropTests {
         for record in records {
             try writer.append(record)
         }
-        let result = try run(Self.zcat, [path])
+        let result = try await ExternalProcess.run(Self.zcat, [path])
         #expect(result.stdout == joinedLines(records))
         #expect(result.stderr.contains("unexpected end of file"))
         try writer.close()
-        #expect(try run(Self.zcat, [path]).status == 0)
+        #expect(try await ExternalProcess.run(Self.zcat, [path]).status == 0)
     }
 }

@@ -1,4 +1,5 @@
 import Gzip
+import TestSupport
 import Testing
 
 /// Every record a reader returns before nil.
@@ -12,9 +13,9 @@ func readAll(_ reader: GzipRecordReader) throws -> [[UInt8]] {
 
 @Suite struct GzipRoundTripTests {
     /// Sample payloads: random bytes (incompressible), zeros (a thousandfold expansion) and text.
-    private static func payload(kind: Int, count: Int, generator: inout SplitMix64) -> [UInt8] {
+    private static func payload(kind: Int, count: Int, generator: inout SeededGenerator) -> [UInt8] {
         switch kind {
-        case 0: return generator.bytes(count: count)
+        case 0: return generator.bytes(count)
         case 1: return [UInt8](repeating: 0, count: count)
         default: return Array(joinedLines(jsonLines(count: count / 400 + 1, seed: generator.next())).prefix(count))
         }
@@ -24,7 +25,7 @@ func readAll(_ reader: GzipRecordReader) throws -> [[UInt8]] {
     /// other random pieces, comes back byte for byte.
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6])
     func streamingRoundTrip(seed: UInt64) throws {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         for size in [0, 1, 2, 1000, 65_535, 65_536, 65_537, 1 << 20, 4 << 20] {
             let original = Self.payload(kind: Int(seed % 3), count: size, generator: &generator)
             let writer = try GzipWriter(level: Int(generator.next() % 10))
@@ -56,8 +57,8 @@ func readAll(_ reader: GzipRecordReader) throws -> [[UInt8]] {
 
     /// The one-call helpers round-trip at every level, and decompress accepts any Collection of bytes.
     @Test func oneCallHelpers() throws {
-        var generator = SplitMix64(seed: 11)
-        let original = joinedLines(jsonLines(count: 300, seed: 5)) + generator.bytes(count: 5000)
+        var generator = SeededGenerator(seed: 11)
+        let original = joinedLines(jsonLines(count: 300, seed: 5)) + generator.bytes(5000)
         for level in 0...9 {
             let compressed = Gzip.compress(original, level: level)
             #expect(try Gzip.decompress(compressed) == original, "level \(level)")
@@ -93,7 +94,7 @@ func readAll(_ reader: GzipRecordReader) throws -> [[UInt8]] {
     /// Random records of random lengths written with GzipFileWriter come back identical from a file and from memory.
     @Test(arguments: [UInt64(21), 22, 23, 24])
     func recordRoundTrip(seed: UInt64) throws {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let directory = try TemporaryDirectory()
         let path = directory.path("records.gz")
         let records =

@@ -3,6 +3,7 @@ import HTTPTransport
 import HTTPWire
 import Sockets
 import Synchronization
+import TestSupport
 import Testing
 
 /// Real peers agree with the transport: curl and Python's http.client against the server, the client against
@@ -17,7 +18,7 @@ import Testing
                 ["-sS", "-v", "\(server.baseURL)/first", "\(server.baseURL)/second"]
             )
             #expect(result.status == 0)
-            #expect(result.stdout == "GET /first 0 GET /second 0 ")
+            #expect(result.stdoutText == "GET /first 0 GET /second 0 ")
             #expect(
                 result.stderr.contains("Re-using existing connection")
                     || result.stderr.contains("Reusing existing connection")
@@ -38,8 +39,8 @@ import Testing
                 ["-sS", "-H", "Transfer-Encoding: chunked", "--data-binary", "@\(file.path)", "\(server.baseURL)/up"]
             )
             #expect(result.status == 0)
-            #expect(result.stdout.hasPrefix("POST /up 100000 0123456789"), "\(result.stdout.prefix(80))")
-            #expect(result.stdout == "POST /up 100000 \(payload)", "the upload came back altered")
+            #expect(result.stdoutText.hasPrefix("POST /up 100000 0123456789"), "\(result.stdoutText.prefix(80))")
+            #expect(result.stdoutText == "POST /up 100000 \(payload)", "the upload came back altered")
         }
     }
 
@@ -97,7 +98,7 @@ import Testing
                 """
             let result = try await ExternalProcess.run(python, ["-c", script])
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stdout == "GET /py1 0 \nPOST /py2 3 xyz\nsame\n")
+            #expect(result.stdoutText == "GET /py1 0 \nPOST /py2 3 xyz\nsame\n")
         }
     }
 

@@ -3,10 +3,25 @@ import Synchronization
 
 /// Runs a peer program (curl, python3) without blocking the cooperative pool: completion arrives through the
 /// process's termination handler, output through readability handlers that timestamp every chunk.
-final class ExternalProcess: Sendable {
-    struct Chunk: Sendable {
-        let at: ContinuousClock.Instant
-        let bytes: [UInt8]
+public final class ExternalProcess: Sendable {
+    /// A piece of standard output and when it arrived.
+    public struct Chunk: Sendable {
+        /// When the piece was read.
+        public let at: ContinuousClock.Instant
+        /// The bytes.
+        public let bytes: [UInt8]
+    }
+
+    /// What a finished process left behind.
+    public struct Output: Sendable {
+        /// The exit status.
+        public let status: Int32
+        /// Standard output, as bytes.
+        public let stdout: [UInt8]
+        /// Standard error, as text.
+        public let stderr: String
+        /// Standard output, as text.
+        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     }
 
     private let process: Process
@@ -16,7 +31,7 @@ final class ExternalProcess: Sendable {
     private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
 
     /// Finds a program on the PATH, or nil (the test then says it skips).
-    static func which(_ name: String) -> String? {
+    public static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = "\(directory)/\(name)"
@@ -25,7 +40,7 @@ final class ExternalProcess: Sendable {
         return nil
     }
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    public init(_ executable: String, _ arguments: [String], standardInput: String? = nil) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -34,7 +49,11 @@ final class ExternalProcess: Sendable {
         pipes = (stdout, stderr)
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        if let standardInput {
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: standardInput))
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             if !data.isEmpty { self?.output.withLock { $0.append(Chunk(at: .now, bytes: Array(data))) } }
@@ -56,7 +75,7 @@ final class ExternalProcess: Sendable {
     }
 
     /// Waits for the process to exit and returns its status.
-    func waitForExit() async -> Int32 {
+    public func waitForExit() async -> Int32 {
         let status = await withCheckedContinuation { continuation in
             let known = exit.withLock { state -> Int32? in
                 if state.status == nil { state.waiters.append(continuation) }
@@ -80,24 +99,23 @@ final class ExternalProcess: Sendable {
     }
 
     /// Stops the process.
-    func terminate() {
+    public func terminate() {
         if process.isRunning { process.terminate() }
     }
 
     /// Everything written to stdout so far, with arrival times.
-    var chunks: [Chunk] { output.withLock { $0 } }
+    public var chunks: [Chunk] { output.withLock { $0 } }
     /// Everything written to stdout so far.
-    var standardOutput: String { String(decoding: chunks.flatMap(\.bytes), as: UTF8.self) }
+    public var standardOutput: String { String(decoding: chunks.flatMap(\.bytes), as: UTF8.self) }
     /// Everything written to stderr so far.
-    var standardError: String { String(decoding: errors.withLock { $0 }, as: UTF8.self) }
+    public var standardError: String { String(decoding: errors.withLock { $0 }, as: UTF8.self) }
 
-    /// Runs a program to completion and returns its status and output.
-    static func run(
-        _ executable: String,
-        _ arguments: [String]
-    ) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = try ExternalProcess(executable, arguments)
+    /// Runs a program to completion (stdin from `standardInput`, or empty) and returns what it left behind.
+    public static func run(_ executable: String, _ arguments: [String], standardInput: String? = nil) async throws
+        -> Output
+    {
+        let process = try ExternalProcess(executable, arguments, standardInput: standardInput)
         let status = await process.waitForExit()
-        return (status, process.standardOutput, process.standardError)
+        return Output(status: status, stdout: process.chunks.flatMap(\.bytes), stderr: process.standardError)
     }
 }
