@@ -46,6 +46,12 @@ public final class HTTPServer: Sendable {
     /// Stops accepting, closes idle connections, lets in-flight exchanges finish for up to `gracePeriod`, then
     /// closes whatever is left.
     public func shutdown(gracePeriod: Duration = .seconds(5)) async {
+        // A fresh task: a caller that is itself being cancelled must still get a full, sleeping wait (a cancelled
+        // `Task.sleep` returns at once, which turned the polling loops below into a busy spin).
+        await Task { await drainAndClose(gracePeriod: gracePeriod) }.value
+    }
+
+    private func drainAndClose(gracePeriod: Duration) async {
         let idle = state.withLock { state -> [Socket] in
             state.isShuttingDown = true
             return state.connections.values.filter(\.isIdle).map(\.socket)

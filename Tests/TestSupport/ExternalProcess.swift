@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs a peer program (curl, python3) without blocking the cooperative pool: completion arrives through the
 /// process's termination handler, output through readability handlers that timestamp every chunk.
 public final class ExternalProcess: Sendable {
@@ -98,9 +102,10 @@ public final class ExternalProcess: Sendable {
         if !restErr.isEmpty { errors.withLock { $0.append(contentsOf: restErr) } }
     }
 
-    /// Stops the process.
+    /// Stops the process with SIGKILL: a child of the test process inherits its blocked signal mask, in which
+    /// SIGTERM stays pending forever (peers stopped with `Process.terminate()` outlived the tests).
     public func terminate() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// Everything written to stdout so far, with arrival times.
