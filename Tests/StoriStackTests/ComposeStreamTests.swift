@@ -1,0 +1,276 @@
+import Foundation
+import HTTPWire
+import Testing
+
+@testable import StoriStack
+
+@Suite struct ComposeStreamTests {
+    /// Every catalogue prompt under several seeds gives a stream that satisfies all of §8's invariants.
+    @Test func catalogueStreamsSatisfyInvariantsAcrossSeeds() async throws {
+        for seed: UInt64 in [0, 1, 7, 1337] {
+            try await withStack(testConfiguration(seed: seed)) { stack in
+                let items = seed == 0 ? PromptCatalogue.items : Array(PromptCatalogue.items.shuffled().prefix(6))
+                for item in items {
+                    let result = try await stack.compose(prompt: item.fullPrompt, conversationID: testConversation)
+                    #expect(result.status == 200)
+                    #expect(result.headers["Content-Type"]?.hasPrefix("text/event-stream") == true)
+                    let problems = streamViolations(result.events)
+                    #expect(problems.isEmpty, "\(item.id) seed \(seed): \(problems)")
+                    #expect(result.events.last?["success"] == .bool(true), "\(item.id) seed \(seed) did not succeed")
+                }
+            }
+        }
+    }
+
+    /// The agent-teams stream follows the documented order: state, status, plan, tempo and key steps, preflights,
+    /// agent setup, generation, summary, summary.final, meta, phrases, done, complete.
+    @Test func agentTeamsOrderMatchesTheContract() async throws {
+        try await withStack { stack in
+            let result = try await stack.compose(
+                prompt: maestroPrompt(roles: ["bass"]),
+                conversationID: testConversation
+            )
+            let expected = [
+                "state", "status", "plan",
+                "planStepUpdate", "toolStart", "toolCall", "planStepUpdate",
+                "planStepUpdate", "toolStart", "toolCall", "planStepUpdate",
+                "preflight", "preflight",
+                "status", "reasoning", "reasoningEnd", "planStepUpdate", "toolStart", "toolCall", "toolStart",
+                "toolCall",
+                "planStepUpdate", "planStepUpdate",
+                "toolStart", "toolCall", "toolStart", "generatorStart", "generatorComplete", "toolCall",
+                "planStepUpdate", "agentComplete", "planStepUpdate",
+                "summary", "summary.final", "meta", "phrase", "done", "complete",
+            ]
+            #expect(result.types == expected)
+            let state = try #require(result.events.first)
+            #expect(state["state"] == "composing")
+            #expect(state["intent"] == "compose.generate_music")
+            #expect(state["confidence"] == .double(0.99))
+            #expect(state["executionMode"] == "variation")
+            let track = try #require(
+                result.events.first { $0["name"] == "stori_add_midi_track" && $0["type"] == "toolCall" }
+            )
+            #expect(track.object("params")?["gmProgram"] == .int(33))
+            #expect(track["id"]?.stringValue?.hasPrefix("toolu_") == true)
+            let plan = try #require(result.events("plan").first)
+            #expect(plan["title"] == "Composing Boom Bap")
+        }
+    }
+
+    /// Drum tracks are flagged `_isDrums` without `gmProgram`; drum notes land on channel 9 in the phrases.
+    @Test func drumTracksAreFlaggedAndOnChannelTen() async throws {
+        try await withStack { stack in
+            let result = try await stack.compose(prompt: maestroPrompt(roles: ["drums", "bass"]))
+            let drums = try #require(
+                result.events.first { $0["type"] == "toolCall" && $0.object("params")?["name"] == "Drums" }
+            )
+            #expect(drums.object("params")?["_isDrums"] == .bool(true))
+            #expect(drums.object("params")?["gmProgram"] == nil)
+            let drumTrack = drums.object("params")?["trackId"]
+            let phrase = try #require(result.events("phrase").first { $0["trackId"] == drumTrack })
+            let channels = Set(
+                (phrase["noteChanges"]?.arrayValue ?? []).compactMap { $0["after"]?["channel"]?.intValue }
+            )
+            #expect(channels == [9])
+        }
+    }
+
+    /// Without roles a compose takes the planner path: proposals with empty ids, then executed calls.
+    @Test func composeWithoutRolesTakesThePlannerPath() async throws {
+        try await withStack { stack in
+            let result = try await stack.compose(prompt: maestroPrompt(style: "jazz", key: "Bb", roles: []))
+            #expect(streamViolations(result.events).isEmpty, "\(streamViolations(result.events))")
+            #expect(Array(result.types.prefix(4)) == ["state", "status", "reasoning", "plan"])
+            #expect(result.events[1]["message"] == "Thinking...")
+            let proposals = result.events.filter { $0["type"] == "toolCall" && $0["proposal"] == .bool(true) }
+            let executed = result.events.filter { $0["type"] == "toolCall" && $0["proposal"] == .bool(false) }
+            #expect(!proposals.isEmpty)
+            #expect(proposals.allSatisfy { $0["id"] == "" })
+            #expect(proposals.count == executed.count)
+            #expect(result.events.last?["phraseCount"] == .int(3))
+        }
+    }
+
+    /// `Mode: edit` takes the editing path and adds notes to the snapshot's region; `complete` lists the tool calls.
+    @Test func editModeAppliesNotesToTheProjectRegion() async throws {
+        try await withStack { stack in
+            let project: JSONValue = [
+                "id": "tdf-project", "tempo": 90, "key": "Am",
+                "tracks": [
+                    [
+                        "id": "trk-1", "name": "Bass", "gmProgram": 33,
+                        "regions": [["id": "reg-1", "startBeat": 0, "durationBeats": 16, "notes": []]],
+                    ]
+                ],
+            ]
+            let result = try await stack.compose(
+                prompt: maestroPrompt(mode: "edit", roles: ["bass"]),
+                project: project
+            )
+            #expect(streamViolations(result.events, projectRegions: ["reg-1": "trk-1"]).isEmpty)
+            let state = try #require(result.events.first)
+            #expect(state["state"] == "editing")
+            #expect(state["executionMode"] == "apply")
+            let complete = try #require(result.events.last)
+            let calls = complete["toolCalls"]?.arrayValue ?? []
+            #expect(calls.count == 1)
+            #expect(calls.first?["tool"] == "stori_add_notes")
+            #expect(calls.first?["params"]?["regionId"] == "reg-1")
+            #expect(result.types.contains("content"))
+        }
+    }
+
+    /// `Mode: ask` and plain questions take the reasoning path: state, reasoning, content, complete.
+    @Test func askModeTakesTheReasoningPath() async throws {
+        try await withStack { stack in
+            let structured = try await stack.compose(
+                prompt: "MAESTRO PROMPT\nMode: ask\nRequest: |\n  Why minor keys?\n"
+            )
+            #expect(structured.types == ["state", "reasoning", "reasoning", "content", "complete"])
+            #expect(structured.events.first?["executionMode"] == "reasoning")
+            let plain = try await stack.compose(prompt: "What key is this song in?")
+            #expect(plain.events.first?["state"] == "reasoning")
+            #expect(streamViolations(plain.events).isEmpty)
+        }
+    }
+
+    /// Natural-language edit instructions (the harness's conflict branches) take the editing path.
+    @Test func naturalLanguageEditTakesTheEditingPath() async throws {
+        try await withStack { stack in
+            let result = try await stack.compose(
+                prompt: "MOTIVE EDIT: add a rising keys figure in bar 1",
+                conversationID: testConversation
+            )
+            #expect(result.events.first?["state"] == "editing")
+            #expect(streamViolations(result.events).isEmpty, "\(streamViolations(result.events))")
+        }
+    }
+
+    /// Tempo and key steps are left out when the project snapshot already has that tempo and key.
+    @Test func tempoAndKeyStepsOnlyWhenTheyDiffer() async throws {
+        try await withStack { stack in
+            let project: JSONValue = ["id": "p1", "tempo": 90, "key": "Am", "tracks": []]
+            let same = try await stack.compose(prompt: maestroPrompt(roles: ["bass"]), project: project)
+            #expect(!same.events.contains { $0["name"] == "stori_set_tempo" || $0["name"] == "stori_set_key" })
+            let other = try await stack.compose(prompt: maestroPrompt(tempo: 120, roles: ["bass"]), project: project)
+            #expect(other.events.contains { $0["type"] == "toolCall" && $0["name"] == "stori_set_tempo" })
+            #expect(!other.events.contains { $0["name"] == "stori_set_key" })
+        }
+    }
+
+    /// A `Form` with three sections gives three regions and phrases per role, one generation per section.
+    @Test func formSectionsGiveOneRegionPerSection() async throws {
+        try await withStack { stack in
+            let prompt = try #require(PromptCatalogue.items.first { $0.id == "pop_song_form" }).fullPrompt
+            let result = try await stack.compose(prompt: prompt, conversationID: testConversation)
+            #expect(streamViolations(result.events).isEmpty)
+            #expect(result.events("phrase").count == 9)
+            #expect(
+                Set(result.events("generatorStart").compactMap { $0["sectionName"]?.stringValue }) == [
+                    "intro", "verse", "chorus",
+                ]
+            )
+            let labels = result.events("phrase").compactMap { $0["label"]?.stringValue }
+            #expect(labels.contains("Bars 9-12"))
+            let artifacts = try await stack.get(
+                stack.storpheus + "/artifacts/" + (result.events.first?["traceId"]?.stringValue ?? "")
+            )
+            #expect(artifacts.json?["files"]?.arrayValue?.count == 3)
+        }
+    }
+
+    /// Heartbeat comments arrive while generation is slower than the heartbeat interval, without consuming a seq.
+    @Test func heartbeatsDuringSlowGeneration() async throws {
+        var configuration = testConfiguration()
+        configuration.generationLatencyMilliseconds = 250...250
+        configuration.heartbeatInterval = .milliseconds(40)
+        try await withStack(configuration) { stack in
+            let result = try await stack.compose(prompt: maestroPrompt(roles: ["drums"]))
+            #expect(result.comments.count >= 2)
+            #expect(result.comments.allSatisfy { $0 == "heartbeat" })
+            #expect(streamViolations(result.events).isEmpty)
+            let text = result.text
+            #expect(text.contains(": heartbeat\n\n"))
+            let firstBeat = try #require(text.range(of: ": heartbeat"))
+            let stateFrame = try #require(text.range(of: "\"type\":\"state\""))
+            #expect(stateFrame.lowerBound < firstBeat.lowerBound)
+        }
+    }
+
+    /// After the silence-status interval a real `status` event says how many agents are working.
+    @Test func silenceStatusAfterLongGeneration() async throws {
+        var configuration = testConfiguration()
+        configuration.generationLatencyMilliseconds = 300...300
+        configuration.heartbeatInterval = .milliseconds(50)
+        configuration.silenceStatusInterval = .milliseconds(120)
+        try await withStack(configuration) { stack in
+            let result = try await stack.compose(prompt: maestroPrompt(roles: ["drums", "bass"]))
+            #expect(result.events.contains { $0["message"] == "Generating music (2 agents working)..." })
+            #expect(streamViolations(result.events).isEmpty)
+        }
+    }
+
+    /// Generated notes are added to the working tree of the stream's store key (`project.id`), and a later stream's
+    /// snapshot replaces the store's notes: a MUSE checkout on that key sees exactly those notes.
+    @Test func projectSnapshotIsHonouredInTheWorkingTree() async throws {
+        try await withStack { stack in
+            func snapshot(_ id: String, region: String) -> JSONValue {
+                [
+                    "id": .string(id),
+                    "tracks": [
+                        [
+                            "id": "t1", "name": "Keys",
+                            "regions": [
+                                [
+                                    "id": .string(region), "startBeat": 0, "durationBeats": 8,
+                                    "notes": [["pitch": 60, "startBeat": 0, "durationBeats": 1, "velocity": 100]],
+                                ]
+                            ],
+                        ]
+                    ],
+                ]
+            }
+            _ = try await stack.muse("variations", ["project_id": "px", "variation_id": "root", "intent": "root"])
+            func clearedRegions(_ key: String) async throws -> [String] {
+                let checkout = try await stack.muse(
+                    "checkout",
+                    ["project_id": "px", "target_variation_id": "root", "conversation_id": .string(key), "force": true]
+                )
+                let events = checkout.json?["execution"]?["events"]?.arrayValue ?? []
+                return events.filter { $0["tool"] == "stori_clear_notes" }.compactMap {
+                    $0["params"]?["regionId"]?.stringValue
+                }
+            }
+            // Key A: the snapshot's region plus the generated region hold notes.
+            let stream = try await stack.compose(
+                prompt: maestroPrompt(roles: ["bass"]),
+                project: snapshot("key-a", region: "r-old")
+            )
+            let generatedRegion = try #require(stream.events("phrase").first?["regionId"]?.stringValue)
+            #expect(try await clearedRegions("key-a") == ["r-old", generatedRegion].sorted())
+            // Key B: a later stream's snapshot replaces every note of the store, whatever path the prompt takes.
+            _ = try await stack.compose(
+                prompt: maestroPrompt(roles: ["bass"]),
+                project: snapshot("key-b", region: "r-old")
+            )
+            _ = try await stack.compose(prompt: "What is this?", project: snapshot("key-b", region: "r-new"))
+            #expect(try await clearedRegions("key-b") == ["r-new"])
+        }
+    }
+
+    /// A project snapshot that violates its schema is dropped silently: the stream still succeeds.
+    @Test func invalidSnapshotIsSilentlyIgnored() async throws {
+        try await withStack { stack in
+            let project: JSONValue = ["id": "p", "tempo": 900, "tracks": [["id": "t", "gmProgram": "Electric Bass"]]]
+            let result = try await stack.compose(prompt: maestroPrompt(roles: ["bass"]), project: project)
+            #expect(result.status == 200)
+            #expect(result.events.contains { $0["name"] == "stori_set_tempo" })
+            #expect(streamViolations(result.events).isEmpty)
+        }
+    }
+}
+
+extension TestStream {
+    var text: String { String(decoding: raw, as: UTF8.self) }
+}

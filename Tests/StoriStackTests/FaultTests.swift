@@ -1,0 +1,217 @@
+import HTTPTransport
+import HTTPWire
+import Testing
+
+@testable import StoriStack
+
+@Suite struct FaultTests {
+    private static func configuration(_ specs: String...) throws -> StackConfiguration {
+        var configuration = testConfiguration()
+        configuration.faults = try specs.map { try StackFault(parsing: $0) }
+        return configuration
+    }
+
+    /// Every documented spec parses and prints back; bad specs give one line naming the problem.
+    @Test func parsesSpecs() throws {
+        for spec in [
+            "latency=200ms", "latency=storpheus:2s", "cold-start=2s", "error-rate=0.2", "error-rate=muse:0.5",
+            "cut-stream=25", "storpheus-fail=1.0", "storpheus-down", "auth=401", "auth=revoked", "auth=503",
+            "rate-limit=5", "max-compositions=1", "budget=0.0",
+        ] {
+            #expect(try StackFault(parsing: spec).description == spec)
+        }
+        #expect(try StackFault(parsing: "latency=1.5s").kind == .latency(.milliseconds(1500)))
+        for bad in [
+            "latency", "latency=fast", "error-rate=2", "cut-stream=0", "auth=418", "warp=9", "cut-stream=maestro:3",
+        ] {
+            #expect(throws: StackFaultError.self) { try StackFault(parsing: bad) }
+        }
+        do {
+            _ = try StackFault(parsing: "warp=9")
+        } catch {
+            #expect(error.message.hasPrefix("unknown fault 'warp=9'"))
+            #expect(!error.message.contains("\n"))
+        }
+    }
+
+    /// Added latency delays every response; cold start delays only the first request of a service.
+    @Test func latencyAndColdStart() async throws {
+        let clock = ContinuousClock()
+        try await withStack(try Self.configuration("latency=maestro:150ms", "cold-start=storpheus:300ms")) { stack in
+            var start = clock.now
+            _ = try await stack.get(stack.maestro + "/api/v1/health")
+            #expect(start.duration(to: clock.now) >= .milliseconds(150))
+            start = clock.now
+            _ = try await stack.get(stack.storpheus + "/health")
+            #expect(start.duration(to: clock.now) >= .milliseconds(300))
+            start = clock.now
+            _ = try await stack.get(stack.storpheus + "/health")
+            #expect(start.duration(to: clock.now) < .milliseconds(250))
+        }
+    }
+
+    /// The error rate fails a seed-determined subset of requests with a plain 500, the same subset on every stack.
+    @Test func errorRateIsDeterministic() async throws {
+        func outcomes() async throws -> [Int] {
+            try await withStack(try Self.configuration("error-rate=storpheus:0.5")) { stack in
+                var statuses: [Int] = []
+                for index in 0..<24 {
+                    statuses.append(try await stack.get(stack.storpheus + "/queue/status?probe=\(index)").status)
+                }
+                #expect(try await stack.get(stack.storpheus + "/health").status == 200)
+                #expect(try await stack.get(stack.maestro + "/api/v1/maestro/prompts").status == 200)
+                return statuses
+            }
+        }
+        let first = try await outcomes()
+        #expect(first == (try await outcomes()))
+        #expect(first.contains(500))
+        #expect(first.contains(200))
+        #expect(Set(first) == [200, 500])
+    }
+
+    /// A cut stream ends after exactly N events with the connection closed and no `complete`.
+    @Test func cutStreamStopsWithoutComplete() async throws {
+        try await withStack(try Self.configuration("cut-stream=12")) { stack in
+            let stream = try await stack.compose(prompt: maestroPrompt(roles: ["bass", "drums"]))
+            #expect(stream.status == 200)
+            #expect(stream.brokeOff)
+            #expect(stream.events.count == 12)
+            #expect(!stream.types.contains("complete"))
+            #expect(try await stack.get(stack.maestro + "/api/v1/health").status == 200)
+        }
+    }
+
+    /// Failing Storpheus jobs end `failed` on Storpheus and give a compose `toolError`s and `success:false`.
+    @Test func storpheusJobFailure() async throws {
+        try await withStack(try Self.configuration("storpheus-fail=1.0")) { stack in
+            let job = try #require(try await stack.post(stack.storpheus + "/generate", ["bars": 1]).json)
+            let id = try #require(job["jobId"]?.stringValue)
+            let failed = try #require(try await stack.get(stack.storpheus + "/jobs/\(id)/wait?timeout=5").json)
+            #expect(failed["status"] == "failed")
+            #expect(failed["result"]?["success"] == .bool(false))
+            #expect(failed["result"]?["metadata"] == .null)
+            #expect(failed["error"]?.stringValue?.isEmpty == false)
+            let stream = try await stack.compose(prompt: maestroPrompt(roles: ["bass", "drums"]))
+            #expect(streamViolations(stream.events).isEmpty, "\(streamViolations(stream.events))")
+            #expect(stream.events("toolError").count == 2)
+            #expect(stream.events("toolError").allSatisfy { $0["name"] == "stori_generate_midi" })
+            let complete = try #require(stream.events.last)
+            #expect(complete["success"] == .bool(false))
+            #expect(complete["error"] == nil)
+            #expect((complete["warnings"]?.arrayValue?.count ?? 0) > 0)
+            #expect(stream.events("done").first?["status"] == "failed")
+        }
+    }
+
+    /// With Storpheus down, the compose emits `error` after pre-flight and ends meta/done/complete with
+    /// `success:false` and no `error` field; Storpheus routes answer 503.
+    @Test func storpheusDownFailsAtPreflight() async throws {
+        try await withStack(try Self.configuration("storpheus-down")) { stack in
+            #expect(try await stack.get(stack.storpheus + "/queue/status").status == 503)
+            let stream = try await stack.compose(prompt: maestroPrompt(roles: ["bass"]))
+            #expect(streamViolations(stream.events).isEmpty, "\(streamViolations(stream.events))")
+            let types = stream.types
+            let errorIndex = try #require(types.firstIndex(of: "error"))
+            #expect(types[errorIndex - 1] == "preflight")
+            #expect(Array(types.suffix(3)) == ["meta", "done", "complete"])
+            let complete = try #require(stream.events.last)
+            #expect(complete["success"] == .bool(false))
+            #expect(complete["error"] == nil)
+            #expect(complete["phraseCount"] == .int(0))
+            #expect(complete["totalChanges"] == .int(0))
+            let health = try await stack.get(stack.maestro + "/api/v1/health/full")
+            #expect(health.json?["status"] == "degraded")
+        }
+    }
+
+    /// Storpheus latency also slows a compose, which Maestro drives in process; heartbeats keep it alive.
+    @Test func storpheusLatencySlowsComposes() async throws {
+        var configuration = try Self.configuration("latency=storpheus:200ms")
+        configuration.heartbeatInterval = .milliseconds(60)
+        try await withStack(configuration) { stack in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let stream = try await stack.compose(prompt: maestroPrompt(roles: ["bass"]))
+            #expect(start.duration(to: clock.now) >= .milliseconds(200))
+            #expect(!stream.comments.isEmpty)
+            #expect(stream.events.last?["success"] == .bool(true))
+        }
+    }
+
+    /// A client that hangs up mid-stream frees its composition slot, and the server keeps serving.
+    @Test func hangUpFreesTheCompositionSlot() async throws {
+        var configuration = testConfiguration()
+        configuration.generationLatencyMilliseconds = 300...300
+        try await withStack(configuration) { stack in
+            let token = stack.token(subject: "erin")
+            for _ in 0..<2 {
+                try await Self.readFirstFramesThenHangUp(stack, token: token)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            async let first = stack.compose(prompt: maestroPrompt(roles: ["bass"]), token: token)
+            async let second = stack.compose(prompt: maestroPrompt(roles: ["keys"]), token: token)
+            #expect(try await first.events.first?["type"] == "state")
+            #expect(try await second.events.first?["type"] == "state")
+        }
+    }
+
+    private static func readFirstFramesThenHangUp(_ stack: TestStack, token: String) async throws {
+        let url = try #require(HTTPURL(string: stack.maestro + "/api/v1/maestro/stream"))
+        let body = JSONEncoding.bytes(["prompt": .string(maestroPrompt(roles: ["drums"]))])
+        let response = try await stack.client.execute(
+            HTTPClientRequest(
+                method: "POST",
+                url: url,
+                headers: ["Authorization": "Bearer \(token)"],
+                body: body
+            )
+        )
+        var frames = 0
+        for try await _ in response.body.sseFrames() {
+            frames += 1
+            if frames == 3 { break }
+        }
+        #expect(frames == 3)
+    }
+
+    /// A stack with a long latency fault still shuts down promptly, ending the delayed requests.
+    @Test func shutdownEndsFaultDelays() async throws {
+        var configuration = testConfiguration()
+        configuration.faults = [try StackFault(parsing: "latency=10s")]
+        let stack = try await StoriStack.start(configuration)
+        let client = HTTPClient()
+        let url = try #require(HTTPURL(string: stack.maestroURL + "/api/v1/health"))
+        let pending = Task { try? await client.execute(HTTPClientRequest(url: url)).status }
+        try await Task.sleep(for: .milliseconds(100))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await stack.shutdown(gracePeriod: .milliseconds(500))
+        #expect(start.duration(to: clock.now) < .seconds(3))
+        _ = await pending.value
+        client.close()
+    }
+
+    /// Rate-limit and concurrency overrides replace the configured limits.
+    @Test func limitOverrides() async throws {
+        try await withStack(try Self.configuration("rate-limit=1")) { (stack: TestStack) async throws in
+            #expect(try await stack.compose(prompt: "What?").status == 200)
+            #expect(
+                try await stack.post(
+                    stack.maestro + "/api/v1/maestro/stream",
+                    ["prompt": "What?"],
+                    token: stack.token()
+                ).status == 429
+            )
+        }
+        var configuration = try Self.configuration("max-compositions=1")
+        configuration.generationLatencyMilliseconds = 800...800
+        try await withStack(configuration) { stack in
+            async let first = stack.compose(prompt: maestroPrompt(roles: ["bass"]))
+            try await Task.sleep(for: .milliseconds(300))
+            let second = try await stack.compose(prompt: maestroPrompt(roles: ["drums"]))
+            #expect(second.types == ["error", "complete"])
+            #expect(try await first.types.last == "complete")
+        }
+    }
+}
