@@ -1,0 +1,97 @@
+import HTTPWire
+public import Hashing
+
+/// The cassette digest: equal for two recordings of the same deterministic run, whatever their timing.
+///
+/// Each exchange is reduced to its canonical form (``canonicalForm(of:)``): `ordinal`, `service`, `step`, the
+/// request's method, target, headers and body, the response's status, reason, headers and body, and the fault's
+/// kind and byte offset, serialised by ``JSONWriter`` in its `canonical` style (keys sorted, no whitespace).
+/// Left out: `seq`, `started`, `timing`, every `at_ms`, the fault's `detail`, how a body was split into
+/// chunks or events (only its bytes count), and the headers in ``excludedHeaders`` (times, framing, the
+/// proxy's own address). The exchange digest is the SHA-256 of that form. The cassette digest is the SHA-256
+/// of the exchange digests in lowercase hex, each followed by `\n`, in order of `ordinal` then `seq`.
+public enum CassetteDigest {
+    /// Header names (lowercase) left out of the canonical form: they carry times, framing or addresses that
+    /// differ between two recordings of the same run.
+    public static let excludedHeaders: Set<String> = [
+        "date", "expires", "last-modified", "age", "server-timing", "host", "connection", "keep-alive",
+        "transfer-encoding", "content-length", "proxy-connection",
+    ]
+
+    /// The canonical form of one exchange, the bytes its digest is taken over.
+    public static func canonicalForm(of exchange: Exchange) -> [UInt8] {
+        let fault: JSONValue =
+            exchange.fault.map { .object([("after_bytes", .integer($0.afterBytes)), ("kind", .string($0.kind.name))]) }
+            ?? .null
+        let value: JSONValue = .object([
+            ("fault", fault),
+            ("ordinal", .integer(exchange.ordinal)),
+            (
+                "request",
+                .object([
+                    ("body_sha256", .string(SHA256.hash(exchange.request.body).hex)),
+                    ("headers", canonical(exchange.request.headers)),
+                    ("method", .string(exchange.request.method)),
+                    ("target", .string(exchange.request.target)),
+                ])
+            ),
+            (
+                "response",
+                .object([
+                    ("body_sha256", .string(SHA256.hash(exchange.response.bodyBytes).hex)),
+                    ("headers", canonical(exchange.response.headers)),
+                    ("reason", .string(exchange.response.reason)),
+                    ("status", .integer(exchange.response.status)),
+                ])
+            ),
+            ("service", .string(exchange.service)),
+            ("step", exchange.step.map(JSONValue.string) ?? .null),
+        ])
+        return JSONWriter.bytes(value, style: .canonical)
+    }
+
+    /// The SHA-256 of the exchange's canonical form.
+    public static func exchangeDigest(_ exchange: Exchange) -> SHA256Digest {
+        SHA256.hash(canonicalForm(of: exchange))
+    }
+
+    /// The cassette digest of these exchanges (in any order; they are sorted by ordinal, then seq).
+    public static func digest(of exchanges: [Exchange]) -> String {
+        digest(ofEntries: exchanges.map { Entry(ordinal: $0.ordinal, seq: $0.seq, digest: exchangeDigest($0)) })
+    }
+
+    /// One exchange's place and digest, for computing a cassette digest without keeping the exchanges.
+    public struct Entry: Sendable {
+        /// The exchange's ordinal.
+        public var ordinal: Int
+        /// The exchange's seq.
+        public var seq: Int
+        /// Its ``exchangeDigest(_:)``.
+        public var digest: SHA256Digest
+
+        /// Makes an entry.
+        public init(ordinal: Int, seq: Int, digest: SHA256Digest) {
+            self.ordinal = ordinal
+            self.seq = seq
+            self.digest = digest
+        }
+    }
+
+    /// The cassette digest from per-exchange entries.
+    public static func digest(ofEntries entries: [Entry]) -> String {
+        var hasher = SHA256()
+        for entry in entries.sorted(by: { ($0.ordinal, $0.seq) < ($1.ordinal, $1.seq) }) {
+            hasher.update(entry.digest.hex + "\n")
+        }
+        return hasher.finalize().hex
+    }
+
+    private static func canonical(_ headers: HTTPHeaders) -> JSONValue {
+        .array(
+            headers.fields.compactMap { field in
+                let name = field.name.lowercased()
+                return excludedHeaders.contains(name) ? nil : .array([.string(name), .string(field.value)])
+            }
+        )
+    }
+}

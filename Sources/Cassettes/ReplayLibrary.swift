@@ -1,0 +1,475 @@
+import Gzip
+import Synchronization
+
+/// A request to be matched against recordings.
+public struct ReplayRequest: Sendable, Equatable {
+    /// The service whose listener received it.
+    public var service: String
+    /// The method.
+    public var method: String
+    /// The target (path and query).
+    public var target: String
+    /// The body.
+    public var body: [UInt8]
+    /// The `X-TDF-Run` tag, or nil.
+    public var run: RunID?
+    /// The `X-TDF-Ordinal` tag, or nil.
+    public var ordinal: Int?
+
+    /// Makes a request.
+    public init(
+        service: String,
+        method: String,
+        target: String,
+        body: [UInt8] = [],
+        run: RunID? = nil,
+        ordinal: Int? = nil
+    ) {
+        self.service = service
+        self.method = method
+        self.target = target
+        self.body = body
+        self.run = run
+        self.ordinal = ordinal
+    }
+}
+
+/// A recording chosen for a request.
+public struct ReplayHit: Sendable {
+    /// The recorded exchange.
+    public var exchange: Exchange
+    /// The cassette it came from.
+    public var run: RunID?
+    /// How many times it has now been served (1 the first time).
+    public var uses: Int
+}
+
+/// Why no recording answers a request: the 599 body names the request, the recording it was expected to be and
+/// the first field that differs.
+public struct ReplayMismatch: Error, Sendable, CustomStringConvertible {
+    /// Whether a recording exists for the request's identity.
+    public enum Kind: Sendable, Equatable {
+        /// Nothing recorded for this identity ((run, ordinal), or the untagged key): record-missing records it.
+        case noRecording
+        /// A recording exists for (run, ordinal) but the request differs from it: never replaced silently.
+        case differs
+    }
+
+    /// The recorded request a mismatch is compared with.
+    public struct Expected: Sendable, Equatable {
+        /// The cassette file name.
+        public var cassette: String
+        /// Its seq.
+        public var seq: Int
+        /// Its ordinal.
+        public var ordinal: Int
+        /// Its service.
+        public var service: String
+        /// Its method.
+        public var method: String
+        /// Its target.
+        public var target: String
+        /// Its normalised body digest.
+        public var bodyDigest: String
+    }
+
+    /// Whether a recording exists for the identity.
+    public var kind: Kind
+    /// The first field that differs: `run`, `ordinal`, `service`, `method`, `target` or `body`.
+    public var field: String
+    /// One sentence.
+    public var detail: String
+    /// The request.
+    public var request: ReplayRequest
+    /// The request's normalised body digest.
+    public var requestBodyDigest: String
+    /// The recording it was expected to be, when there is a plausible one.
+    public var expected: Expected?
+
+    /// The JSON body of the 599 answer.
+    public var jsonValue: JSONValue {
+        let request: JSONValue = .object([
+            ("service", .string(self.request.service)),
+            ("method", .string(self.request.method)),
+            ("target", .string(self.request.target)),
+            ("run_id", self.request.run.map { .string($0.rawValue) } ?? .null),
+            ("ordinal", self.request.ordinal.map(JSONValue.integer) ?? .null),
+            ("body_sha256", .string(requestBodyDigest)),
+        ])
+        let expected: JSONValue =
+            self.expected.map { expected in
+                .object([
+                    ("cassette", .string(expected.cassette)),
+                    ("seq", .integer(expected.seq)),
+                    ("ordinal", .integer(expected.ordinal)),
+                    ("service", .string(expected.service)),
+                    ("method", .string(expected.method)),
+                    ("target", .string(expected.target)),
+                    ("body_sha256", .string(expected.bodyDigest)),
+                ])
+            } ?? .null
+        return .object([
+            ("error", .string("replay_mismatch")),
+            ("detail", .string(detail)),
+            ("field", .string(field)),
+            ("request", request),
+            ("expected", expected),
+        ])
+    }
+
+    /// The detail sentence.
+    public var description: String { detail }
+}
+
+/// A recording nobody asked for during a replay.
+public struct UnusedRecording: Sendable, Equatable, CustomStringConvertible {
+    /// The cassette file name.
+    public var cassette: String
+    /// Its seq.
+    public var seq: Int
+    /// Its ordinal.
+    public var ordinal: Int
+    /// Its service.
+    public var service: String
+    /// Its method.
+    public var method: String
+    /// Its target.
+    public var target: String
+
+    /// "r_1.jsonl.gz seq 4 ordinal 4: maestro GET /api/v1/health".
+    public var description: String { "\(cassette) seq \(seq) ordinal \(ordinal): \(service) \(method) \(target)" }
+}
+
+/// The recordings of a session directory, served by replay (DESIGN §5).
+///
+/// A tagged request gets exchange (run, ordinal) after its service, method, target and normalised body digest
+/// are checked; a run tag without an ordinal, or no tag at all, takes the next unused recording with the same
+/// (service, method, target, body digest): within the run, or for untagged requests in `_default.jsonl.gz`
+/// first and then in every other cassette in file-name order. When every matching recording has been served,
+/// the last one is served again (it is the same request). Cassettes are read on first use; incoming requests
+/// are redacted with the session's ``Redactor`` before comparing, as they were when recorded.
+public final class ReplayLibrary: Sendable {
+    private struct Entry {
+        let exchange: Exchange
+        let bodyDigest: String
+        var uses = 0
+
+        var key: String {
+            Self.key(exchange.service, exchange.request.method, exchange.request.target, bodyDigest)
+        }
+
+        static func key(_ service: String, _ method: String, _ target: String, _ digest: String) -> String {
+            "\(service)\u{0}\(method)\u{0}\(target)\u{0}\(digest)"
+        }
+    }
+
+    /// One cassette's recordings. A class so the lock's holder updates use counts in place (no copy of the
+    /// entries per request); only touched under the library's lock.
+    private final class Shelf {
+        let run: RunID?
+        let fileName: String
+        var entries: [Entry]
+        var byKey: [String: [Int]] = [:]
+        var byOrdinal: [Int: [Int]] = [:]
+        /// Per key, the index into `byKey[key]` before which every recording has been used.
+        var cursors: [String: Int] = [:]
+
+        init(run: RunID?, exchanges: [Exchange]) {
+            self.run = run
+            self.fileName = RunID.fileName(for: run)
+            self.entries = exchanges.map {
+                Entry(exchange: $0, bodyDigest: RequestNormalizer.bodyDigest($0.request.body))
+            }
+            for (position, entry) in entries.enumerated() {
+                byKey[entry.key, default: []].append(position)
+                byOrdinal[entry.exchange.ordinal, default: []].append(position)
+            }
+        }
+
+        func append(_ exchange: Exchange, uses: Int) {
+            var entry = Entry(exchange: exchange, bodyDigest: RequestNormalizer.bodyDigest(exchange.request.body))
+            entry.uses = uses
+            entries.append(entry)
+            byKey[entry.key, default: []].append(entries.count - 1)
+            byOrdinal[exchange.ordinal, default: []].append(entries.count - 1)
+        }
+
+        /// The first unused recording of `key`, marked used, or nil when all are used.
+        func takeUnused(_ key: String) -> Int? {
+            guard let positions = byKey[key] else { return nil }
+            var cursor = cursors[key] ?? 0
+            while cursor < positions.count && entries[positions[cursor]].uses > 0 { cursor += 1 }
+            cursors[key] = cursor
+            guard cursor < positions.count else { return nil }
+            entries[positions[cursor]].uses += 1
+            return positions[cursor]
+        }
+
+        func expected(_ position: Int) -> ReplayMismatch.Expected {
+            let entry = entries[position]
+            return ReplayMismatch.Expected(
+                cassette: fileName,
+                seq: entry.exchange.seq,
+                ordinal: entry.exchange.ordinal,
+                service: entry.exchange.service,
+                method: entry.exchange.request.method,
+                target: entry.exchange.request.target,
+                bodyDigest: entry.bodyDigest
+            )
+        }
+    }
+
+    private struct State {
+        var shelves: [String: Shelf] = [:]
+        var fileNames: Set<String>
+        var problems: [String] = []
+    }
+
+    /// The session directory.
+    public let directory: String
+    private let redactor: Redactor
+    private let state: Mutex<State>
+
+    /// Opens the recordings in `directory` (a missing directory holds none).
+    public init(directory: String, redactor: Redactor) {
+        self.directory = directory
+        self.redactor = redactor
+        let names = (try? SessionDirectory.cassetteFileNames(in: directory)) ?? []
+        state = Mutex(State(fileNames: Set(names)))
+    }
+
+    /// Problems met while reading cassettes (damage, malformed records), one line each.
+    public var problems: [String] { state.withLock { $0.problems } }
+
+    /// The recording that answers `request`, or why there is none. Marks it used.
+    public func match(_ incoming: ReplayRequest) -> Result<ReplayHit, ReplayMismatch> {
+        let redacted = redactor.redact(
+            RecordedRequest(method: incoming.method, target: incoming.target, body: incoming.body)
+        )
+        let digest = RequestNormalizer.bodyDigest(redacted.body)
+        let target = redacted.target
+        let key = Entry.key(incoming.service, incoming.method, target, digest)
+        func mismatch(
+            _ kind: ReplayMismatch.Kind,
+            _ field: String,
+            _ detail: String,
+            _ expected: ReplayMismatch.Expected?
+        )
+            -> Result<ReplayHit, ReplayMismatch>
+        {
+            .failure(
+                ReplayMismatch(
+                    kind: kind,
+                    field: field,
+                    detail: detail,
+                    request: incoming,
+                    requestBodyDigest: digest,
+                    expected: expected
+                )
+            )
+        }
+
+        if let run = incoming.run {
+            let fileName = run.fileName
+            guard loadShelf(fileName) else {
+                return mismatch(.noRecording, "run", "no cassette \(fileName) for run \(run) in \(directory)", nil)
+            }
+            if let ordinal = incoming.ordinal {
+                return state.withLock { state -> Result<ReplayHit, ReplayMismatch> in
+                    guard let shelf = state.shelves[fileName] else {
+                        return mismatch(.noRecording, "run", "no cassette", nil)
+                    }
+                    guard let positions = shelf.byOrdinal[ordinal] else {
+                        let known = shelf.entries.map(\.exchange.ordinal)
+                        let range = known.isEmpty ? "none" : "\(known.min()!)...\(known.max()!)"
+                        return mismatch(
+                            .noRecording,
+                            "ordinal",
+                            "run \(run) has no recording with ordinal \(ordinal) (its ordinals: \(range))",
+                            nil
+                        )
+                    }
+                    let position = positions.first { shelf.entries[$0].uses == 0 } ?? positions[0]
+                    let entry = shelf.entries[position]
+                    let recorded = entry.exchange
+                    let differences: [(String, String, String)] = [
+                        ("service", recorded.service, incoming.service),
+                        ("method", recorded.request.method, incoming.method),
+                        ("target", recorded.request.target, target),
+                        ("body", entry.bodyDigest, digest),
+                    ]
+                    if let (field, was, now) = differences.first(where: { $0.1 != $0.2 }) {
+                        let shownWas = field == "body" ? "a body with digest \(was)" : "'\(was)'"
+                        let shownNow = field == "body" ? "a body with digest \(now)" : "'\(now)'"
+                        return mismatch(
+                            .differs,
+                            field,
+                            "request (\(run), ordinal \(ordinal)) has \(field) \(shownNow) but the recording has \(shownWas)",
+                            shelf.expected(position)
+                        )
+                    }
+                    shelf.entries[position].uses += 1
+                    let uses = shelf.entries[position].uses
+                    return .success(ReplayHit(exchange: recorded, run: run, uses: uses))
+                }
+            }
+            return matchByKey(key, in: [fileName], incoming: incoming, target: target, digest: digest)
+        }
+        var searched = [RunID.untaggedFileName]
+        _ = loadShelf(RunID.untaggedFileName)
+        if let hit = takeByKey(key, in: searched, reuse: false) { return .success(hit) }
+        let others = state.withLock { $0.fileNames }.filter { $0 != RunID.untaggedFileName }.sorted()
+        for name in others { _ = loadShelf(name) }
+        searched += others
+        return matchByKey(key, in: searched, incoming: incoming, target: target, digest: digest)
+    }
+
+    private func matchByKey(
+        _ key: String,
+        in fileNames: [String],
+        incoming: ReplayRequest,
+        target: String,
+        digest: String
+    ) -> Result<ReplayHit, ReplayMismatch> {
+        if let hit = takeByKey(key, in: fileNames, reuse: true) { return .success(hit) }
+        return .failure(explainMiss(in: fileNames, incoming: incoming, target: target, digest: digest))
+    }
+
+    /// The next unused recording of `key` in these cassettes, marked used; with `reuse`, the last one of the key
+    /// again when all are used. Constant time per request (a cursor per key).
+    private func takeByKey(_ key: String, in fileNames: [String], reuse: Bool) -> ReplayHit? {
+        state.withLock { state -> ReplayHit? in
+            var fallback: Shelf?
+            for name in fileNames {
+                guard let shelf = state.shelves[name], shelf.byKey[key] != nil else { continue }
+                if let position = shelf.takeUnused(key) {
+                    return ReplayHit(exchange: shelf.entries[position].exchange, run: shelf.run, uses: 1)
+                }
+                if fallback == nil { fallback = shelf }
+            }
+            guard reuse, let shelf = fallback, let position = shelf.byKey[key]?.last else { return nil }
+            shelf.entries[position].uses += 1
+            let entry = shelf.entries[position]
+            return ReplayHit(exchange: entry.exchange, run: shelf.run, uses: entry.uses)
+        }
+    }
+
+    /// Why nothing matched: the closest unused recording and the first field that differs (a scan, only on a miss).
+    private func explainMiss(
+        in fileNames: [String],
+        incoming: ReplayRequest,
+        target: String,
+        digest: String
+    ) -> ReplayMismatch {
+        state.withLock { state -> ReplayMismatch in
+            // No recording of this key: name the closest unused one and the first field that differs.
+            let steps: [(String, (Entry) -> Bool)] = [
+                (
+                    "body",
+                    {
+                        $0.exchange.service == incoming.service && $0.exchange.request.method == incoming.method
+                            && $0.exchange.request.target == target
+                    }
+                ),
+                (
+                    "target",
+                    { $0.exchange.service == incoming.service && $0.exchange.request.method == incoming.method }
+                ),
+                ("method", { $0.exchange.service == incoming.service }),
+                ("service", { _ in true }),
+            ]
+            let scope = incoming.run.map { "run \($0)" } ?? "the untagged recordings or any run"
+            for (field, similar) in steps {
+                for name in fileNames {
+                    guard let shelf = state.shelves[name] else { continue }
+                    if let position = shelf.entries.indices.first(where: {
+                        shelf.entries[$0].uses == 0 && similar(shelf.entries[$0])
+                    }) {
+                        return ReplayMismatch(
+                            kind: .noRecording,
+                            field: field,
+                            detail:
+                                "no unused recording of \(incoming.service) \(incoming.method) \(target) with this body in "
+                                + "\(scope); the nearest differs in \(field)",
+                            request: incoming,
+                            requestBodyDigest: digest,
+                            expected: shelf.expected(position)
+                        )
+                    }
+                }
+            }
+            return ReplayMismatch(
+                kind: .noRecording,
+                field: "service",
+                detail: "no unused recording of \(incoming.service) \(incoming.method) \(target) in \(scope)",
+                request: incoming,
+                requestBodyDigest: digest,
+                expected: nil
+            )
+        }
+    }
+
+    /// Reads a cassette into the library if it exists and is not loaded yet; returns whether it is available.
+    private func loadShelf(_ fileName: String) -> Bool {
+        let needed = state.withLock { state -> Bool? in
+            if state.shelves[fileName] != nil { return false }
+            return state.fileNames.contains(fileName) ? true : nil
+        }
+        guard let needed else { return false }
+        guard needed else { return true }
+        var problems: [String] = []
+        var run = RunID.run(forFileName: fileName) ?? nil
+        var exchanges: [Exchange] = []
+        do {
+            let cassette = try Cassette.load(path: directory + "/" + fileName)
+            problems = cassette.problems
+            if let damage = cassette.damage { problems.append(damage.description) }
+            run = cassette.run
+            exchanges = cassette.exchanges
+        } catch {
+            problems.append(error.description)
+        }
+        state.withLock { state in
+            if state.shelves[fileName] == nil {
+                state.shelves[fileName] = Shelf(run: run, exchanges: exchanges)
+                state.problems += problems
+            }
+        }
+        return true
+    }
+
+    /// Adds an exchange recorded during this session (record-missing), marked used.
+    public func add(_ exchange: Exchange, run: RunID?) {
+        let fileName = RunID.fileName(for: run)
+        state.withLock { state in
+            if state.shelves[fileName] == nil { state.shelves[fileName] = Shelf(run: run, exchanges: []) }
+            state.fileNames.insert(fileName)
+            state.shelves[fileName]!.append(exchange, uses: 1)  // a class: appended in place
+        }
+    }
+
+    /// Recordings in the cassettes read so far that no request has used, by cassette and seq.
+    public func unusedRecordings() -> [UnusedRecording] {
+        state.withLock { state in
+            state.shelves.values.sorted { $0.fileName < $1.fileName }.flatMap { shelf in
+                shelf.entries.filter { $0.uses == 0 }.map { entry in
+                    UnusedRecording(
+                        cassette: shelf.fileName,
+                        seq: entry.exchange.seq,
+                        ordinal: entry.exchange.ordinal,
+                        service: entry.exchange.service,
+                        method: entry.exchange.request.method,
+                        target: entry.exchange.request.target
+                    )
+                }
+            }
+        }
+    }
+
+    /// The exchanges of a cassette as read at open time (loading it if needed), for carrying them over.
+    public func exchanges(of run: RunID?) -> [Exchange] {
+        let fileName = RunID.fileName(for: run)
+        _ = loadShelf(fileName)
+        return state.withLock { $0.shelves[fileName]?.entries.map(\.exchange) ?? [] }
+    }
+}

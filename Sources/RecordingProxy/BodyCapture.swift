@@ -1,0 +1,77 @@
+import Cassettes
+import HTTPWire
+
+/// Builds the recorded form of a response body from the pieces that were forwarded, with their arrival times.
+///
+/// A `text/event-stream` body is parsed as it goes (a copy: the client already got the raw bytes) into events;
+/// if re-encoding those events would not give back the exact bytes (other framing than `data: …\n\n`, a stream
+/// cut mid-event), the exact bytes are kept as chunks beside them. A body the upstream framed with
+/// `Content-Length` is kept whole; any other streamed body as chunks.
+struct BodyCapture {
+    enum Shape {
+        case whole
+        case chunks
+        case events
+    }
+
+    private let shape: Shape
+    private var whole: [UInt8] = []
+    private var chunks: [StreamChunk] = []
+    private var events: [StreamEvent] = []
+    private var parser: SSEParser?
+    /// Bytes captured so far.
+    private(set) var byteCount = 0
+
+    init(shape: Shape) {
+        self.shape = shape
+        if shape == .events { parser = SSEParser() }
+    }
+
+    /// The shape for a response head: events for `text/event-stream`, whole for a `Content-Length` body, else chunks.
+    static func shape(for head: HTTPResponseHead) -> Shape {
+        let contentType = head.headers["Content-Type"]?.lowercased() ?? ""
+        if contentType.hasPrefix("text/event-stream") { return .events }
+        if head.headers.contains("Transfer-Encoding") { return .chunks }
+        return head.headers.contains("Content-Length") ? .whole : .chunks
+    }
+
+    mutating func add(_ bytes: [UInt8], atMilliseconds at: Double) {
+        byteCount += bytes.count
+        switch shape {
+        case .whole:
+            whole.append(contentsOf: bytes)
+        case .chunks:
+            chunks.append(StreamChunk(atMilliseconds: at, bytes: bytes))
+        case .events:
+            chunks.append(StreamChunk(atMilliseconds: at, bytes: bytes))
+            guard var running = parser else { return }
+            do {
+                for frame in try running.feed(bytes[...]) {
+                    events.append(StreamEvent(atMilliseconds: at, frame: frame))
+                }
+                parser = running
+            } catch {
+                parser = nil  // an event beyond the parser's limit: keep the bytes as plain chunks
+            }
+        }
+    }
+
+    /// The recorded content.
+    func content() -> ResponseContent {
+        switch shape {
+        case .whole:
+            return .body(whole)
+        case .chunks:
+            return .chunks(chunks)
+        case .events:
+            guard parser != nil else { return .chunks(chunks) }
+            var encoded: [UInt8] = []
+            encoded.reserveCapacity(byteCount)
+            for event in events { encoded.append(contentsOf: SSEEncoder.encode(event.frame)) }
+            if encoded.count == byteCount && encoded == chunks.flatMap(\.bytes) {
+                return .events(events, exact: nil)
+            }
+            return .events(events, exact: chunks)
+        }
+    }
+}

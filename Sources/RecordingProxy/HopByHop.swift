@@ -1,0 +1,68 @@
+import HTTPWire
+
+/// Which headers belong to one connection and must not cross the proxy (RFC 9110 §7.6.1).
+enum HopByHop {
+    /// Always connection-specific: `Connection` and what it lists, `Keep-Alive`, `Transfer-Encoding`, `TE`,
+    /// `Trailer`, `Upgrade`, and every `Proxy-*` header.
+    static let alwaysRemoved: Set<String> = [
+        "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+    ]
+
+    /// The tags the proxy reads and strips: run, ordinal and step.
+    static let tagHeaders: Set<String> = ["x-tdf-run", "x-tdf-ordinal", "x-tdf-step"]
+
+    /// The end-to-end headers of a request to forward: without hop-by-hop headers, the tags, `Host` (the client
+    /// sets the upstream's), `Content-Length` (re-derived from the body) and `Expect` (the body is already here).
+    static func forwardableRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+        let listed = connectionTokens(headers)
+        return HTTPHeaders(
+            fields: headers.fields.filter { field in
+                let name = field.name.lowercased()
+                return !alwaysRemoved.contains(name) && !name.hasPrefix("proxy-") && !listed.contains(name)
+                    && !tagHeaders.contains(name) && name != "host" && name != "content-length" && name != "expect"
+            }
+        )
+    }
+
+    /// The end-to-end headers of a response to pass on: without hop-by-hop headers. `Content-Length` stays when
+    /// the upstream framed the body with it (the server then sends the body unchunked); the server adds
+    /// `Transfer-Encoding: chunked` itself otherwise.
+    static func forwardableResponseHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+        let listed = connectionTokens(headers)
+        let chunked = headers.contains("Transfer-Encoding")
+        return HTTPHeaders(
+            fields: headers.fields.filter { field in
+                let name = field.name.lowercased()
+                return !alwaysRemoved.contains(name) && !name.hasPrefix("proxy-") && !listed.contains(name)
+                    && !(chunked && name == "content-length")
+            }
+        )
+    }
+
+    /// The headers a recording keeps of the client's request: all but the tags.
+    static func recordedRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
+        guard headers.contains(where: { tagHeaders.contains($0.name.lowercased()) }) else { return headers }
+        return HTTPHeaders(fields: headers.fields.filter { !tagHeaders.contains($0.name.lowercased()) })
+    }
+
+    private static func connectionTokens(_ headers: HTTPHeaders) -> Set<String> {
+        var tokens = Set<String>()
+        for value in headers.values(named: "Connection") {
+            for token in value.split(separator: ",") {
+                let trimmed = token.trimmingCharacters(in: " \t").lowercased()
+                if !trimmed.isEmpty { tokens.insert(trimmed) }
+            }
+        }
+        return tokens
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing characters from `set`.
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        let start = firstIndex { !characters.contains($0) } ?? endIndex
+        let end = lastIndex { !characters.contains($0) }.map { index(after: $0) } ?? start
+        return start < end ? String(self[start..<end]) : ""
+    }
+}

@@ -1,0 +1,262 @@
+public import Cassettes
+public import HTTPTransport
+
+/// What a ``ProxyServer`` does: its mode, its services, where cassettes live, pacing, redaction and timeouts.
+public struct ProxyConfiguration: Sendable {
+    /// What happens to each request.
+    public enum Mode: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// Forward to the upstream and record every exchange.
+        case record
+        /// Answer from the cassettes only; no upstream is contacted.
+        case replay
+        /// Forward without recording.
+        case passthrough
+        /// Answer from the cassettes what they hold; forward and record the rest.
+        case recordMissing = "record-missing"
+
+        /// The mode's name on the command line.
+        public var description: String { rawValue }
+
+        /// Whether requests may go to the upstream.
+        public var forwards: Bool { self != .replay }
+        /// Whether exchanges are written to cassettes.
+        public var records: Bool { self == .record || self == .recordMissing }
+        /// Whether recordings answer requests.
+        public var replays: Bool { self == .replay || self == .recordMissing }
+    }
+
+    /// One named service: a listener of its own, and where its traffic goes.
+    public struct Service: Sendable, Equatable {
+        /// The name, e.g. `maestro`: 1 to 64 of `[A-Za-z0-9_-]`.
+        public var name: String
+        /// The numeric host to listen on.
+        public var host: String
+        /// The port to listen on; 0 picks a free one.
+        public var port: Int
+        /// The upstream base URL; nil in replay mode. A path in it prefixes every forwarded target.
+        public var upstream: HTTPURL?
+
+        /// Makes a service.
+        public init(name: String, host: String = "127.0.0.1", port: Int = 0, upstream: HTTPURL? = nil) {
+            self.name = name
+            self.host = host
+            self.port = port
+            self.upstream = upstream
+        }
+
+        /// Parses `NAME=LISTEN[=UPSTREAM]`, where LISTEN is `HOST:PORT` or `PORT` (on 127.0.0.1), e.g.
+        /// `maestro=127.0.0.1:0=http://127.0.0.1:10001`.
+        public init(argument: String) throws(ProxyError) {
+            let parts = argument.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 2 else {
+                throw ProxyError.invalidConfiguration(
+                    "--service '\(argument)' should be NAME=LISTEN[=UPSTREAM], e.g. maestro=127.0.0.1:0=http://127.0.0.1:10001"
+                )
+            }
+            let name = parts[0]
+            if let problem = Self.problem(withName: name) {
+                throw ProxyError.invalidConfiguration("--service '\(argument)': \(problem)")
+            }
+            var host = "127.0.0.1"
+            var portText = parts[1]
+            if let colon = parts[1].lastIndex(of: ":") {
+                host = String(parts[1][..<colon])
+                portText = String(parts[1][parts[1].index(after: colon)...])
+                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            }
+            guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
+                throw ProxyError.invalidConfiguration(
+                    "--service '\(argument)': LISTEN '\(parts[1])' should be HOST:PORT or PORT (0 picks a free port)"
+                )
+            }
+            var upstream: HTTPURL?
+            if parts.count == 3 {
+                guard let url = HTTPURL(string: parts[2]) else {
+                    throw ProxyError.invalidConfiguration(
+                        "--service '\(argument)': UPSTREAM '\(parts[2])' should be an http:// URL such as http://127.0.0.1:10001"
+                    )
+                }
+                upstream = url
+            }
+            self.init(name: name, host: host, port: port, upstream: upstream)
+        }
+
+        /// What is wrong with a service name, or nil.
+        public static func problem(withName name: String) -> String? {
+            if name.isEmpty || name.utf8.count > 64 { return "the service name must have 1 to 64 characters" }
+            let allowed = name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            }
+            return allowed ? nil : "the service name '\(name)' may hold only letters, digits, '_' and '-'"
+        }
+    }
+
+    /// How fast replay answers (DESIGN §5).
+    public enum Pace: Sendable, Equatable, CustomStringConvertible {
+        /// No waiting at all (the default).
+        case fast
+        /// The recorded time to first byte and gaps between events and chunks.
+        case recorded
+        /// The recorded times multiplied by this factor (0.1 is ten times faster than recorded).
+        case factor(Double)
+
+        /// Parses `fast`, `recorded` or a factor greater than 0.
+        public init(argument: String) throws(ProxyError) {
+            switch argument {
+            case "fast": self = .fast
+            case "recorded": self = .recorded
+            default:
+                guard let factor = Double(argument), factor > 0, factor.isFinite else {
+                    throw ProxyError.invalidConfiguration(
+                        "--pace takes fast, recorded or a factor greater than 0 (0.1 is ten times faster), not '\(argument)'"
+                    )
+                }
+                self = .factor(factor)
+            }
+        }
+
+        /// The multiplier of recorded times, or nil for no waiting.
+        public var multiplier: Double? {
+            switch self {
+            case .fast: nil
+            case .recorded: 1
+            case .factor(let factor): factor
+            }
+        }
+
+        /// `fast`, `recorded` or the factor.
+        public var description: String {
+            switch self {
+            case .fast: "fast"
+            case .recorded: "recorded"
+            case .factor(let factor): String(factor)
+            }
+        }
+    }
+
+    /// The mode.
+    public var mode: Mode
+    /// The session directory of cassettes (not needed in passthrough).
+    public var cassetteDirectory: String?
+    /// The services, each with its own listener.
+    public var services: [Service]
+    /// Replay pacing.
+    public var pace: Pace
+    /// JSON paths whose values are redacted in bodies and SSE data.
+    public var redactJSONPaths: [JSONPath]
+    /// Headers whose values are redacted (lowercase).
+    public var redactHeaders: Set<String>
+    /// How long connecting to an upstream may take (then 504).
+    public var connectTimeout: Duration
+    /// How long the upstream may stay silent, before the head or between body bytes (then 504, or a cut stream).
+    public var upstreamTimeout: Duration
+    /// How long shutdown lets in-flight exchanges finish before cutting them.
+    public var gracePeriod: Duration
+    /// The largest request body accepted from a client (then 413).
+    public var maxRequestBodyBytes: Int
+    /// The tool version written into cassettes.
+    public var toolVersion: String
+    /// Where the proxy reports what a person should know (replay mismatches, recording failures), one line each.
+    public var log: @Sendable (String) -> Void
+
+    /// Makes a configuration.
+    public init(
+        mode: Mode,
+        cassetteDirectory: String? = nil,
+        services: [Service],
+        pace: Pace = .fast,
+        redactJSONPaths: [JSONPath] = [],
+        redactHeaders: Set<String> = Redactor.defaultHeaders,
+        connectTimeout: Duration = .seconds(10),
+        upstreamTimeout: Duration = .seconds(300),
+        gracePeriod: Duration = .seconds(10),
+        maxRequestBodyBytes: Int = 64 << 20,
+        toolVersion: String = "0.0.0",
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.mode = mode
+        self.cassetteDirectory = cassetteDirectory
+        self.services = services
+        self.pace = pace
+        self.redactJSONPaths = redactJSONPaths
+        self.redactHeaders = redactHeaders
+        self.connectTimeout = connectTimeout
+        self.upstreamTimeout = upstreamTimeout
+        self.gracePeriod = gracePeriod
+        self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.toolVersion = toolVersion
+        self.log = log
+    }
+
+    /// Checks the configuration as a whole; the error says what to fix.
+    public func validate() throws(ProxyError) {
+        guard !services.isEmpty else {
+            throw ProxyError.invalidConfiguration("give at least one --service NAME=LISTEN[=UPSTREAM]")
+        }
+        var names = Set<String>()
+        for service in services {
+            if let problem = Service.problem(withName: service.name) { throw ProxyError.invalidConfiguration(problem) }
+            guard names.insert(service.name).inserted else {
+                throw ProxyError.invalidConfiguration("the service '\(service.name)' is named twice")
+            }
+            if mode.forwards && service.upstream == nil {
+                throw ProxyError.invalidConfiguration(
+                    "--mode \(mode) forwards requests, so --service \(service.name) needs an upstream: "
+                        + "\(service.name)=\(service.host):\(service.port)=http://HOST:PORT"
+                )
+            }
+        }
+        if mode != .passthrough && cassetteDirectory == nil {
+            throw ProxyError.invalidConfiguration("--mode \(mode) needs --cassettes DIR")
+        }
+    }
+
+    /// The configuration as written into the session's `index.json`.
+    var indexValue: JSONValue {
+        .object([
+            ("mode", .string(mode.rawValue)),
+            (
+                "services",
+                .array(
+                    services.map { service in
+                        .object([
+                            ("name", .string(service.name)),
+                            ("upstream", service.upstream.map { .string($0.description) } ?? .null),
+                        ])
+                    }
+                )
+            ),
+            ("pace", .string(pace.description)),
+            ("redact_json", .array(redactJSONPaths.map { .string($0.description) })),
+            ("redact_headers", .array(redactHeaders.sorted().map(JSONValue.string))),
+        ])
+    }
+}
+
+/// Why the proxy cannot start or do what was asked.
+public struct ProxyError: Error, Sendable, CustomStringConvertible {
+    /// The broad kind, for callers that choose an exit code.
+    public enum Kind: Sendable, Equatable {
+        /// The configuration is wrong (usage error).
+        case invalidConfiguration
+        /// A listener could not bind, or the cassette directory cannot be used (environment problem).
+        case environment
+    }
+
+    /// The kind.
+    public let kind: Kind
+    /// What is wrong and how to fix it.
+    public let message: String
+
+    static func invalidConfiguration(_ message: String) -> ProxyError {
+        ProxyError(kind: .invalidConfiguration, message: message)
+    }
+
+    static func environment(_ message: String) -> ProxyError {
+        ProxyError(kind: .environment, message: message)
+    }
+
+    /// The message.
+    public var description: String { message }
+}

@@ -1,0 +1,162 @@
+import Cassettes
+import HTTPTransport
+import HTTPWire
+import Synchronization
+
+/// What every listener of one proxy shares: the mode, the session being recorded, the recordings being replayed,
+/// the redactor, the upstream client and the counters.
+final class ProxyCore: Sendable {
+    struct Counters: Sendable {
+        var forwarded = 0
+        var recorded = 0
+        var replayed = 0
+        var mismatches = 0
+        var recordingFailures: [String] = []
+    }
+
+    let configuration: ProxyConfiguration
+    let session: CassetteSession?
+    let library: ReplayLibrary?
+    let redactor: Redactor
+    let client: HTTPClient
+    let counters = Mutex(Counters())
+    /// Waits that shutdown may cut short (a request to an upstream that has not answered yet, a paced replay).
+    private let waits = Mutex<(next: UInt64, cancels: [UInt64: @Sendable () -> Void], aborted: Bool)>((0, [:], false))
+
+    init(
+        configuration: ProxyConfiguration,
+        session: CassetteSession?,
+        library: ReplayLibrary?,
+        redactor: Redactor,
+        client: HTTPClient
+    ) {
+        self.configuration = configuration
+        self.session = session
+        self.library = library
+        self.redactor = redactor
+        self.client = client
+    }
+
+    /// Runs `operation` so that ``abortWaits()`` can cancel it: shutdown uses this once the grace period is over,
+    /// for exchanges still waiting for an upstream's head (a long poll) or a paced replay's first byte.
+    func abortable<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await operation() }
+        let id = waits.withLock { state -> UInt64? in
+            guard !state.aborted else { return nil }
+            state.next += 1
+            state.cancels[state.next] = { task.cancel() }
+            return state.next
+        }
+        if id == nil { task.cancel() }
+        defer {
+            if let id { waits.withLock { _ = $0.cancels.removeValue(forKey: id) } }
+        }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Cancels every wait started with ``abortable(_:)``, and every later one at once.
+    func abortWaits() {
+        let cancels = waits.withLock { state -> [@Sendable () -> Void] in
+            state.aborted = true
+            return Array(state.cancels.values)
+        }
+        cancels.forEach { $0() }
+    }
+
+    /// Whether ``abortWaits()`` has been called.
+    var isAborting: Bool { waits.withLock { $0.aborted } }
+
+    /// Redacts and appends a finished exchange to its cassette; a failure is counted and logged, never thrown at
+    /// the client whose exchange is already under way.
+    func record(_ exchange: Exchange, run: RunID?) {
+        guard let session else { return }
+        let redacted = redactor.redact(exchange)
+        do {
+            try session.record(redacted, run: run)
+            if configuration.mode == .recordMissing { library?.add(redacted, run: run) }
+            counters.withLock { $0.recorded += 1 }
+        } catch {
+            let line =
+                "cannot record \(exchange.service) \(exchange.request.method) \(exchange.request.target): \(error)"
+            counters.withLock { $0.recordingFailures.append(line) }
+            configuration.log("tdf proxy: \(line)")
+        }
+    }
+}
+
+/// Milliseconds from `start` to now.
+func milliseconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+}
+
+/// The parts of an exchange known once the upstream's head has arrived; the body and outcome complete it.
+///
+/// Exactly one outcome is recorded: the first call to ``complete(content:totalMilliseconds:fault:)`` wins. If the
+/// response is dropped before its body was ever produced (the client left before the head could be written), the
+/// exchange is recorded on release with a `reset` fault, so no request that reached the upstream goes unrecorded.
+final class PendingRecord: Sendable {
+    struct Draft: Sendable {
+        var slot: ExchangeSlot
+        var service: String
+        var started: Timestamp
+        var step: String?
+        var request: RecordedRequest
+        var status: Int
+        var reason: String
+        var headers: HTTPHeaders
+        var ttfbMilliseconds: Double?
+        var arrival: ContinuousClock.Instant
+    }
+
+    private let core: ProxyCore
+    private let draft: Mutex<Draft?>
+
+    init(core: ProxyCore, draft: Draft) {
+        self.core = core
+        self.draft = Mutex(draft)
+    }
+
+    func complete(content: ResponseContent, totalMilliseconds: Double, fault: Fault?) {
+        guard
+            let draft = draft.withLock({ state -> Draft? in
+                defer { state = nil }
+                return state
+            })
+        else { return }
+        let exchange = Exchange(
+            seq: draft.slot.seq,
+            ordinal: draft.slot.ordinal,
+            service: draft.service,
+            started: draft.started,
+            step: draft.step,
+            request: draft.request,
+            response: RecordedResponse(
+                status: draft.status,
+                reason: draft.reason,
+                headers: draft.headers,
+                content: content
+            ),
+            timing: Timing(ttfbMilliseconds: draft.ttfbMilliseconds, totalMilliseconds: totalMilliseconds),
+            fault: fault
+        )
+        core.record(exchange, run: draft.slot.run)
+    }
+
+    deinit {
+        guard let arrival = draft.withLock({ $0?.arrival }) else { return }
+        complete(
+            content: .body([]),
+            totalMilliseconds: milliseconds(since: arrival),
+            fault: Fault(
+                kind: .reset,
+                afterBytes: 0,
+                detail: "the client closed the connection before the response head was written"
+            )
+        )
+    }
+}

@@ -1,0 +1,216 @@
+public import Cassettes
+import HTTPTransport
+import HTTPWire
+import Synchronization
+
+/// The recording proxy: one HTTP listener per named service that records, replays or passes through every
+/// exchange (DESIGN §1, §4, §5). The harness starts it in-process; `tdf proxy` runs it standalone.
+///
+/// ```swift
+/// let proxy = try await ProxyServer.start(ProxyConfiguration(
+///     mode: .record, cassetteDirectory: "out/cassettes",
+///     services: [.init(name: "maestro", upstream: HTTPURL(string: "http://127.0.0.1:10001"))]))
+/// let maestro = proxy.baseURL(for: "maestro")!   // http://127.0.0.1:PORT
+/// ...
+/// let report = await proxy.shutdown()
+/// ```
+public final class ProxyServer: Sendable {
+    /// The configuration it runs with.
+    public let configuration: ProxyConfiguration
+    /// Each service's name and base URL (`http://HOST:PORT`), in configuration order.
+    public let endpoints: [(service: String, baseURL: String)]
+    private let core: ProxyCore
+    private let servers: [HTTPServer]
+    private let finished = Mutex<ProxyReport?>(nil)
+
+    private init(configuration: ProxyConfiguration, core: ProxyCore, servers: [HTTPServer]) {
+        self.configuration = configuration
+        self.core = core
+        self.servers = servers
+        self.endpoints = zip(configuration.services, servers).map { ($0.name, $1.baseURL) }
+    }
+
+    /// Binds a listener for every service and starts serving. Throws a ``ProxyError`` whose kind says whether the
+    /// configuration is wrong or the environment (a port in use, an unwritable directory) is the problem.
+    public static func start(_ configuration: ProxyConfiguration) async throws(ProxyError) -> ProxyServer {
+        try configuration.validate()
+        let redactor = Redactor(jsonPaths: configuration.redactJSONPaths, headers: configuration.redactHeaders)
+        var session: CassetteSession?
+        var library: ReplayLibrary?
+        if let directory = configuration.cassetteDirectory {
+            if configuration.mode == .replay && !SessionDirectory.exists(directory) {
+                throw ProxyError.environment("--cassettes \(directory) does not exist: there is nothing to replay")
+            }
+            if configuration.mode.replays { library = ReplayLibrary(directory: directory, redactor: redactor) }
+            if configuration.mode.records {
+                do {
+                    session = try CassetteSession(
+                        directory: directory,
+                        configuration: configuration.indexValue,
+                        toolVersion: configuration.toolVersion,
+                        keepsExistingCassettes: configuration.mode == .recordMissing
+                    )
+                } catch {
+                    throw ProxyError.environment("cannot record into --cassettes \(directory): \(error)")
+                }
+            }
+        }
+        let client = HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: configuration.connectTimeout,
+                readTimeout: configuration.upstreamTimeout,
+                maxIdleConnectionsPerHost: 256
+            )
+        )
+        let core = ProxyCore(
+            configuration: configuration,
+            session: session,
+            library: library,
+            redactor: redactor,
+            client: client
+        )
+        var servers: [HTTPServer] = []
+        for service in configuration.services {
+            let handler = ServiceHandler(service: service, core: core)
+            do {
+                let server = try HTTPServer(
+                    configuration: HTTPServerConfiguration(
+                        host: service.host,
+                        port: service.port,
+                        limits: HTTPParserLimits(maxBodyBytes: configuration.maxRequestBodyBytes),
+                        requestTimeout: .seconds(120),
+                        idleTimeout: .seconds(120),
+                        writeTimeout: .seconds(120)
+                    ),
+                    handler: { request in await handler.handle(request) }
+                )
+                servers.append(server)
+            } catch {
+                for server in servers { await server.shutdown(gracePeriod: .zero) }
+                _ = try? session?.close()
+                client.close()
+                throw ProxyError.environment(
+                    "cannot listen on \(service.host):\(service.port) for \(service.name): \(error)"
+                )
+            }
+        }
+        return ProxyServer(configuration: configuration, core: core, servers: servers)
+    }
+
+    /// The base URL of a service, e.g. `http://127.0.0.1:40123`, or nil for an unknown name.
+    public func baseURL(for service: String) -> String? {
+        endpoints.first { $0.service == service }?.baseURL
+    }
+
+    /// The line `tdf proxy` prints once every listener is up: `proxy ready maestro=http://HOST:PORT …`.
+    public var readyLine: String {
+        "proxy ready " + endpoints.map { "\($0.service)=\($0.baseURL)" }.joined(separator: " ")
+    }
+
+    /// Writes the `end` record of a run's cassette now (the harness calls this when a run is over, so cassettes
+    /// need not stay open until shutdown). A later exchange of the same run reopens it. Nil when not recording.
+    @discardableResult
+    public func finishRun(_ run: RunID?) throws(CassetteError) -> CassetteSummary? {
+        try core.session?.finish(run: run)
+    }
+
+    /// Counters so far: exchanges forwarded, recorded and replayed, and replay mismatches.
+    public var counters: (forwarded: Int, recorded: Int, replayed: Int, mismatches: Int) {
+        core.counters.withLock { ($0.forwarded, $0.recorded, $0.replayed, $0.mismatches) }
+    }
+
+    /// Stops accepting, lets in-flight exchanges finish for the grace period (then cuts them, recording what
+    /// they had), writes every cassette's `end` record and the index, and reports. Calling it again returns the
+    /// same report.
+    @discardableResult
+    public func shutdown() async -> ProxyReport {
+        if let report = finished.withLock({ $0 }) { return report }
+        // After the grace period, exchanges still waiting for an upstream's head are answered 503 (and recorded):
+        // the servers cut streams themselves, but cannot interrupt a handler that has not answered yet.
+        let core = self.core
+        let grace = configuration.gracePeriod
+        let watchdog = Task {
+            try await Task.sleep(for: grace)
+            core.abortWaits()
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for server in servers {
+                // Half a second more, so the 503s of aborted waits still reach their clients.
+                group.addTask { await server.shutdown(gracePeriod: grace + .milliseconds(500)) }
+            }
+        }
+        watchdog.cancel()
+        var problems: [String] = []
+        var cassettes: [CassetteSummary] = []
+        if let session = core.session {
+            do {
+                cassettes = try session.close()
+            } catch {
+                problems.append("cannot finish the cassettes: \(error)")
+                cassettes = session.summaries
+            }
+        }
+        core.client.close()
+        problems += core.library?.problems ?? []
+        let counts = core.counters.withLock { $0 }
+        let report = ProxyReport(
+            mode: configuration.mode,
+            cassettes: cassettes,
+            unusedRecordings: core.library?.unusedRecordings() ?? [],
+            forwarded: counts.forwarded,
+            recorded: counts.recorded,
+            replayed: counts.replayed,
+            mismatches: counts.mismatches,
+            recordingFailures: counts.recordingFailures,
+            problems: problems
+        )
+        return finished.withLock { state in
+            if let earlier = state { return earlier }
+            state = report
+            return report
+        }
+    }
+}
+
+/// What a proxy did, reported at shutdown.
+public struct ProxyReport: Sendable {
+    /// The mode it ran in.
+    public var mode: ProxyConfiguration.Mode
+    /// The cassettes this session wrote.
+    public var cassettes: [CassetteSummary]
+    /// Recordings read for replay that no request used (DESIGN §5: listed at the end).
+    public var unusedRecordings: [UnusedRecording]
+    /// Requests sent upstream.
+    public var forwarded: Int
+    /// Exchanges written to cassettes.
+    public var recorded: Int
+    /// Requests answered from recordings.
+    public var replayed: Int
+    /// Requests answered 599.
+    public var mismatches: Int
+    /// Exchanges that could not be written, one line each.
+    public var recordingFailures: [String]
+    /// Other problems: damaged cassettes read for replay, a cassette that could not be finished.
+    public var problems: [String]
+
+    /// The report as lines for a person: counts, each cassette, each unused recording, each problem.
+    public var lines: [String] {
+        var lines = [
+            "proxy stopped (\(mode)): \(forwarded) forwarded, \(recorded) recorded, \(replayed) replayed, "
+                + "\(mismatches) mismatched"
+        ]
+        for cassette in cassettes {
+            lines.append(
+                "  \(cassette.fileName): \(cassette.exchangeCount) exchanges, digest \(cassette.digest.prefix(16))"
+                    + (cassette.isComplete ? "" : " (incomplete)")
+            )
+        }
+        if !unusedRecordings.isEmpty {
+            lines.append("\(unusedRecordings.count) recordings were not used:")
+            lines += unusedRecordings.map { "  \($0)" }
+        }
+        lines += recordingFailures.map { "recording failed: \($0)" }
+        lines += problems.map { "problem: \($0)" }
+        return lines
+    }
+}

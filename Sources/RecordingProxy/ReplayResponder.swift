@@ -1,0 +1,106 @@
+import Cassettes
+import HTTPTransport
+import HTTPWire
+
+/// Turns a recorded exchange back into the response the client got, byte for byte: status, reason, end-to-end
+/// headers, the body (SSE events re-encoded exactly as framed, or their exact chunks), and a fault after the
+/// head as the same cut at the same byte offset. Pacing waits for the recorded time to first byte and the
+/// recorded arrival of each event or chunk (times the factor); `fast` does not wait.
+enum ReplayResponder {
+    static func respond(
+        with exchange: Exchange,
+        method: String,
+        arrival: ContinuousClock.Instant,
+        pace: ProxyConfiguration.Pace,
+        core: ProxyCore
+    ) async -> HTTPServerResponse {
+        let response = exchange.response
+        let multiplier = pace.multiplier
+        let headAt = exchange.timing.ttfbMilliseconds ?? exchange.timing.totalMilliseconds
+        if multiplier != nil {
+            // Shutdown may cut a long recorded wait short (the head then goes out at once).
+            _ = try? await core.abortable { await wait(until: headAt, from: arrival, multiplier: multiplier) }
+        }
+        var headers = HopByHop.forwardableResponseHeaders(response.headers)
+        let status = response.status
+        if method == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
+            return HTTPServerResponse(status: status, reason: response.reason, headers: headers, body: .stream { _ in })
+        }
+        // A fault before the head was answered by the proxy itself (502/504): that answer is the recorded body.
+        let cut = exchange.timing.ttfbMilliseconds == nil ? nil : exchange.fault
+        var pieces: [(at: Double, bytes: [UInt8])]
+        switch response.content {
+        case .body(let bytes):
+            pieces = [(headAt, bytes)]
+        case .events(let events, nil):
+            pieces = events.map { ($0.atMilliseconds, SSEEncoder.encode($0.frame)) }
+        case .events(_, let exact?), .chunks(let exact):
+            pieces = exact.map { ($0.atMilliseconds, $0.bytes) }
+        }
+        if let cut { pieces = truncate(pieces, to: cut.afterBytes) }
+        let total = pieces.reduce(0) { $0 + $1.bytes.count }
+        if cut == nil, let declared = headers["Content-Length"], Int(declared) != total {
+            headers.remove(named: "Content-Length")
+        }
+        if cut == nil && multiplier == nil {
+            let bytes = pieces.count == 1 ? pieces[0].bytes : pieces.flatMap(\.bytes)
+            if case .body = response.content {  // framed by Content-Length live, or the proxy's own answer
+                return HTTPServerResponse(
+                    status: status,
+                    reason: response.reason,
+                    headers: headers,
+                    body: .bytes(bytes)
+                )
+            }
+            // Streamed as it was: unchunked under the recorded Content-Length, else chunked.
+            return HTTPServerResponse(
+                status: status,
+                reason: response.reason,
+                headers: headers,
+                body: .stream { writer in try await writer.write(bytes) }
+            )
+        }
+        let endAt = exchange.timing.totalMilliseconds
+        let timeline = pieces
+        return HTTPServerResponse(
+            status: status,
+            reason: response.reason,
+            headers: headers,
+            body: .stream { writer in
+                if multiplier == nil {
+                    try await writer.write(timeline.flatMap(\.bytes))
+                } else {
+                    for piece in timeline {
+                        await wait(until: piece.at, from: arrival, multiplier: multiplier)
+                        try await writer.write(piece.bytes)
+                    }
+                }
+                if let cut {
+                    await wait(until: endAt, from: arrival, multiplier: multiplier)
+                    throw StreamCut(detail: "replayed fault: \(cut.kind) after \(cut.afterBytes) bytes: \(cut.detail)")
+                }
+            }
+        )
+    }
+
+    private static func truncate(
+        _ pieces: [(at: Double, bytes: [UInt8])],
+        to limit: Int
+    ) -> [(at: Double, bytes: [UInt8])] {
+        var result: [(at: Double, bytes: [UInt8])] = []
+        var remaining = limit
+        for piece in pieces where remaining > 0 {
+            let kept = piece.bytes.count <= remaining ? piece.bytes : Array(piece.bytes.prefix(remaining))
+            result.append((piece.at, kept))
+            remaining -= kept.count
+        }
+        return result
+    }
+
+    /// Sleeps until `milliseconds` × `multiplier` after `arrival`; returns at once when `multiplier` is nil.
+    static func wait(until milliseconds: Double, from arrival: ContinuousClock.Instant, multiplier: Double?) async {
+        guard let multiplier, milliseconds > 0 else { return }
+        let deadline = arrival.advanced(by: .microseconds(Int64(milliseconds * multiplier * 1000)))
+        try? await Task.sleep(until: deadline, clock: .continuous)
+    }
+}

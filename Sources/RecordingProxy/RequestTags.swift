@@ -1,0 +1,77 @@
+import Cassettes
+import HTTPTransport
+import HTTPWire
+
+/// The harness's tags on a request: `X-TDF-Run`, `X-TDF-Ordinal` and `X-TDF-Step` (DESIGN §5).
+struct RequestTags: Sendable {
+    /// The run (nil when untagged, or tagged `_default`).
+    var run: RunID?
+    /// The ordinal within the run.
+    var ordinal: Int?
+    /// The harness step.
+    var step: String?
+
+    /// The tags of a request, or the 400 answer when one is unusable.
+    static func parse(_ headers: HTTPHeaders) -> Result<RequestTags, RejectedRequest> {
+        var tags = RequestTags()
+        if let text = headers["X-TDF-Run"], text != RunID.untaggedName {
+            do {
+                tags.run = try RunID(validating: text)
+            } catch {
+                return .failure(RejectedRequest(code: "invalid_run_id", detail: "X-TDF-Run: \(error.reason)"))
+            }
+        }
+        if let text = headers["X-TDF-Ordinal"] {
+            guard let ordinal = Int(text), ordinal >= 0 else {
+                return .failure(
+                    RejectedRequest(
+                        code: "invalid_ordinal",
+                        detail: "X-TDF-Ordinal must be a whole number from 0, not '\(text)'"
+                    )
+                )
+            }
+            tags.ordinal = ordinal
+        }
+        if let step = headers["X-TDF-Step"], !step.isEmpty { tags.step = step }
+        return .success(tags)
+    }
+}
+
+/// A request the proxy answers itself with a 400.
+struct RejectedRequest: Error {
+    let code: String
+    let detail: String
+
+    var response: HTTPServerResponse {
+        ProxyAnswers.error(status: 400, code: code, detail: detail).response
+    }
+}
+
+/// The proxy's own JSON answers, with the bytes kept so they can be recorded exactly.
+enum ProxyAnswers {
+    /// The header that marks an answer as the proxy's own, naming why.
+    static let errorHeader = "X-TDF-Proxy-Error"
+
+    struct Answer {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: [UInt8]
+
+        var response: HTTPServerResponse {
+            HTTPServerResponse(status: status, headers: headers, body: .bytes(body))
+        }
+    }
+
+    /// `{"error": code, "detail": detail}` with `Content-Type: application/json` and `X-TDF-Proxy-Error: code`.
+    static func error(status: Int, code: String, detail: String) -> Answer {
+        json(status: status, code: code, .object([("error", .string(code)), ("detail", .string(detail))]))
+    }
+
+    /// A JSON body with the proxy's headers.
+    static func json(status: Int, code: String, _ value: JSONValue) -> Answer {
+        var headers = HTTPHeaders()
+        headers.append(name: "Content-Type", value: "application/json")
+        headers.append(name: errorHeader, value: code)
+        return Answer(status: status, headers: headers, body: JSONWriter.bytes(value))
+    }
+}

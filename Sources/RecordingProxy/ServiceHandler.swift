@@ -1,0 +1,315 @@
+import Cassettes
+import HTTPTransport
+import HTTPWire
+import Synchronization
+
+/// Answers the requests of one named service according to the proxy's mode.
+struct ServiceHandler: Sendable {
+    let service: ProxyConfiguration.Service
+    let core: ProxyCore
+
+    func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
+        let arrival = ContinuousClock.now
+        let started = Timestamp.now()
+        let tags: RequestTags
+        switch RequestTags.parse(request.head.headers) {
+        case .success(let parsed): tags = parsed
+        case .failure(let rejection): return rejection.response
+        }
+        switch core.configuration.mode {
+        case .passthrough:
+            return await forward(request, tags: tags, arrival: arrival, started: started, slot: nil)
+        case .record:
+            return await record(request, tags: tags, arrival: arrival, started: started)
+        case .replay, .recordMissing:
+            let incoming = ReplayRequest(
+                service: service.name,
+                method: request.head.method,
+                target: request.head.target,
+                body: request.body,
+                run: tags.run,
+                ordinal: tags.ordinal
+            )
+            switch core.library!.match(incoming) {
+            case .success(let hit):
+                core.counters.withLock { $0.replayed += 1 }
+                return await ReplayResponder.respond(
+                    with: hit.exchange,
+                    method: request.head.method,
+                    arrival: arrival,
+                    pace: core.configuration.pace,
+                    core: core
+                )
+            case .failure(let mismatch)
+            where core.configuration.mode == .recordMissing && mismatch.kind == .noRecording:
+                return await record(request, tags: tags, arrival: arrival, started: started)
+            case .failure(let mismatch):
+                core.counters.withLock { $0.mismatches += 1 }
+                core.configuration.log("tdf proxy: replay mismatch (599): \(mismatch.detail)")
+                return ProxyAnswers.json(status: 599, code: "replay_mismatch", mismatch.jsonValue).response
+            }
+        }
+    }
+
+    private func record(
+        _ request: HTTPServerRequest,
+        tags: RequestTags,
+        arrival: ContinuousClock.Instant,
+        started: Timestamp
+    ) async -> HTTPServerResponse {
+        let slot: ExchangeSlot
+        do {
+            slot = try core.session!.reserve(run: tags.run, ordinal: tags.ordinal)
+        } catch {
+            core.configuration.log("tdf proxy: cannot record: \(error)")
+            return ProxyAnswers.error(status: 500, code: "recording_failed", detail: error.description).response
+        }
+        return await forward(request, tags: tags, arrival: arrival, started: started, slot: slot)
+    }
+
+    /// Forwards to the upstream and streams the answer back as it arrives, recording it when `slot` is given.
+    private func forward(
+        _ request: HTTPServerRequest,
+        tags: RequestTags,
+        arrival: ContinuousClock.Instant,
+        started: Timestamp,
+        slot: ExchangeSlot?
+    ) async -> HTTPServerResponse {
+        guard let upstream = service.upstream else {
+            return ProxyAnswers.error(
+                status: 502,
+                code: "no_upstream",
+                detail: "service \(service.name) has no upstream"
+            ).response
+        }
+        core.counters.withLock { $0.forwarded += 1 }
+        let head = request.head
+        let prefix = upstream.target == "/" ? "" : String(upstream.target.reversed().drop { $0 == "/" }.reversed())
+        let outgoing = HTTPClientRequest(
+            method: head.method,
+            url: upstream.with(target: prefix + head.target),
+            headers: HopByHop.forwardableRequestHeaders(head.headers),
+            body: request.body.isEmpty ? nil : request.body
+        )
+        let recordedRequest = RecordedRequest(
+            method: head.method,
+            target: head.target,
+            headers: HopByHop.recordedRequestHeaders(head.headers),
+            body: request.body
+        )
+        func draft(status: Int, reason: String, headers: HTTPHeaders, ttfb: Double?) -> PendingRecord.Draft {
+            PendingRecord.Draft(
+                slot: slot!,
+                service: service.name,
+                started: started,
+                step: tags.step,
+                request: recordedRequest,
+                status: status,
+                reason: reason,
+                headers: headers,
+                ttfbMilliseconds: ttfb,
+                arrival: arrival
+            )
+        }
+
+        let response: HTTPClientResponse
+        do {
+            let (client, timeout) = (core.client, core.configuration.upstreamTimeout)
+            response = try await core.abortable { try await client.execute(outgoing, readTimeout: timeout) }
+        } catch {
+            let failure =
+                core.isAborting
+                ? UpstreamFailure.shutdown(service: service.name) : UpstreamFailure(error, service: service.name)
+            let answer = ProxyAnswers.error(status: failure.status, code: failure.code, detail: failure.detail)
+            if slot != nil {
+                let pending = PendingRecord(
+                    core: core,
+                    draft: draft(
+                        status: answer.status,
+                        reason: HTTPStatus.reasonPhrase(for: answer.status),
+                        headers: answer.headers,
+                        ttfb: nil
+                    )
+                )
+                pending.complete(
+                    content: .body(answer.body),
+                    totalMilliseconds: milliseconds(since: arrival),
+                    fault: Fault(kind: failure.kind, afterBytes: 0, detail: failure.detail)
+                )
+            }
+            return answer.response
+        }
+
+        let upstreamHead = response.head
+        let ttfb = milliseconds(since: arrival)
+        let pending = slot.map { _ in
+            PendingRecord(
+                core: core,
+                draft: draft(
+                    status: upstreamHead.status,
+                    reason: upstreamHead.reason,
+                    headers: upstreamHead.headers,
+                    ttfb: ttfb
+                )
+            )
+        }
+        let headers = HopByHop.forwardableResponseHeaders(upstreamHead.headers)
+        let status = upstreamHead.status
+        if head.method == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
+            _ = try? await response.body.collect()
+            pending?.complete(content: .body([]), totalMilliseconds: milliseconds(since: arrival), fault: nil)
+            return HTTPServerResponse(
+                status: status,
+                reason: upstreamHead.reason,
+                headers: headers,
+                body: .stream { _ in }
+            )
+        }
+        let declaredLength =
+            upstreamHead.headers.contains("Transfer-Encoding")
+            ? nil : upstreamHead.headers["Content-Length"].flatMap { Int($0) }
+        let shape = BodyCapture.shape(for: upstreamHead)
+        let body = response.body
+        let serviceName = service.name
+        return HTTPServerResponse(
+            status: status,
+            reason: upstreamHead.reason,
+            headers: headers,
+            body: .stream { writer in
+                try await Self.relay(
+                    body,
+                    to: writer,
+                    pending: pending,
+                    shape: shape,
+                    declaredLength: declaredLength,
+                    arrival: arrival,
+                    service: serviceName
+                )
+            }
+        )
+    }
+
+    /// Copies the upstream body to the client piece by piece as it arrives, and a copy into the recording.
+    ///
+    /// Each piece is written to the client before it is parsed for the recording, so a live SSE stream is not
+    /// slowed by it. The piece that completes a `Content-Length` body is recorded before it is written: a client
+    /// that has seen its whole response can rely on the exchange being on disk.
+    private static func relay(
+        _ body: HTTPClientBody,
+        to writer: any HTTPBodyWriter,
+        pending: PendingRecord?,
+        shape: BodyCapture.Shape,
+        declaredLength: Int?,
+        arrival: ContinuousClock.Instant,
+        service: String
+    ) async throws {
+        var capture = pending.map { _ in BodyCapture(shape: shape) }
+        var delivered = 0
+        var iterator = body.makeAsyncIterator()
+        while true {
+            let piece: [UInt8]?
+            do {
+                piece = try await iterator.next()
+            } catch {
+                let at = milliseconds(since: arrival)
+                if Task.isCancelled {
+                    pending?.complete(
+                        content: capture?.content() ?? .body([]),
+                        totalMilliseconds: at,
+                        fault: Fault(
+                            kind: .reset,
+                            afterBytes: delivered,
+                            detail: "the client closed the connection after \(delivered) bytes"
+                        )
+                    )
+                    throw error
+                }
+                let failure = UpstreamFailure(error, service: service)
+                pending?.complete(
+                    content: capture?.content() ?? .body([]),
+                    totalMilliseconds: at,
+                    fault: Fault(kind: failure.kind, afterBytes: delivered, detail: failure.detail)
+                )
+                throw StreamCut(detail: failure.detail)
+            }
+            guard let piece else { break }
+            let at = milliseconds(since: arrival)
+            let completesBody = declaredLength.map { delivered + piece.count >= $0 } ?? false
+            if completesBody, var finished = capture {
+                finished.add(piece, atMilliseconds: at)
+                capture = finished
+                pending?.complete(content: finished.content(), totalMilliseconds: at, fault: nil)
+            }
+            do {
+                try await writer.write(piece)
+            } catch {
+                pending?.complete(
+                    content: capture?.content() ?? .body([]),
+                    totalMilliseconds: milliseconds(since: arrival),
+                    fault: Fault(
+                        kind: .reset,
+                        afterBytes: delivered,
+                        detail: "the client closed the connection after \(delivered) bytes"
+                    )
+                )
+                throw error
+            }
+            if !completesBody { capture?.add(piece, atMilliseconds: at) }
+            delivered += piece.count
+        }
+        pending?.complete(
+            content: capture?.content() ?? .body([]),
+            totalMilliseconds: milliseconds(since: arrival),
+            fault: nil
+        )
+    }
+}
+
+/// Thrown by a body producer to cut the client's connection where the upstream's broke.
+struct StreamCut: Error, CustomStringConvertible {
+    let detail: String
+    var description: String { detail }
+}
+
+/// How an upstream failure is answered and recorded: refused → 502, timeout → 504, reset → 502, malformed → 502.
+struct UpstreamFailure {
+    let kind: Fault.Kind
+    let status: Int
+    let code: String
+    let detail: String
+
+    private init(kind: Fault.Kind, status: Int, code: String, detail: String) {
+        (self.kind, self.status, self.code, self.detail) = (kind, status, code, detail)
+    }
+
+    /// The proxy shut down (its grace period over) while the upstream had not answered: 503, recorded as `reset`.
+    static func shutdown(service: String) -> UpstreamFailure {
+        UpstreamFailure(
+            kind: .reset,
+            status: 503,
+            code: "proxy_shutting_down",
+            detail: "\(service): tdf proxy shut down before the upstream answered"
+        )
+    }
+
+    init(_ error: any Error, service: String) {
+        guard let error = error as? HTTPClientError else {
+            kind = .reset
+            status = 502
+            code = "upstream_failed"
+            detail = "\(service) upstream failed: \(error)"
+            return
+        }
+        switch error.kind {
+        case .connectFailed, .invalidRequest:
+            (kind, status, code) = (.refused, 502, "upstream_refused")
+        case .connectTimeout, .readTimeout:
+            (kind, status, code) = (.timeout, 504, "upstream_timeout")
+        case .connectionClosed:
+            (kind, status, code) = (.reset, 502, "upstream_reset")
+        default:
+            (kind, status, code) = (.malformed, 502, "upstream_malformed")
+        }
+        detail = "\(service) upstream: \(error.description)"
+    }
+}

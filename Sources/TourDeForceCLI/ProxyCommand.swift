@@ -1,0 +1,226 @@
+import Cassettes
+import Dispatch
+import Foundation
+import HTTPTransport
+import RecordingProxy
+import Synchronization
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+extension TourDeForce {
+    /// `tdf proxy`: the recording proxy, standalone.
+    public static var proxyCommand: CommandSpec {
+        CommandSpec(
+            name: "proxy",
+            abstract: "Record, replay or pass through HTTP and SSE traffic to named services.",
+            discussion: """
+                Each --service gets its own listener. In record mode every exchange is forwarded to the service's
+                upstream, streamed back as it arrives (SSE events reach the client at once) and written to
+                DIR/<run>.jsonl.gz, chosen by the request's X-TDF-Run header (DIR/_default.jsonl.gz without one).
+                Replay mode answers from DIR alone, by (X-TDF-Run, X-TDF-Ordinal) or, for untagged requests, by the
+                next unused recording of the same method, target and body; a request that matches nothing gets a
+                599 naming the first differing field. record-missing replays what DIR holds and records the rest;
+                passthrough records nothing.
+                When every listener is up it prints one line, 'proxy ready NAME=http://HOST:PORT ...', on stdout.
+                SIGINT or SIGTERM lets in-flight exchanges finish, writes every cassette's end record and
+                DIR/index.json, prints a summary (and, in replay, the unused recordings) on stderr and exits 0.
+                """,
+            examples: [
+                "tdf proxy --mode record --cassettes out/cassettes --service maestro=127.0.0.1:0=http://127.0.0.1:10001 "
+                    + "--service storpheus=127.0.0.1:0=http://127.0.0.1:10002",
+                "tdf proxy --mode replay --cassettes out/cassettes --service maestro=127.0.0.1:9001 --pace recorded",
+                "tdf proxy --mode record --cassettes c --service api=8080=http://127.0.0.1:3000 --redact-json ..token",
+            ],
+            options: [
+                .option(
+                    "--mode",
+                    value: "MODE",
+                    help: "What to do with each request.",
+                    default: "record",
+                    allowed: ProxyConfiguration.Mode.allCases.map(\.rawValue)
+                ),
+                .option(
+                    "--cassettes",
+                    value: "DIR",
+                    help: "The session directory of cassettes (not needed in passthrough)."
+                ),
+                .option(
+                    "--service",
+                    value: "NAME=LISTEN[=UPSTREAM]",
+                    help: "A named service: LISTEN is HOST:PORT or PORT (0 picks a free one), UPSTREAM an http:// URL.",
+                    repeatable: true
+                ),
+                .option(
+                    "--pace",
+                    value: "PACE",
+                    help: "Replay pacing: fast, recorded, or a factor (0.1 = ten times faster).",
+                    default: "fast"
+                ),
+                .option(
+                    "--redact-json",
+                    value: "PATH",
+                    help:
+                        "A JSON path whose values are redacted in bodies and SSE data, e.g. ..token or $.user.password.",
+                    repeatable: true
+                ),
+                .option(
+                    "--upstream-timeout",
+                    value: "SECONDS",
+                    help: "How long an upstream may stay silent before 504 (or a cut stream).",
+                    default: "300"
+                ),
+                .option(
+                    "--connect-timeout",
+                    value: "SECONDS",
+                    help: "How long connecting to an upstream may take.",
+                    default: "10"
+                ),
+                .option(
+                    "--grace",
+                    value: "SECONDS",
+                    help: "How long shutdown waits for in-flight exchanges.",
+                    default: "10"
+                ),
+            ],
+            action: { arguments, context in try await runProxy(arguments, context: context) }
+        )
+    }
+
+    private static func runProxy(_ arguments: ParsedArguments, context: CommandContext) async throws -> Int32 {
+        let configuration = try proxyConfiguration(arguments, context: context)
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let proxy: ProxyServer
+        do {
+            proxy = try await ProxyServer.start(configuration)
+        } catch {
+            switch error.kind {
+            case .invalidConfiguration: throw UsageError(error.message)
+            case .environment: throw CommandFailure(error.message, exitCode: ExitCode.environment)
+            }
+        }
+        context.print(proxy.readyLine)
+        let received = await signals.next()
+        context.printError(
+            "tdf proxy: \(received == SIGINT ? "SIGINT" : "SIGTERM") received: finishing in-flight exchanges"
+        )
+        signals.onFurtherSignal {
+            context.printError("tdf proxy: second signal: exiting without finishing the cassettes")
+            _exit(130)
+        }
+        let report = await proxy.shutdown()
+        for line in report.lines { context.printError(line) }
+        return report.recordingFailures.isEmpty ? ExitCode.success : ExitCode.failure
+    }
+
+    private static func proxyConfiguration(
+        _ arguments: ParsedArguments,
+        context: CommandContext
+    ) throws -> ProxyConfiguration {
+        func usage<T>(_ body: () throws(ProxyError) -> T) throws(UsageError) -> T {
+            do {
+                return try body()
+            } catch {
+                throw UsageError(error.message)
+            }
+        }
+        let mode = ProxyConfiguration.Mode(rawValue: arguments.value("--mode") ?? "record") ?? .record
+        let services = try arguments.values("--service").map { text throws(UsageError) in
+            try usage { () throws(ProxyError) in try ProxyConfiguration.Service(argument: text) }
+        }
+        let pace = try usage { () throws(ProxyError) in
+            try ProxyConfiguration.Pace(argument: arguments.value("--pace") ?? "fast")
+        }
+        var paths: [JSONPath] = []
+        for text in arguments.values("--redact-json") {
+            guard let path = JSONPath(text) else {
+                throw UsageError(
+                    "--redact-json '\(text)' is not a JSON path; write e.g. access_token, $.user.password, items[*].key or ..token"
+                )
+            }
+            paths.append(path)
+        }
+        let seconds = { (name: String) throws(UsageError) -> Duration in
+            .milliseconds(Int64((try arguments.seconds(name) ?? 1) * 1000))
+        }
+        var directory = arguments.value("--cassettes")
+        if let given = directory, !given.hasPrefix("/") { directory = context.currentDirectory + "/" + given }
+        let configuration = ProxyConfiguration(
+            mode: mode,
+            cassetteDirectory: directory,
+            services: services,
+            pace: pace,
+            redactJSONPaths: paths,
+            connectTimeout: try seconds("--connect-timeout"),
+            upstreamTimeout: try seconds("--upstream-timeout"),
+            gracePeriod: try seconds("--grace"),
+            toolVersion: version,
+            log: { line in context.printError(line) }
+        )
+        try usage { () throws(ProxyError) in try configuration.validate() }
+        return configuration
+    }
+}
+
+/// Waits for SIGINT or SIGTERM through Dispatch signal sources (the signals' default action is turned off, so the
+/// process shuts down in order instead of dying).
+private final class SignalWaiter: Sendable {
+    private struct State {
+        var received: [Int32] = []
+        var waiter: CheckedContinuation<Int32, Never>?
+        var further: (@Sendable () -> Void)?
+    }
+
+    private final class Shared: Sendable {
+        let state = Mutex(State())
+    }
+
+    // Dispatch sources are thread-safe objects; they are only kept here so they stay alive.
+    private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
+    private let shared = Shared()
+
+    init(signals: [Int32]) {
+        var sources: [any DispatchSourceSignal] = []
+        let shared = self.shared
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                let action = shared.state.withLock {
+                    state -> (CheckedContinuation<Int32, Never>?, (@Sendable () -> Void)?) in
+                    state.received.append(number)
+                    if state.received.count > 1 { return (nil, state.further) }
+                    defer { state.waiter = nil }
+                    return (state.waiter, nil)
+                }
+                action.0?.resume(returning: number)
+                action.1?()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    /// The first signal received (at once if one already arrived).
+    func next() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let known = shared.state.withLock { state -> Int32? in
+                if let first = state.received.first { return first }
+                state.waiter = continuation
+                return nil
+            }
+            if let known { continuation.resume(returning: known) }
+        }
+    }
+
+    /// Runs `action` if another signal arrives after the first.
+    func onFurtherSignal(_ action: @escaping @Sendable () -> Void) {
+        let already = shared.state.withLock { state -> Bool in
+            state.further = action
+            return state.received.count > 1
+        }
+        if already { action() }
+    }
+}

@@ -1,0 +1,246 @@
+import Cassettes
+import Foundation
+import Gzip
+import HTTPTransport
+import HTTPWire
+import RecordingProxy
+import Synchronization
+import TestSupport
+import Testing
+
+@Suite struct SecretTests {
+    private let jwt =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJoYXJuZXNzIiwiZXhwIjo0MTAyNDQ0ODAwfQ.dGRmLXNlY3JldC1zaWduYXR1cmUtMTIzNDU2"
+
+    /// Traffic carrying a JWT (in Authorization, a JSON body path, an echoed response and a cookie) leaves no trace
+    /// of it in any file under the cassette directory, and both services' recordings carry the same token.
+    @Test func noSecretReachesDisk() async throws {
+        let directory = try TemporaryDirectory()
+        let cassettes = directory.path("cassettes")
+        var headers = tags("r_secret", 0)
+        headers.append(name: "Authorization", value: "Bearer \(jwt)")
+        headers.append(name: "Content-Type", value: "application/json")
+        try await withUpstream { upstream in
+            _ = try await withProxy(
+                proxyConfiguration(
+                    .record,
+                    directory: cassettes,
+                    services: [("maestro", upstream.url), ("storpheus", upstream.url)],
+                    redact: ["..access_token"]
+                )
+            ) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                var maestroHeaders = headers
+                maestroHeaders.set(name: "X-TDF-Ordinal", value: "0")
+                let first = try await fetch(
+                    client,
+                    proxy.baseURL(for: "maestro")!,
+                    "/auth",
+                    method: "POST",
+                    headers: maestroHeaders,
+                    body: Array(#"{"login":{"access_token":"\#(jwt)"}}"#.utf8)
+                )
+                var storpheusHeaders = headers
+                storpheusHeaders.set(name: "X-TDF-Ordinal", value: "1")
+                let second = try await fetch(
+                    client,
+                    proxy.baseURL(for: "storpheus")!,
+                    "/auth",
+                    headers: storpheusHeaders
+                )
+                // The client itself gets the real values: redaction is for the recording only.
+                #expect(first.text.contains(jwt))
+                #expect(second.text.contains(jwt))
+            }
+        }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: cassettes)
+        #expect(files.contains("r_secret.jsonl.gz"))
+        #expect(files.contains("index.json"))
+        let needle = Array(jwt.utf8)
+        for file in files {
+            let raw = try Array(Data(contentsOf: URL(fileURLWithPath: cassettes + "/" + file)))
+            #expect(!contains(raw, needle), "\(file) holds the JWT")
+            if file.hasSuffix(".gz") {
+                let text = try Gzip.decompress(raw)
+                #expect(!contains(text, needle), "\(file) holds the JWT once decompressed")
+            }
+        }
+        let exchanges = try #require(try recordedExchanges(in: cassettes)["r_secret.jsonl.gz"]).exchanges
+        #expect(exchanges.map(\.service) == ["maestro", "storpheus"])
+        let token = Redactor.token(for: needle)
+        for exchange in exchanges {
+            #expect(exchange.request.headers["Authorization"] == "Bearer \(token)")
+            #expect(String(decoding: exchange.response.bodyBytes, as: UTF8.self).contains(token))
+        }
+        #expect(
+            String(decoding: exchanges[0].request.body, as: UTF8.self) == #"{"login":{"access_token":"\#(token)"}}"#
+        )
+    }
+
+    private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        return (0...(haystack.count - needle.count)).contains {
+            haystack[$0..<($0 + needle.count)].elementsEqual(needle)
+        }
+    }
+}
+
+@Suite struct ReplayMatchingTests {
+    private func record(_ directory: String, _ requests: [(String, HTTPHeaders)]) async throws {
+        try await withUpstream { upstream in
+            _ = try await withProxy(
+                proxyConfiguration(.record, directory: directory, services: [("maestro", upstream.url)])
+            ) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                for (target, headers) in requests {
+                    _ = try await fetch(client, proxy.baseURL(for: "maestro")!, target, headers: headers)
+                }
+            }
+        }
+    }
+
+    /// A request that differs from its recording gets a 599 naming the request, the recording and the field; the
+    /// recordings nobody asked for are listed at shutdown.
+    @Test func mismatchAnswers599() async throws {
+        let directory = try TemporaryDirectory()
+        try await record(
+            directory.url.path,
+            [("/json", tags("r_m", 0)), ("/binary", tags("r_m", 1)), ("/json", tags("r_m", 2))]
+        )
+        let (answer, report) = try await withProxy(
+            proxyConfiguration(.replay, directory: directory.url.path, services: [("maestro", nil)])
+        ) { proxy in
+            let client = HTTPClient()
+            defer { client.close() }
+            return try await fetch(client, proxy.baseURL(for: "maestro")!, "/json?changed=1", headers: tags("r_m", 0))
+        }
+        #expect(answer.status == 599)
+        #expect(answer.reason == "Replay Mismatch")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+        #expect(object["error"] as? String == "replay_mismatch")
+        #expect(object["field"] as? String == "target")
+        #expect((object["request"] as? [String: Any])?["target"] as? String == "/json?changed=1")
+        #expect((object["expected"] as? [String: Any])?["target"] as? String == "/json")
+        #expect((object["expected"] as? [String: Any])?["cassette"] as? String == "r_m.jsonl.gz")
+        #expect(report.mismatches == 1)
+        #expect(report.unusedRecordings.map(\.ordinal) == [0, 1, 2])
+        #expect(report.lines.contains { $0.contains("3 recordings were not used") })
+    }
+
+    /// record-missing answers what the cassettes hold without the upstream and records only what is new.
+    @Test func recordMissingRecordsOnlyWhatIsNew() async throws {
+        let directory = try TemporaryDirectory()
+        try await record(directory.url.path, [("/json", tags("r_rm", 0))])
+        try await withUpstream { upstream in
+            let (results, report) = try await withProxy(
+                proxyConfiguration(.recordMissing, directory: directory.url.path, services: [("maestro", upstream.url)])
+            ) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                let base = proxy.baseURL(for: "maestro")!
+                return [
+                    try await fetch(client, base, "/json", headers: tags("r_rm", 0)),
+                    try await fetch(client, base, "/binary", headers: tags("r_rm", 1)),
+                    try await fetch(client, base, "/other", headers: tags("r_rm", 0)),
+                ]
+            }
+            #expect(upstream.log.hits.withLock { $0 } == 1)
+            #expect(results.map(\.status) == [200, 200, 599])
+            #expect(report.replayed == 1)
+            #expect(report.recorded == 1)
+        }
+        let cassette = try #require(try recordedExchanges(in: directory.url.path)["r_rm.jsonl.gz"])
+        #expect(cassette.isComplete)
+        #expect(cassette.exchanges.map(\.request.target) == ["/json", "/binary"])
+    }
+
+    /// Tags that cannot be used (a run id that would escape the directory, a bad ordinal) get a 400 and reach nothing.
+    @Test func rejectsUnusableTags() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUpstream { upstream in
+            let (statuses, _) = try await withProxy(
+                proxyConfiguration(.record, directory: directory.url.path, services: [("maestro", upstream.url)])
+            ) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                let base = proxy.baseURL(for: "maestro")!
+                return [
+                    try await fetch(client, base, "/json", headers: ["X-TDF-Run": "../../etc/passwd"]).status,
+                    try await fetch(client, base, "/json", headers: ["X-TDF-Run": "r_1", "X-TDF-Ordinal": "-3"]).status,
+                ]
+            }
+            #expect(statuses == [400, 400])
+            #expect(upstream.log.hits.withLock { $0 } == 0)
+        }
+        #expect(try SessionDirectory.cassetteFileNames(in: directory.url.path).isEmpty)
+    }
+
+    /// Passthrough forwards without writing anything.
+    @Test func passthroughRecordsNothing() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUpstream { upstream in
+            let (fetched, report) = try await withProxy(
+                ProxyConfiguration(mode: .passthrough, services: [.init(name: "maestro", upstream: upstream.url)])
+            ) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                return try await fetch(
+                    client,
+                    proxy.baseURL(for: "maestro")!,
+                    "/sse?n=3&gap=1",
+                    headers: tags("r_pt", 0)
+                )
+            }
+            #expect(fetched.status == 200)
+            #expect(fetched.text.hasPrefix("data: {\"type\":\"tick\",\"seq\":0}\n\n"))
+            #expect(report.recorded == 0)
+            #expect(report.forwarded == 1)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+    }
+
+    /// A configuration that cannot work is refused with a message that says what to fix.
+    @Test func invalidConfigurationsAreRefused() async throws {
+        let cases: [(ProxyConfiguration, String)] = [
+            (ProxyConfiguration(mode: .record, cassetteDirectory: "/tmp/x", services: []), "at least one --service"),
+            (
+                ProxyConfiguration(mode: .record, cassetteDirectory: "/tmp/x", services: [.init(name: "m")]),
+                "needs an upstream"
+            ),
+            (ProxyConfiguration(mode: .replay, services: [.init(name: "m")]), "needs --cassettes"),
+            (
+                ProxyConfiguration(
+                    mode: .replay,
+                    cassetteDirectory: "/tmp/x",
+                    services: [.init(name: "m"), .init(name: "m")]
+                ),
+                "named twice"
+            ),
+        ]
+        for (configuration, message) in cases {
+            await #expect {
+                _ = try await ProxyServer.start(configuration)
+            } throws: { error in
+                (error as? ProxyError)?.kind == .invalidConfiguration && "\(error)".contains(message)
+            }
+        }
+        #expect(throws: ProxyError.self) { try ProxyConfiguration.Service(argument: "maestro") }
+        #expect(throws: ProxyError.self) { try ProxyConfiguration.Service(argument: "m=host:port") }
+        #expect(throws: ProxyError.self) { try ProxyConfiguration.Service(argument: "m=1=https://x") }
+        let parsed = try ProxyConfiguration.Service(argument: "maestro=127.0.0.1:0=http://127.0.0.1:10001")
+        #expect(
+            parsed
+                == ProxyConfiguration.Service(
+                    name: "maestro",
+                    host: "127.0.0.1",
+                    port: 0,
+                    upstream: HTTPURL(string: "http://127.0.0.1:10001")
+                )
+        )
+        #expect(try ProxyConfiguration.Service(argument: "s=9000").port == 9000)
+        #expect(try ProxyConfiguration.Pace(argument: "0.1") == .factor(0.1))
+        #expect(throws: ProxyError.self) { try ProxyConfiguration.Pace(argument: "-1") }
+    }
+}
