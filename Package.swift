@@ -20,13 +20,23 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CLinux"]),
         .target(name: "HTTPTransport", dependencies: ["Sockets", "HTTPWire"]),
         .target(name: "MIDI"),
+        .target(name: "Cassettes", dependencies: ["HTTPWire", "Gzip", "Hashing"]),
+        .target(name: "RecordingProxy", dependencies: ["Cassettes", "HTTPTransport", "HTTPWire"]),
+        .target(name: "StoriStack", dependencies: ["HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
+        .target(name: "Harness", dependencies: ["HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
         .target(
             name: "TourDeForceCLI",
-            dependencies: ["Hashing", "Gzip", "HTTPWire", "HTTPTransport", "MIDI"]
+            dependencies: [
+                "Hashing", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes", "RecordingProxy", "StoriStack",
+                "Harness",
+            ]
         ),
         .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),
         .executableTarget(
-            name: "HelloServer", dependencies: ["HTTPTransport", "HTTPWire"], path: "Benchmarks/HelloServer"),
+            name: "HelloServer",
+            dependencies: ["HTTPTransport", "HTTPWire"],
+            path: "Benchmarks/HelloServer"
+        ),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
@@ -37,6 +47,29 @@ let package = Package(
             dependencies: ["HTTPTransport", "Sockets", "HTTPWire", "TestSupport"]
         ),
         .testTarget(name: "MIDITests", dependencies: ["MIDI", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "CassettesTests",
+            dependencies: ["Cassettes", "HTTPWire", "Gzip", "Hashing", "TestSupport"]
+        ),
+        .testTarget(
+            name: "RecordingProxyTests",
+            dependencies: [
+                "RecordingProxy", "Cassettes", "HTTPTransport", "HTTPWire", "Sockets", "Gzip", "TestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "StoriStackTests",
+            dependencies: [
+                "StoriStack", "TourDeForceCLI", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "TestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "HarnessTests",
+            dependencies: [
+                "Harness", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport", "HTTPWire",
+                "Sockets", "MIDI", "TestSupport",
+            ]
+        ),
         .testTarget(name: "TourDeForceCLITests", dependencies: ["TourDeForceCLI", "MIDI", "TestSupport"]),
     ]
 )

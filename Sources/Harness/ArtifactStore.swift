@@ -1,0 +1,119 @@
+import Foundation
+import Hashing
+import Synchronization
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+/// Writes the artifact tree under `--out`: whole files atomically (temporary file, then rename) and JSON Lines
+/// files one appended line at a time. Every text that reaches a file passes through the redactor first, so the
+/// access token never lands on disk.
+final class ArtifactStore: Sendable {
+    /// The artifact directory.
+    let root: String
+    private let secrets: [(value: String, replacement: String)]
+    private let descriptors = Mutex<[String: Int32]>([:])
+
+    /// Opens (and creates) the tree at `root`; `secrets` are replaced by `<redacted:XXXXXXXX>` wherever they appear.
+    init(root: String, secrets: [String]) throws(HarnessError) {
+        self.root = root
+        self.secrets = secrets.filter { !$0.isEmpty }.map { ($0, Self.redactionTag(for: $0)) }
+        try makeDirectory("")
+    }
+
+    deinit {
+        descriptors.withLock { open in
+            for descriptor in open.values { Glibc.close(descriptor) }
+            open.removeAll()
+        }
+    }
+
+    /// The token that replaces a secret: `<redacted:` and the first 8 hex digits of its SHA-256 (DESIGN §4).
+    static func redactionTag(for secret: String) -> String {
+        "<redacted:\(SHA256.hash(secret).hex.prefix(8))>"
+    }
+
+    /// `text` with every secret replaced.
+    func redact(_ text: String) -> String {
+        var text = text
+        for secret in secrets where text.contains(secret.value) {
+            text = text.replacingOccurrences(of: secret.value, with: secret.replacement)
+        }
+        return text
+    }
+
+    /// The absolute path of `relative`.
+    func path(_ relative: String) -> String {
+        relative.isEmpty ? root : root + "/" + relative
+    }
+
+    /// Creates a directory (and its parents) inside the tree.
+    func makeDirectory(_ relative: String) throws(HarnessError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path(relative), withIntermediateDirectories: true)
+        } catch {
+            throw HarnessError(.io, "cannot create directory \(path(relative)): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes text atomically (redacted).
+    func write(_ text: String, to relative: String) throws(HarnessError) {
+        try write(bytes: Array(redact(text).utf8), to: relative)
+    }
+
+    /// Writes JSON atomically, indented for people.
+    func write(json: JSON, to relative: String) throws(HarnessError) {
+        try write(JSONWriter.pretty(json), to: relative)
+    }
+
+    /// Writes bytes as they are (downloaded files) atomically: a temporary file in the same directory, then rename.
+    func write(bytes: [UInt8], to relative: String) throws(HarnessError) {
+        let target = path(relative)
+        let directory = (target as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: target), options: .atomic)
+        } catch {
+            throw HarnessError(.io, "cannot write \(target): \(error.localizedDescription)")
+        }
+    }
+
+    /// Appends one line (a newline is added) to a JSON Lines file, redacted, in a single `write`.
+    func appendLine(_ line: String, to relative: String) {
+        let bytes = Array((redact(line) + "\n").utf8)
+        descriptors.withLock { open in
+            var descriptor = open[relative] ?? -1
+            if descriptor < 0 {
+                let target = path(relative)
+                let directory = (target as NSString).deletingLastPathComponent
+                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                descriptor = Glibc.open(target, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                guard descriptor >= 0 else { return }
+                open[relative] = descriptor
+            }
+            var remaining = bytes[...]
+            while !remaining.isEmpty {
+                let written = remaining.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                remaining = remaining.dropFirst(written)
+            }
+        }
+    }
+
+    /// Appends one compact JSON value as a line.
+    func appendLine(json: JSON, to relative: String) {
+        appendLine(json.compactText, to: relative)
+    }
+
+    /// Closes every appended file.
+    func closeAppenders() {
+        descriptors.withLock { open in
+            for descriptor in open.values { Glibc.close(descriptor) }
+            open.removeAll()
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+
+/// Everything one `tdf run` batch is started with: the flags of the earlier harness's CLI with their defaults, plus
+/// the knobs this harness adds. It never holds the access token, so it can be written to `config.json` as is.
+public struct HarnessConfiguration: Sendable {
+    /// The quality preset sent with compose requests (`--quality-preset`).
+    public enum QualityPreset: String, Sendable, CaseIterable {
+        /// Fastest generation.
+        case fast
+        /// The default.
+        case balanced
+        /// Best generation.
+        case quality
+    }
+
+    /// The environment variable holding the JWT (`--jwt-env`).
+    public var jwtEnvironmentVariable: String
+    /// The prompt catalogue URL (`--prompt-endpoint`).
+    public var promptEndpoint: String
+    /// The compose stream URL (`--maestro`).
+    public var maestroStreamURL: String
+    /// The Storpheus base URL (`--storpheus`).
+    public var storpheusURL: String
+    /// The MUSE base URL (`--muse-url`).
+    public var museURL: String
+    /// How many runs (`--runs`).
+    public var runs: Int
+    /// The seed every id and choice derives from (`--seed`).
+    public var seed: UInt64
+    /// How many runs execute at once (`--concurrency`).
+    public var concurrency: Int
+    /// The artifact directory (`--out`).
+    public var outputDirectory: String
+    /// The quality preset (`--quality-preset`).
+    public var qualityPreset: QualityPreset
+    /// The longest one read of the compose stream may wait (`--maestro-timeout`); heartbeats keep it alive.
+    public var maestroTimeout: Duration
+    /// The longest a Storpheus request or job may take (`--storpheus-timeout`).
+    public var storpheusTimeout: Duration
+    /// The longest one run may take, all steps included (`--global-timeout`).
+    public var globalTimeout: Duration
+    /// Verbose logging (`-v`).
+    public var verbose: Bool
+    /// Whether traffic is recorded through the in-process proxy (`--record`, the default, or `--no-record`).
+    public var record: Bool
+    /// `embedded` when the simulator runs in-process (`--stack embedded`), else nil.
+    public var stack: String?
+    /// The longest a prompt fetch may take.
+    public var promptTimeout: Duration
+    /// The longest a MUSE request may take.
+    public var museTimeout: Duration
+    /// The longest connecting may take.
+    public var connectTimeout: Duration
+    /// Compose streams open at once across all runs.
+    public var maestroConcurrency: Int
+    /// Storpheus requests in flight at once across all runs.
+    public var storpheusConcurrency: Int
+    /// How 429 and 503 answers are retried.
+    public var retry: RetryPolicy
+    /// The MUSE project id prefix; each run uses `<prefix>-<run id>`, so runs never share a HEAD.
+    public var museProjectPrefix: String
+    /// The earliest index of the batch (1 for `r_000001`); shards of a batch start elsewhere.
+    public var firstRunIndex: Int
+
+    /// A configuration with the earlier harness's defaults.
+    public init(
+        jwtEnvironmentVariable: String = "STORI_JWT",
+        promptEndpoint: String = "http://maestro:10001/api/v1/prompts/random",
+        maestroStreamURL: String = "http://maestro:10001/api/v1/maestro/stream",
+        storpheusURL: String = "http://storpheus:10002",
+        museURL: String = "http://maestro:10001/api/v1/muse",
+        runs: Int = 10,
+        seed: UInt64 = 1337,
+        concurrency: Int = 4,
+        outputDirectory: String,
+        qualityPreset: QualityPreset = .balanced,
+        maestroTimeout: Duration = .seconds(180),
+        storpheusTimeout: Duration = .seconds(180),
+        globalTimeout: Duration = .seconds(300),
+        verbose: Bool = false,
+        record: Bool = true,
+        stack: String? = nil,
+        promptTimeout: Duration = .seconds(10),
+        museTimeout: Duration = .seconds(30),
+        connectTimeout: Duration = .seconds(10),
+        maestroConcurrency: Int = 4,
+        storpheusConcurrency: Int = 2,
+        retry: RetryPolicy = RetryPolicy(),
+        museProjectPrefix: String = "tourdeforce",
+        firstRunIndex: Int = 1
+    ) {
+        self.jwtEnvironmentVariable = jwtEnvironmentVariable
+        self.promptEndpoint = promptEndpoint
+        self.maestroStreamURL = maestroStreamURL
+        self.storpheusURL = storpheusURL
+        self.museURL = museURL
+        self.runs = runs
+        self.seed = seed
+        self.concurrency = concurrency
+        self.outputDirectory = outputDirectory
+        self.qualityPreset = qualityPreset
+        self.maestroTimeout = maestroTimeout
+        self.storpheusTimeout = storpheusTimeout
+        self.globalTimeout = globalTimeout
+        self.verbose = verbose
+        self.record = record
+        self.stack = stack
+        self.promptTimeout = promptTimeout
+        self.museTimeout = museTimeout
+        self.connectTimeout = connectTimeout
+        self.maestroConcurrency = maestroConcurrency
+        self.storpheusConcurrency = storpheusConcurrency
+        self.retry = retry
+        self.museProjectPrefix = museProjectPrefix
+        self.firstRunIndex = firstRunIndex
+    }
+
+    /// The run ids of the batch in order: `r_000001`, `r_000002`, ...
+    public var runIDs: [String] {
+        (0..<max(0, runs)).map { RunIdentity.runID(index: firstRunIndex + $0) }
+    }
+
+    /// The configuration as written to `config.json` (no secret: only the name of the JWT variable).
+    var json: JSON {
+        [
+            "jwt_env": .string(jwtEnvironmentVariable),
+            "prompt_endpoint": .string(promptEndpoint),
+            "maestro": .string(maestroStreamURL),
+            "storpheus": .string(storpheusURL),
+            "muse_url": .string(museURL),
+            "runs": .int(runs),
+            "seed": .string(String(seed)),
+            "concurrency": .int(concurrency),
+            "out": .string(outputDirectory),
+            "quality_preset": .string(qualityPreset.rawValue),
+            "maestro_timeout_s": .double(maestroTimeout.seconds),
+            "storpheus_timeout_s": .double(storpheusTimeout.seconds),
+            "global_timeout_s": .double(globalTimeout.seconds),
+            "verbose": .bool(verbose),
+            "record": .bool(record),
+            "stack": stack.map { .string($0) } ?? .null,
+            "prompt_timeout_s": .double(promptTimeout.seconds),
+            "muse_timeout_s": .double(museTimeout.seconds),
+            "connect_timeout_s": .double(connectTimeout.seconds),
+            "maestro_concurrency": .int(maestroConcurrency),
+            "storpheus_concurrency": .int(storpheusConcurrency),
+            "retry": [
+                "max_attempts": .int(retry.maxAttempts),
+                "base_delay_s": .double(retry.baseDelay.seconds),
+                "max_delay_s": .double(retry.maxDelay.seconds),
+            ],
+            "muse_project_prefix": .string(museProjectPrefix),
+            "first_run_index": .int(firstRunIndex),
+        ]
+    }
+}
+
+/// How answers that mean "try again later" (429, 503, and the 200 concurrency-limit stream) are retried: at most
+/// `maxAttempts` tries, waiting `Retry-After` when the service names it, else `baseDelay` doubled per retry, never
+/// more than `maxDelay`.
+public struct RetryPolicy: Sendable {
+    /// Tries in total, the first included.
+    public var maxAttempts: Int
+    /// The first wait when the service names none.
+    public var baseDelay: Duration
+    /// The longest single wait.
+    public var maxDelay: Duration
+
+    /// A policy (defaults: 8 tries, 1 s doubling, at most 30 s per wait: about 90 s in all, enough to outlast
+    /// Maestro's one-minute rate-limit window, which answers 429 without `Retry-After`).
+    public init(maxAttempts: Int = 8, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30)) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// The wait before retry number `retry` (1 for the first retry), given the `Retry-After` header if any.
+    func delay(retry: Int, retryAfter: String?) -> Duration {
+        if let retryAfter, let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
+            return min(.milliseconds(Int64(seconds * 1000)), maxDelay)
+        }
+        let doubled = baseDelay * (1 << min(retry - 1, 20))
+        return min(doubled, maxDelay)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a `Double`.
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+
+    /// The duration in whole milliseconds.
+    var milliseconds: Int {
+        let parts = components
+        return Int(parts.seconds) * 1000 + Int(parts.attoseconds / 1_000_000_000_000_000)
+    }
+}

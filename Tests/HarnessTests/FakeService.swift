@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTransport
+import HTTPWire
+import Synchronization
+import TestSupport
+
+@testable import Harness
+
+/// A small in-process HTTP service on 127.0.0.1 port 0 that answers with a test's handler and remembers every
+/// request it saw.
+final class FakeService: Sendable {
+    let server: HTTPServer
+
+    init(_ handler: @escaping @Sendable (HTTPServerRequest) async -> HTTPServerResponse) throws {
+        let recorder = RequestRecorder()
+        server = try HTTPServer { request in
+            recorder.append(request)
+            return await handler(request)
+        }
+        self.recorder = recorder
+    }
+
+    private let recorder: RequestRecorder
+
+    /// Every request seen so far.
+    var requests: [HTTPServerRequest] { recorder.all }
+
+    var baseURL: String { server.baseURL }
+
+    func stop() async {
+        await server.shutdown(gracePeriod: .milliseconds(200))
+    }
+}
+
+final class RequestRecorder: Sendable {
+    private let list = Mutex<[HTTPServerRequest]>([])
+    func append(_ request: HTTPServerRequest) { list.withLock { $0.append(request) } }
+    var all: [HTTPServerRequest] { list.withLock { $0 } }
+}
+
+/// A JSON response from text.
+func jsonResponse(_ status: Int, _ text: String, headers: [(String, String)] = []) -> HTTPServerResponse {
+    .json(status: status, Array(text.utf8), headers: HTTPHeaders(headers))
+}
+
+/// A 200 JSON response from text.
+func jsonResponse(_ text: String) -> HTTPServerResponse {
+    jsonResponse(200, text)
+}
+
+/// An SSE response that writes `frames` (already framed text) one write each, with an optional pause between.
+func sseResponse(_ frames: [String], pause: Duration = .zero) -> HTTPServerResponse {
+    var headers = HTTPHeaders()
+    headers.set(name: "Content-Type", value: "text/event-stream")
+    return HTTPServerResponse(
+        status: 200,
+        headers: headers,
+        body: .stream { writer in
+            for frame in frames {
+                try await writer.write(Array(frame.utf8))
+                if pause > .zero { try await Task.sleep(for: pause) }
+            }
+        }
+    )
+}
+
+/// A data frame for `object` (compact JSON text).
+func dataFrame(_ json: String) -> String { "data: \(json)\n\n" }
+
+/// A run context for client tests: the fake's URLs for every service, a temporary artifact directory.
+struct ClientFixture {
+    let directory: TemporaryDirectory
+    let context: RunContext
+    let token = "test.jwt.token-SECRET-value"
+
+    init(
+        baseURL: String,
+        maestroTimeout: Duration = .seconds(5),
+        museTimeout: Duration = .seconds(5),
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)),
+        scenario: Scenario = .minimal
+    ) throws {
+        directory = try TemporaryDirectory()
+        let configuration = HarnessConfiguration(
+            promptEndpoint: baseURL + "/api/v1/maestro/prompts",
+            maestroStreamURL: baseURL + "/api/v1/maestro/stream",
+            storpheusURL: baseURL,
+            museURL: baseURL + "/api/v1/muse",
+            outputDirectory: directory.path("out"),
+            maestroTimeout: maestroTimeout,
+            storpheusTimeout: .seconds(5),
+            museTimeout: museTimeout,
+            retry: retry
+        )
+        let store = try ArtifactStore(root: configuration.outputDirectory, secrets: [token])
+        context = RunContext(
+            identity: RunIdentity(index: 1, seed: 7),
+            scenario: scenario,
+            configuration: configuration,
+            store: store,
+            client: HTTPClient(),
+            limits: ServiceLimits(maestro: 4, storpheus: 2),
+            token: token
+        )
+    }
+
+    /// The text of a file under the artifact directory.
+    func file(_ relative: String) -> String? {
+        try? String(contentsOfFile: context.store.path(relative), encoding: .utf8)
+    }
+
+    /// Every file's text under the artifact directory joined (for secret greps).
+    func allText() -> String {
+        let root = context.store.root
+        let names = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+        return names.compactMap { try? String(contentsOfFile: root + "/" + $0, encoding: .utf8) }.joined(
+            separator: "\n"
+        )
+    }
+}

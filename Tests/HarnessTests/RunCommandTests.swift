@@ -1,0 +1,180 @@
+import Foundation
+import StoriStack
+import TestSupport
+import Testing
+
+@testable import Harness
+@testable import TourDeForceCLI
+
+/// Runs `tdf run ...` in-process with the run command wired into a tree, and returns the exit code and output.
+func runCommand(
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    directory: String = FileManager.default.currentDirectoryPath
+) async -> (status: Int32, stdout: String, stderr: String) {
+    let out = CapturedOutput()
+    let err = CapturedOutput()
+    let context = CommandContext(
+        standardOutput: out,
+        standardError: err,
+        environment: environment,
+        currentDirectory: directory
+    )
+    let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: [TourDeForce.runCommand])
+    let status = await TourDeForce.run(["run"] + arguments, tree: tree, context: context)
+    return (status, out.text, err.text)
+}
+
+/// The per-run digests of a cassette session's `index.json`.
+func cassetteDigests(_ directory: String) throws -> [String: String] {
+    let text = try String(contentsOfFile: directory + "/index.json", encoding: .utf8)
+    let index = try #require(JSON.parse(text))
+    var digests: [String: String] = [:]
+    for run in index["runs"]?.arrayValue ?? [] {
+        if let id = run["run_id"]?.stringValue, let digest = run["digest"]?.stringValue { digests[id] = digest }
+    }
+    return digests
+}
+
+@Suite struct RunCommandTests {
+    /// `tdf run --stack embedded --runs 10 --concurrency 4 --out X` exits 0 with ten successful runs recorded into
+    /// cassettes, and the same command again gives the same cassette digests.
+    @Test func embeddedRunRecordsTenSuccessfulRuns() async throws {
+        let directory = try TemporaryDirectory()
+        var digests: [[String: String]] = []
+        for name in ["a", "b"] {
+            let out = directory.path(name)
+            let result = await runCommand(["--stack", "embedded", "--runs", "10", "--concurrency", "4", "--out", out])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("10 runs: 10 succeeded, 0 failed"))
+            #expect(result.stderr.contains("recorded"))
+            let cassettes = try FileManager.default.contentsOfDirectory(atPath: out + "/cassettes")
+            #expect(cassettes.contains("index.json"))
+            #expect(cassettes.contains("r_000001.jsonl.gz") && cassettes.contains("r_000010.jsonl.gz"))
+            let config = try String(contentsOfFile: out + "/config.json", encoding: .utf8)
+            #expect(config.contains("\"stack\": \"embedded\"") && config.contains("\"record\": true"))
+            digests.append(try cassetteDigests(out + "/cassettes"))
+        }
+        #expect(digests[0].count == 10)
+        #expect(digests[0] == digests[1])
+    }
+
+    /// Without `--stack embedded`, a missing JWT variable is one line naming it, exit 2.
+    @Test func missingJWTIsAUsageError() async throws {
+        let directory = try TemporaryDirectory()
+        let result = await runCommand(["--out", directory.path("out"), "--jwt-env", "TDF_TEST_NO_SUCH_JWT"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("TDF_TEST_NO_SUCH_JWT"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// An --out that cannot be created is one line, exit 2, before anything is contacted.
+    @Test func unwritableOutIsAUsageError() async {
+        let result = await runCommand(["--stack", "embedded", "--out", "/proc/tdf-cannot-write-here"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--out /proc/tdf-cannot-write-here"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// Bad flag values are one line each, exit 2.
+    @Test(arguments: [
+        ["--runs", "0"], ["--quality-preset", "best"], ["--maestro", "https://x/stream"], ["--seed", "-1"],
+        ["--global-timeout", "0"], ["--record", "--no-record"], ["--stack", "docker"], ["--bogus"],
+    ])
+    func badFlagsAreUsageErrors(arguments: [String]) async {
+        let result = await runCommand(arguments, environment: ["STORI_JWT": "x"])
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+    }
+
+    /// `--help` lists every flag of the earlier harness plus --record, --no-record and --stack.
+    @Test func helpListsEveryFlag() async {
+        let result = await runCommand(["--help"])
+        #expect(result.status == 0)
+        for flag in [
+            "--jwt-env", "--prompt-endpoint", "--maestro", "--storpheus", "--muse-url", "--runs", "--seed",
+            "--concurrency", "--out", "--quality-preset", "--maestro-timeout", "--storpheus-timeout",
+            "--global-timeout",
+            "--verbose", "--record", "--no-record", "--stack",
+        ] {
+            #expect(result.stdout.contains(flag), "help lacks \(flag)")
+        }
+    }
+
+    /// The default --out is under /data when it is writable, else under the working directory, named by UTC time.
+    @Test func defaultOutputDirectory() {
+        let date = Date(timeIntervalSince1970: 1_772_000_000)
+        let path = HarnessRunner.defaultOutputDirectory(now: date, currentDirectory: "/work")
+        let expected = FileManager.default.isWritableFile(atPath: "/data") ? "/data/" : "/work/"
+        #expect(path == expected + "tdf_20260225_061320")
+    }
+}
+
+extension RunCommandTests {
+    /// Against a separately started stack, the JWT comes from the named variable, `--no-record` writes no cassettes,
+    /// and the JWT is in no file.
+    @Test func usesTheJWTVariableAndNeverWritesIt() async throws {
+        let stack = try await startStack()
+        let directory = try TemporaryDirectory()
+        let token = stack.token()
+        let out = directory.path("out")
+        let result = await runCommand(
+            [
+                "--prompt-endpoint", stack.maestroURL + "/api/v1/maestro/prompts",
+                "--maestro", stack.maestroURL + "/api/v1/maestro/stream", "--storpheus", stack.storpheusURL,
+                "--muse-url", stack.museURL, "--runs", "3", "--no-record", "--jwt-env", "MY_JWT", "--out", out, "-v",
+            ],
+            environment: ["MY_JWT": token]
+        )
+        await stack.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/cassettes"))
+        #expect(result.stderr.contains("r_000003"))
+        let names = FileManager.default.enumerator(atPath: out)?.compactMap { $0 as? String } ?? []
+        #expect(names.count > 20)
+        for name in names {
+            guard let data = FileManager.default.contents(atPath: out + "/" + name) else { continue }
+            #expect(!String(decoding: data, as: UTF8.self).contains(token), "\(name) holds the JWT")
+        }
+        let log = try String(contentsOfFile: out + "/logs/client.log", encoding: .utf8)
+        #expect(log.contains("\"level\":\"DEBUG\""))
+    }
+}
+
+/// An output sink that claims to be a terminal.
+final class TerminalOutput: OutputSink {
+    private let captured = CapturedOutput()
+    func write(_ text: String) { captured.write(text) }
+    var isTerminal: Bool { true }
+    var text: String { captured.text }
+}
+
+extension RunCommandTests {
+    /// On a terminal the progress is one line rewritten in place (runs done, failed, elapsed); elsewhere it is
+    /// one plain line per run.
+    @Test func progressLineOnATerminal() async throws {
+        let directory = try TemporaryDirectory()
+        let err = TerminalOutput()
+        let context = CommandContext(
+            standardOutput: CapturedOutput(),
+            standardError: err,
+            environment: [:],
+            currentDirectory: directory.url.path
+        )
+        let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: [TourDeForce.runCommand])
+        let status = await TourDeForce.run(
+            ["run", "--stack", "embedded", "--runs", "2", "--no-record", "--out", "out"],
+            tree: tree,
+            context: context
+        )
+        #expect(status == 0)
+        #expect(err.text.contains("\r\u{1B}[Kruns 1/2 done, 0 failed, "))
+        #expect(err.text.contains("\r\u{1B}[Kruns 2/2 done, 0 failed, "))
+        #expect(FileManager.default.fileExists(atPath: directory.path("out/runs.jsonl")))
+        let plain = await runCommand([
+            "--stack", "embedded", "--runs", "2", "--no-record", "--out", directory.path("p"),
+        ])
+        #expect(plain.stderr.contains("tdf run: r_000001 deep-branching success"))
+        #expect(!plain.stderr.contains("\u{1B}"))
+    }
+}
