@@ -15,20 +15,21 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "Hashing"),
+        .target(name: "JSON"),
         .target(name: "Gzip", dependencies: ["CZlib"]),
         .target(name: "HTTPWire"),
         .target(name: "Sockets", dependencies: ["CLinux"]),
         .target(name: "HTTPTransport", dependencies: ["Sockets", "HTTPWire"]),
         .target(name: "MIDI"),
-        .target(name: "Cassettes", dependencies: ["HTTPWire", "Gzip", "Hashing"]),
-        .target(name: "RecordingProxy", dependencies: ["Cassettes", "HTTPTransport", "HTTPWire"]),
-        .target(name: "StoriStack", dependencies: ["HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
-        .target(name: "Harness", dependencies: ["HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
+        .target(name: "Cassettes", dependencies: ["JSON", "HTTPWire", "Gzip", "Hashing"]),
+        .target(name: "RecordingProxy", dependencies: ["Cassettes", "JSON", "HTTPTransport", "HTTPWire"]),
+        .target(name: "StoriStack", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
+        .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
         .target(
             name: "TourDeForceCLI",
             dependencies: [
-                "Hashing", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes", "RecordingProxy", "StoriStack",
-                "Harness",
+                "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes", "RecordingProxy",
+                "StoriStack", "Harness",
             ]
         ),
         .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),
@@ -40,6 +41,7 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip", "TestSupport"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
         .testTarget(
@@ -49,25 +51,25 @@ let package = Package(
         .testTarget(name: "MIDITests", dependencies: ["MIDI", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "CassettesTests",
-            dependencies: ["Cassettes", "HTTPWire", "Gzip", "Hashing", "TestSupport"]
+            dependencies: ["Cassettes", "JSON", "HTTPWire", "Gzip", "Hashing", "TestSupport"]
         ),
         .testTarget(
             name: "RecordingProxyTests",
             dependencies: [
-                "RecordingProxy", "Cassettes", "HTTPTransport", "HTTPWire", "Sockets", "Gzip", "TestSupport",
+                "RecordingProxy", "Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets", "Gzip", "TestSupport",
             ]
         ),
         .testTarget(
             name: "StoriStackTests",
             dependencies: [
-                "StoriStack", "TourDeForceCLI", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "TestSupport",
+                "StoriStack", "JSON", "TourDeForceCLI", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "TestSupport",
             ]
         ),
         .testTarget(
             name: "HarnessTests",
             dependencies: [
-                "Harness", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport", "HTTPWire",
-                "Sockets", "MIDI", "TestSupport",
+                "Harness", "JSON", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport",
+                "HTTPWire", "Sockets", "MIDI", "TestSupport",
             ]
         ),
         .testTarget(name: "TourDeForceCLITests", dependencies: ["TourDeForceCLI", "MIDI", "TestSupport"]),

@@ -1,5 +1,6 @@
 import HTTPWire
 public import Hashing
+import JSON
 
 /// The cassette digest: equal for two recordings of the same deterministic run, whatever their timing.
 ///
@@ -21,11 +22,11 @@ public enum CassetteDigest {
     /// The canonical form of one exchange, the bytes its digest is taken over.
     public static func canonicalForm(of exchange: Exchange) -> [UInt8] {
         let fault: JSONValue =
-            exchange.fault.map { .object([("after_bytes", .integer($0.afterBytes)), ("kind", .string($0.kind.name))]) }
+            exchange.fault.map { .object([("after_bytes", .int($0.afterBytes)), ("kind", .string($0.kind.name))]) }
             ?? .null
         let value: JSONValue = .object([
             ("fault", fault),
-            ("ordinal", .integer(exchange.ordinal)),
+            ("ordinal", .int(exchange.ordinal)),
             (
                 "request",
                 .object([
@@ -41,7 +42,7 @@ public enum CassetteDigest {
                     ("body_sha256", .string(SHA256.hash(exchange.response.bodyBytes).hex)),
                     ("headers", canonical(exchange.response.headers)),
                     ("reason", .string(exchange.response.reason)),
-                    ("status", .integer(exchange.response.status)),
+                    ("status", .int(exchange.response.status)),
                 ])
             ),
             ("service", .string(exchange.service)),

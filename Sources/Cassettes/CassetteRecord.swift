@@ -1,4 +1,5 @@
 import HTTPWire
+public import JSON
 
 /// The format name and version every cassette header carries.
 public enum CassetteFormat {
@@ -60,7 +61,7 @@ public enum CassetteRecord: Sendable, Equatable {
             return .object([
                 ("type", .string("header")),
                 ("format", .string(CassetteFormat.name)),
-                ("version", .integer(CassetteFormat.version)),
+                ("version", .int(CassetteFormat.version)),
                 ("run_id", header.run.map { .string($0.rawValue) } ?? .null),
                 ("created", .string(header.created.description)),
                 ("tool", .string("tdf")),
@@ -71,7 +72,7 @@ public enum CassetteRecord: Sendable, Equatable {
         case .end(let end):
             return .object([
                 ("type", .string("end")),
-                ("exchanges", .integer(end.exchangeCount)),
+                ("exchanges", .int(end.exchangeCount)),
                 ("digest", .string(end.digest)),
             ])
         }
@@ -138,7 +139,7 @@ extension Exchange {
     /// The exchange record as JSON, members in the documented order.
     public var jsonValue: JSONValue {
         var responseMembers: [(String, JSONValue)] = [
-            ("status", .integer(response.status)),
+            ("status", .int(response.status)),
             ("reason", .string(response.reason)),
             ("headers", Self.encode(response.headers)),
         ]
@@ -153,8 +154,8 @@ extension Exchange {
         }
         return .object([
             ("type", .string("exchange")),
-            ("seq", .integer(seq)),
-            ("ordinal", .integer(ordinal)),
+            ("seq", .int(seq)),
+            ("ordinal", .int(ordinal)),
             ("service", .string(service)),
             ("started", .string(started.description)),
             ("step", step.map(JSONValue.string) ?? .null),
@@ -180,7 +181,7 @@ extension Exchange {
                 fault.map { fault in
                     .object([
                         ("kind", .string(fault.kind.name)),
-                        ("after_bytes", .integer(fault.afterBytes)),
+                        ("after_bytes", .int(fault.afterBytes)),
                         ("detail", .string(fault.detail)),
                     ])
                 } ?? .null
@@ -207,7 +208,7 @@ extension Exchange {
             members.append(("data", .string(sse.data)))
             if let name = sse.event { members.append(("event", .string(name))) }
             if let id = sse.id { members.append(("id", .string(id))) }
-            if let retry = sse.retry { members.append(("retry", .integer(retry))) }
+            if let retry = sse.retry { members.append(("retry", .int(retry))) }
         case .comment(let text):
             members.append(("comment", .string(text)))
         }
@@ -293,7 +294,7 @@ extension Exchange {
 
 /// Reads the members of one JSON object and names the field in every complaint (`response.status is missing`).
 struct Fields {
-    let members: [(String, JSONValue)]
+    let members: JSONObject
     let path: String
 
     init(_ value: JSONValue, at path: String) throws(RecordProblem) {
@@ -330,13 +331,13 @@ struct Fields {
 
     func int(_ key: String) throws(RecordProblem) -> Int {
         guard let value = value(key) else { throw missing(key, "an integer") }
-        guard let number = value.intValue else { throw wrong(key, "an integer") }
+        guard let number = value.integerValue else { throw wrong(key, "an integer") }
         return number
     }
 
     func optionalInt(_ key: String) throws(RecordProblem) -> Int? {
         guard let value = value(key), !value.isNull else { return nil }
-        guard let number = value.intValue else { throw wrong(key, "an integer") }
+        guard let number = value.integerValue else { throw wrong(key, "an integer") }
         return number
     }
 

@@ -1,3 +1,4 @@
+public import JSON
 import Synchronization
 
 /// Where an exchange goes: its cassette, its seq (arrival order) and its ordinal.
@@ -196,7 +197,7 @@ public final class CassetteSession: Sendable {
         }
         let index: JSONValue = .object([
             ("format", .string("tdf-session-index")),
-            ("version", .integer(CassetteFormat.version)),
+            ("version", .int(CassetteFormat.version)),
             ("tool_version", .string(toolVersion)),
             ("created", .string(created)),
             ("updated", .string(Timestamp.now().description)),
@@ -217,7 +218,7 @@ public final class CassetteSession: Sendable {
         .object([
             ("run_id", summary.run.map { .string($0.rawValue) } ?? .null),
             ("file", .string(summary.fileName)),
-            ("exchanges", .integer(summary.exchangeCount)),
+            ("exchanges", .int(summary.exchangeCount)),
             ("services", .array(summary.services.map(JSONValue.string))),
             ("digest", .string(summary.digest)),
             ("first", summary.first.map { .string($0.description) } ?? .null),

@@ -1,4 +1,5 @@
 import HTTPWire
+public import JSON
 
 /// Exports cassettes as an HTTP Archive (HAR 1.2), for browsers' and other tools' viewers.
 ///
@@ -42,8 +43,8 @@ public enum HARExport {
             ("cookies", .array([])),
             ("headers", headers(request.headers)),
             ("queryString", queryString(request.target)),
-            ("headersSize", .integer(-1)),
-            ("bodySize", .integer(request.body.count)),
+            ("headersSize", .int(-1)),
+            ("bodySize", .int(request.body.count)),
         ]
         if !request.body.isEmpty {
             let mimeType = request.headers["Content-Type"] ?? "application/octet-stream"
@@ -58,7 +59,7 @@ public enum HARExport {
         }
         let body = response.bodyBytes
         var content: [(String, JSONValue)] = [
-            ("size", .integer(body.count)),
+            ("size", .int(body.count)),
             ("mimeType", .string(response.headers["Content-Type"] ?? "")),
         ]
         if let text = String(validating: body, as: UTF8.self) {
@@ -68,15 +69,15 @@ public enum HARExport {
             content.append(("encoding", .string("base64")))
         }
         var responseMembers: [(String, JSONValue)] = [
-            ("status", .integer(response.status)),
+            ("status", .int(response.status)),
             ("statusText", .string(response.reason)),
             ("httpVersion", .string("HTTP/1.1")),
             ("cookies", .array([])),
             ("headers", headers(response.headers)),
             ("content", .object(content)),
             ("redirectURL", .string(response.headers["Location"] ?? "")),
-            ("headersSize", .integer(-1)),
-            ("bodySize", .integer(body.count)),
+            ("headersSize", .int(-1)),
+            ("bodySize", .int(body.count)),
         ]
         if case .events(let events, _) = response.content {
             responseMembers.append(("_events", .array(events.map(Exchange.encode(event:)))))
@@ -90,15 +91,15 @@ public enum HARExport {
             (
                 "timings",
                 .object([
-                    ("blocked", .integer(-1)), ("dns", .integer(-1)), ("connect", .integer(-1)),
-                    ("send", .integer(0)), ("wait", .milliseconds(ttfb)), ("receive", .milliseconds(receive)),
-                    ("ssl", .integer(-1)),
+                    ("blocked", .int(-1)), ("dns", .int(-1)), ("connect", .int(-1)),
+                    ("send", .int(0)), ("wait", .milliseconds(ttfb)), ("receive", .milliseconds(receive)),
+                    ("ssl", .int(-1)),
                 ])
             ),
             ("_run_id", run.map { .string($0.rawValue) } ?? .null),
             ("_service", .string(exchange.service)),
-            ("_seq", .integer(exchange.seq)),
-            ("_ordinal", .integer(exchange.ordinal)),
+            ("_seq", .int(exchange.seq)),
+            ("_ordinal", .int(exchange.ordinal)),
             ("_step", exchange.step.map(JSONValue.string) ?? .null),
         ]
         if let fault = exchange.fault {
@@ -106,7 +107,7 @@ public enum HARExport {
                 (
                     "_fault",
                     .object([
-                        ("kind", .string(fault.kind.name)), ("after_bytes", .integer(fault.afterBytes)),
+                        ("kind", .string(fault.kind.name)), ("after_bytes", .int(fault.afterBytes)),
                         ("detail", .string(fault.detail)),
                     ])
                 )

@@ -1,5 +1,6 @@
 public import HTTPWire
 import Hashing
+public import JSON
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Gzip
+public import JSON
 import Synchronization
 
 /// A request to be matched against recordings.
@@ -93,15 +94,15 @@ public struct ReplayMismatch: Error, Sendable, CustomStringConvertible {
             ("method", .string(self.request.method)),
             ("target", .string(self.request.target)),
             ("run_id", self.request.run.map { .string($0.rawValue) } ?? .null),
-            ("ordinal", self.request.ordinal.map(JSONValue.integer) ?? .null),
+            ("ordinal", self.request.ordinal.map(JSONValue.int) ?? .null),
             ("body_sha256", .string(requestBodyDigest)),
         ])
         let expected: JSONValue =
             self.expected.map { expected in
                 .object([
                     ("cassette", .string(expected.cassette)),
-                    ("seq", .integer(expected.seq)),
-                    ("ordinal", .integer(expected.ordinal)),
+                    ("seq", .int(expected.seq)),
+                    ("ordinal", .int(expected.ordinal)),
                     ("service", .string(expected.service)),
                     ("method", .string(expected.method)),
                     ("target", .string(expected.target)),
@@ -299,12 +300,12 @@ public final class ReplayLibrary: Sendable {
                         ("body", entry.bodyDigest, digest),
                     ]
                     if let (field, was, now) = differences.first(where: { $0.1 != $0.2 }) {
-                        let shownWas = field == "body" ? "a body with digest \(was)" : "'\(was)'"
-                        let shownNow = field == "body" ? "a body with digest \(now)" : "'\(now)'"
+                        let shownWas = field == "body" ? "sha256 \(was)" : "'\(was)'"
+                        let shownNow = field == "body" ? "sha256 \(now)" : "'\(now)'"
                         return mismatch(
                             .differs,
                             field,
-                            "request (\(run), ordinal \(ordinal)) has \(field) \(shownNow) but the recording has \(shownWas)",
+                            "request (\(run), ordinal \(ordinal)) has \(field) \(shownNow) but the recording has \(field) \(shownWas)",
                             shelf.expected(position)
                         )
                     }

@@ -1,4 +1,5 @@
 import Hashing
+import JSON
 
 /// How requests are compared in replay (DESIGN §5): by method, target and normalised body digest.
 public enum RequestNormalizer {

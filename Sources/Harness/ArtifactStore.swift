@@ -1,5 +1,6 @@
 import Foundation
 import Hashing
+import JSON
 import Synchronization
 
 #if canImport(Glibc)
@@ -63,8 +64,8 @@ final class ArtifactStore: Sendable {
     }
 
     /// Writes JSON atomically, indented for people.
-    func write(json: JSON, to relative: String) throws(HarnessError) {
-        try write(JSONWriter.pretty(json), to: relative)
+    func write(json: JSONValue, to relative: String) throws(HarnessError) {
+        try write(JSONWriter.string(json, style: .pretty) + "\n", to: relative)
     }
 
     /// Writes bytes as they are (downloaded files) atomically: a temporary file in the same directory, then rename.
@@ -105,7 +106,7 @@ final class ArtifactStore: Sendable {
     }
 
     /// Appends one compact JSON value as a line.
-    func appendLine(json: JSON, to relative: String) {
+    func appendLine(json: JSONValue, to relative: String) {
         appendLine(json.compactText, to: relative)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import HTTPWire
+import JSON
 
 /// A track, region and notes as the compose stream created them.
 struct ComposedTrack: Sendable, Equatable {
@@ -27,7 +28,7 @@ struct WireNote: Sendable, Equatable {
     var velocity: Int
 
     /// Reads a note in camelCase or snake_case, filling absent fields as the server backfills them.
-    init(json: JSON) {
+    init(json: JSONValue) {
         pitch = json["pitch"]?.intValue ?? 60
         startBeat = json.first("startBeat", "start_beat")?.doubleValue ?? 0
         durationBeats = json.first("durationBeats", "duration_beats")?.doubleValue ?? 1
@@ -42,7 +43,7 @@ struct WireNote: Sendable, Equatable {
     }
 
     /// The camelCase form of a project snapshot.
-    var projectJSON: JSON {
+    var projectJSON: JSONValue {
         [
             "pitch": .int(pitch), "startBeat": .double(startBeat), "durationBeats": .double(durationBeats),
             "velocity": .int(velocity), "channel": 0,
@@ -50,7 +51,7 @@ struct WireNote: Sendable, Equatable {
     }
 
     /// The snake_case form of a MUSE note snapshot.
-    var museJSON: JSON {
+    var museJSON: JSONValue {
         [
             "pitch": .int(pitch), "start_beat": .double(startBeat), "duration_beats": .double(durationBeats),
             "velocity": .int(velocity), "channel": 0,
@@ -61,7 +62,7 @@ struct WireNote: Sendable, Equatable {
 /// Everything a compose stream said, gathered incrementally as its events arrived.
 struct ComposeResult: Sendable {
     /// Every data event in order.
-    var events: [JSON] = []
+    var events: [JSONValue] = []
     /// Comment frames (heartbeats) seen.
     var heartbeats = 0
     /// `state.state`, `state.intent`, `state.executionMode`.
@@ -77,11 +78,11 @@ struct ComposeResult: Sendable {
     /// `generatorComplete` events: role and note count.
     var generators: [(role: String, noteCount: Int)] = []
     /// `phrase` events as sent.
-    var phrases: [JSON] = []
+    var phrases: [JSONValue] = []
     /// `meta.variationId` / `done.variationId` / `complete.variationId`.
     var variationID: String?
     /// The `complete` event, if one arrived.
-    var complete: JSON?
+    var complete: JSONValue?
     /// `error` event messages.
     var errors: [String] = []
     /// `toolError` messages.
@@ -115,7 +116,7 @@ struct ComposeResult: Sendable {
     ]
 
     /// Takes in one data event.
-    mutating func absorb(_ event: JSON) {
+    mutating func absorb(_ event: JSONValue) {
         let type = event["type"]?.stringValue ?? ""
         let expectedSeq = events.count
         if complete != nil { violations.append("event '\(type)' after complete") }
@@ -153,10 +154,10 @@ struct ComposeResult: Sendable {
     }
 
     /// Tool calls in both spellings: the wire's `stori_*` and the older camelCase names (contracts §3.6, §7.2).
-    private mutating func absorbToolCall(_ event: JSON) {
+    private mutating func absorbToolCall(_ event: JSONValue) {
         let name = event["name"]?.stringValue ?? ""
         toolCalls[name, default: 0] += 1
-        let params = event["params"] ?? .object(JSONFields())
+        let params = event["params"] ?? .object(JSONObject())
         switch name {
         case "stori_add_midi_track", "addMidiTrack":
             guard let id = params.first("trackId", "track_id")?.stringValue else { return }
@@ -206,13 +207,13 @@ struct ComposeClient {
     func compose(
         label: String,
         prompt: String,
-        project: JSON?,
+        project: JSONValue?,
         conversationID: String
     ) async throws(HarnessError) -> ComposeResult {
         guard let url = HTTPURL(string: context.configuration.maestroStreamURL) else {
             throw HarnessError(.maestro, "--maestro is not an http:// URL: \(context.configuration.maestroStreamURL)")
         }
-        let body: JSON = [
+        let body: JSONValue = [
             "prompt": .string(prompt),
             "mode": "generate",
             "project": project ?? .null,
@@ -258,7 +259,7 @@ struct ComposeClient {
         return result
     }
 
-    private func streamOnce(url: HTTPURL, body: JSON, label: String) async throws(HarnessError) -> ComposeResult {
+    private func streamOnce(url: HTTPURL, body: JSONValue, label: String) async throws(HarnessError) -> ComposeResult {
         context.payload("maestro_requests", label, json: ["url": .string(url.description), "body": body])
         let (response, ordinal) = try await context.send(
             .maestro,
@@ -296,7 +297,7 @@ struct ComposeClient {
                     raw +=
                         event.data.split(separator: "\n", omittingEmptySubsequences: false)
                         .map { "data: \($0)\n" }.joined() + "\n"
-                    guard let json = JSON.parse(event.data) else {
+                    guard let json = try? JSONParser.parse(event.data, options: .python) else {
                         result.violations.append("data frame \(result.events.count) is not JSON")
                         continue
                     }

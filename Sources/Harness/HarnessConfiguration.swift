@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Everything one `tdf run` batch is started with: the flags of the earlier harness's CLI with their defaults, plus
 /// the knobs this harness adds. It never holds the access token, so it can be written to `config.json` as is.
@@ -121,7 +122,7 @@ public struct HarnessConfiguration: Sendable {
     }
 
     /// The configuration as written to `config.json` (no secret: only the name of the JWT variable).
-    var json: JSON {
+    var json: JSONValue {
         [
             "jwt_env": .string(jwtEnvironmentVariable),
             "prompt_endpoint": .string(promptEndpoint),

@@ -1,5 +1,6 @@
 public import Foundation
 import HTTPTransport
+import JSON
 import Synchronization
 
 /// The outcome of one run, as written to `runs.jsonl`.
@@ -181,13 +182,13 @@ public struct HarnessRunner: Sendable {
         return BatchResult(runs: summaries, outputDirectory: configuration.outputDirectory)
     }
 
-    private func manifest(startedAt: String, finishedAt: String?, runs: [RunSummary]) -> JSON {
-        var statuses = JSONFields()
+    private func manifest(startedAt: String, finishedAt: String?, runs: [RunSummary]) -> JSONValue {
+        var statuses = JSONObject()
         for status in RunStatus.allCases {
             let count = runs.filter { $0.status == status }.count
             if count > 0 { statuses[status.rawValue] = .int(count) }
         }
-        var scenarios = JSONFields()
+        var scenarios = JSONObject()
         for run in runs { scenarios[run.scenario] = .int((scenarios[run.scenario]?.intValue ?? 0) + 1) }
         return [
             "tool": "tdf", "tool_version": .string(toolVersion), "command": "run",
@@ -314,14 +315,14 @@ public struct HarnessRunner: Sendable {
         startedAt: String,
         duration: Duration,
         requests: Int
-    ) -> JSON {
+    ) -> JSONValue {
         [
             "run_id": .string(identity.runID), "index": .int(identity.index), "scenario": .string(scenario.name),
             "status": .string(status.rawValue), "error": error.map { .string($0) } ?? .null,
             "seed": .string(String(identity.seed)), "started_at": .string(startedAt),
             "duration_ms": .int(duration.milliseconds), "conversation_id": .string(identity.conversationID),
             "trace_id": .string(identity.traceID), "requests": .int(requests),
-            "prompt": record.prompt.map { prompt -> JSON in
+            "prompt": record.prompt.map { prompt -> JSONValue in
                 [
                     "id": .string(prompt.id), "title": .string(prompt.title), "style": .string(prompt.style),
                     "key": .string(prompt.key), "tempo": .int(prompt.tempo), "roles": .strings(prompt.roles),

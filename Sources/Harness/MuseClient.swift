@@ -1,4 +1,5 @@
 import HTTPTransport
+import JSON
 
 /// A checkout or merge execution report (nested under `execution`, contracts §5.4, §7.4).
 struct MuseExecution: Sendable, Equatable {
@@ -7,7 +8,7 @@ struct MuseExecution: Sendable, Equatable {
     var planHash: String
     var toolCalls: [String]
 
-    init(json: JSON?) {
+    init(json: JSONValue?) {
         let execution = json?["execution"]
         executed = execution?["executed"]?.intValue ?? 0
         failed = execution?["failed"]?.intValue ?? 0
@@ -15,7 +16,7 @@ struct MuseExecution: Sendable, Equatable {
         toolCalls = (execution?["events"]?.arrayValue ?? []).compactMap { $0.first("tool", "name")?.stringValue }
     }
 
-    var json: JSON {
+    var json: JSONValue {
         [
             "executed": .int(executed), "failed": .int(failed), "plan_hash": .string(planHash),
             "tools": .array(toolCalls.map { .string($0) }),
@@ -28,7 +29,7 @@ enum MergeOutcome: Sendable {
     /// 200: the merge commit id, whether HEAD moved, and the execution report.
     case merged(id: String, headMoved: Bool, execution: MuseExecution)
     /// 409 `merge_conflict` with its conflicts.
-    case conflict([JSON])
+    case conflict([JSONValue])
 }
 
 /// What a checkout answered.
@@ -62,7 +63,7 @@ struct MuseClient {
         return url
     }
 
-    private func call(_ method: String, _ path: String, body: JSON? = nil) async throws(HarnessError) -> Reply {
+    private func call(_ method: String, _ path: String, body: JSONValue? = nil) async throws(HarnessError) -> Reply {
         let (reply, _) = try await context.fetch(
             .muse,
             method: method,
@@ -74,7 +75,7 @@ struct MuseClient {
     }
 
     /// `POST /variations`; HEAD does not move.
-    func saveVariation(_ body: JSON) async throws(HarnessError) {
+    func saveVariation(_ body: JSONValue) async throws(HarnessError) {
         let reply = try await call("POST", "/variations", body: body)
         guard reply.status == 200 else {
             throw HarnessError(.muse, "MUSE /variations answered \(reply.status): \(reply.serviceMessage)")
@@ -98,7 +99,7 @@ struct MuseClient {
     ) async throws(HarnessError)
         -> MergeOutcome
     {
-        let body: JSON = [
+        let body: JSONValue = [
             "project_id": .string(project), "left_id": .string(left), "right_id": .string(right),
             "conversation_id": .string(conversation), "force": false,
         ]
@@ -130,7 +131,7 @@ struct MuseClient {
     ) async throws(HarnessError)
         -> CheckoutOutcome
     {
-        let body: JSON = [
+        let body: JSONValue = [
             "project_id": .string(project), "target_variation_id": .string(target),
             "conversation_id": .string(conversation), "force": .bool(force),
         ]
@@ -156,7 +157,7 @@ struct MuseClient {
     }
 
     /// `GET /log?project_id=...`.
-    func log(project: String) async throws(HarnessError) -> (head: String?, nodes: [MuseNode], raw: JSON) {
+    func log(project: String) async throws(HarnessError) -> (head: String?, nodes: [MuseNode], raw: JSONValue) {
         let reply = try await call("GET", "/log?project_id=\(StorpheusClient.pathSegment(project))")
         guard reply.status == 200, let json = reply.json else {
             throw HarnessError(.muse, "MUSE /log answered \(reply.status): \(reply.serviceMessage)")

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A run's MUSE commit graph, from `/log`, with the harness's symbolic names (`C1`, `B3`, `M2`, `X1`), in the
 /// three shapes of the artifact tree: `graph.json`, `graph.txt` and `graph_viz.json`.
@@ -17,7 +18,7 @@ struct MuseGraphExport: Sendable {
     }
 
     /// Nodes and edges with names and intents.
-    var graphJSON: JSON {
+    var graphJSON: JSONValue {
         [
             "run_id": .string(runID), "scenario": .string(scenario), "project_id": .string(project),
             "head": head.map { .string($0) } ?? .null, "head_name": head.map { .string(label($0)) } ?? .null,
@@ -55,8 +56,8 @@ struct MuseGraphExport: Sendable {
     }
 
     /// Nodes and edges for a visualisation.
-    var vizJSON: JSON {
-        var edges: [JSON] = []
+    var vizJSON: JSONValue {
+        var edges: [JSONValue] = []
         for node in nodes {
             if let parent = node.parent {
                 edges.append(["from": .string(parent), "to": .string(node.id), "kind": "parent"])

@@ -1,3 +1,4 @@
+import JSON
 import MIDI
 
 /// The project as the harness knows it at one commit: every track, region and note the compose streams created
@@ -86,9 +87,9 @@ struct ProjectState: Sendable, Equatable {
 
     /// The ProjectSnapshot of contracts §3.1, with only valid values (an invalid field would make Maestro drop the
     /// whole snapshot silently, contracts §7.3).
-    func snapshot(id: String, tempo: Int, key: String) -> JSON {
-        let tracks: [JSON] = tracks.map { track in
-            var fields: JSONFields = [
+    func snapshot(id: String, tempo: Int, key: String) -> JSONValue {
+        let tracks: [JSONValue] = tracks.map { track in
+            var fields: JSONObject = [
                 "id": .string(track.id), "name": .string(track.name), "isDrums": .bool(track.isDrums),
                 "volume": 1.0, "pan": 0.5, "muted": false, "solo": false,
             ]
@@ -147,11 +148,11 @@ enum CommitBuilder {
     /// MUSE phrases (snake_case) from a stream's `phrase` events; when the stream sent none, one phrase per region
     /// from its `stori_add_notes` calls. Only phrases with at least one valid note are kept (a committed region
     /// without notes would make every later non-forced checkout dirty, contracts §5.6).
-    static func phrases(from result: ComposeResult, idPrefix: String) -> [JSON] {
-        var phrases: [JSON] = []
+    static func phrases(from result: ComposeResult, idPrefix: String) -> [JSONValue] {
+        var phrases: [JSONValue] = []
         if !result.phrases.isEmpty {
             for phrase in result.phrases {
-                var changes: [JSON] = []
+                var changes: [JSONValue] = []
                 for change in phrase["noteChanges"]?.arrayValue ?? [] {
                     let type = change["changeType"]?.stringValue ?? "added"
                     let before = change["before"].flatMap { $0.isNull ? nil : WireNote(json: $0) }
@@ -219,7 +220,7 @@ enum CommitBuilder {
         end: Double,
         label: String,
         notes: [WireNote]
-    ) -> JSON {
+    ) -> JSONValue {
         [
             "phrase_id": .string(id), "track_id": .string(track), "region_id": .string(region),
             "start_beat": .double(start), "end_beat": .double(max(end, start + 1)), "label": .string(label),
@@ -235,8 +236,8 @@ enum CommitBuilder {
         intent: String,
         conversation: String,
         parent: String?,
-        phrases: [JSON]
-    ) -> JSON {
+        phrases: [JSONValue]
+    ) -> JSONValue {
         var tracks: [String] = []
         var regions: [String] = []
         var low = Double.infinity

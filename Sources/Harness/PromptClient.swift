@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import Hashing
+import JSON
 
 /// One catalogue prompt and the musical parameters the harness re-reads from its text.
 struct Prompt: Sendable, Equatable {
@@ -58,7 +59,7 @@ struct Prompt: Sendable, Equatable {
     }
 
     /// The prompt as written to payloads.
-    var json: JSON {
+    var json: JSONValue {
         ["id": .string(id), "title": .string(title), "fullPrompt": .string(text)]
     }
 }
@@ -69,7 +70,7 @@ struct PromptClient {
 
     /// Parses either response shape: `{"prompts":[...]}` or a bare list; item text from
     /// `fullPrompt|full_prompt|text|prompt` (contracts §2.2).
-    static func parse(_ json: JSON) -> [Prompt] {
+    static func parse(_ json: JSONValue) -> [Prompt] {
         let items = json["prompts"]?.arrayValue ?? json.arrayValue ?? []
         return items.enumerated().compactMap { offset, item in
             if let text = item.stringValue { return Prompt(id: "prompt_\(offset)", title: "", text: text) }

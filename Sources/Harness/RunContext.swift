@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import HTTPWire
+import JSON
 import Synchronization
 
 /// The services a run talks to, named as the envelope's `component`.
@@ -28,7 +29,7 @@ struct Reply: Sendable {
     var body: [UInt8]
 
     /// The body as JSON, if it is.
-    var json: JSON? { JSON.parse(body) }
+    var json: JSONValue? { try? JSONParser.parse(body, options: .python) }
 
     /// The body as text (lossy).
     var text: String { String(decoding: body, as: UTF8.self) }
@@ -158,12 +159,12 @@ final class RunContext: Sendable {
         _ component: Component,
         _ eventType: String,
         severity: String = "INFO",
-        tags: JSONFields = JSONFields(),
-        data: JSONFields = JSONFields()
+        tags: JSONObject = JSONObject(),
+        data: JSONObject = JSONObject()
     ) {
         guard !isClosed else { return }
         let span = state.withLock { $0.stepSpan } ?? rootSpan
-        let envelope: JSON = [
+        let envelope: JSONValue = [
             "ts": .string(Timestamp.now()),
             "run_id": .string(runID),
             "scenario": .string(scenario.name),
@@ -180,9 +181,9 @@ final class RunContext: Sendable {
     }
 
     /// Appends one metric to `metrics.jsonl`.
-    func metric(_ name: String, _ value: Double, unit: String, tags: JSONFields = JSONFields()) {
+    func metric(_ name: String, _ value: Double, unit: String, tags: JSONObject = JSONObject()) {
         guard !isClosed else { return }
-        let line: JSON = [
+        let line: JSONValue = [
             "ts": .string(Timestamp.now()),
             "run_id": .string(runID),
             "scenario": .string(scenario.name),
@@ -195,10 +196,10 @@ final class RunContext: Sendable {
     }
 
     /// Appends one JSON line to `logs/client.log`.
-    func log(_ level: String, _ message: String, fields: JSONFields = JSONFields()) {
+    func log(_ level: String, _ message: String, fields: JSONObject = JSONObject()) {
         guard !isClosed else { return }
         if level == "DEBUG" && !configuration.verbose { return }
-        var line: JSONFields = [
+        var line: JSONObject = [
             "ts": .string(Timestamp.now()), "level": .string(level), "run_id": .string(runID),
             "step": .string(currentStep), "message": .string(message),
         ]
@@ -207,7 +208,7 @@ final class RunContext: Sendable {
     }
 
     /// Writes a payload file under `payloads/<kind>/`.
-    func payload(_ kind: String, _ name: String, json: JSON) {
+    func payload(_ kind: String, _ name: String, json: JSONValue) {
         guard !isClosed else { return }
         try? store.write(json: json, to: "payloads/\(kind)/\(runID)_\(name).json")
     }
@@ -225,7 +226,7 @@ final class RunContext: Sendable {
         _ service: Service,
         method: String,
         url: HTTPURL,
-        body: JSON?,
+        body: JSONValue?,
         accept: String = "application/json"
     ) -> (request: HTTPClientRequest, ordinal: Int) {
         let ordinal = nextOrdinal()
@@ -246,7 +247,7 @@ final class RunContext: Sendable {
         _ service: Service,
         method: String,
         url: HTTPURL,
-        body: JSON?,
+        body: JSONValue?,
         readTimeout: Duration,
         accept: String = "application/json"
     ) async throws(HarnessError) -> (response: HTTPClientResponse, ordinal: Int) {
@@ -326,7 +327,7 @@ final class RunContext: Sendable {
         _ service: Service,
         method: String,
         url: HTTPURL,
-        body: JSON? = nil,
+        body: JSONValue? = nil,
         readTimeout: Duration
     ) async throws(HarnessError) -> (reply: Reply, ordinal: Int) {
         let (response, ordinal) = try await send(

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import MIDI
 import Synchronization
 
@@ -321,7 +322,7 @@ struct RunDriver {
         _ name: String,
         intent: String,
         parent: String?,
-        phrases: [JSON],
+        phrases: [JSONValue],
         graph: inout Graph,
         state: ProjectState
     ) async throws(HarnessError) {
@@ -414,7 +415,12 @@ struct RunDriver {
         }
     }
 
-    private func writeConflicts(left: String, right: String, conflicts: [JSON], expected: Bool) throws(HarnessError) {
+    private func writeConflicts(
+        left: String,
+        right: String,
+        conflicts: [JSONValue],
+        expected: Bool
+    ) throws(HarnessError) {
         try context.store.write(
             json: [
                 "run_id": .string(identity.runID), "scenario": .string(scenario.name), "left": .string(left),

@@ -1,12 +1,13 @@
 import Foundation
 import HTTPTransport
 import HTTPWire
+import JSON
 
 /// A finished Storpheus job: its status and `result` (contracts §4.3, §4.4).
 struct StorpheusJob: Sendable {
     var jobID: String
     var status: String
-    var result: JSON?
+    var result: JSONValue?
     var error: String?
 
     /// The notes of the result: `channel_notes` flattened in label order when present, else `notes`
@@ -49,7 +50,7 @@ struct StorpheusClient {
     private func call(
         _ method: String,
         _ path: String,
-        body: JSON? = nil,
+        body: JSONValue? = nil,
         name: String
     ) async throws(HarnessError) -> Reply {
         let target = try url(path)
@@ -82,7 +83,7 @@ struct StorpheusClient {
 
     /// `POST /generate`, then `GET /jobs/{id}/wait` until the job is complete or failed (or the Storpheus timeout
     /// passes). A complete job with `result.success:false` is a failure carrying Storpheus's error.
-    func generate(_ request: JSON) async throws(HarnessError) -> StorpheusJob {
+    func generate(_ request: JSONValue) async throws(HarnessError) -> StorpheusJob {
         let reply = try await call("POST", "/generate", body: request, name: "generate")
         guard reply.status == 200, let json = reply.json else {
             throw HarnessError(.storpheus, "Storpheus /generate answered \(reply.status): \(reply.serviceMessage)")
@@ -113,7 +114,7 @@ struct StorpheusClient {
         return job
     }
 
-    static func job(from json: JSON) -> StorpheusJob {
+    static func job(from json: JSONValue) -> StorpheusJob {
         StorpheusJob(
             jobID: json["jobId"]?.stringValue ?? "",
             status: json["status"]?.stringValue ?? "unknown",

@@ -1,5 +1,6 @@
 public import Cassettes
 public import HTTPTransport
+public import JSON
 
 /// What a ``ProxyServer`` does: its mode, its services, where cassettes live, pacing, redaction and timeouts.
 public struct ProxyConfiguration: Sendable {

@@ -1,6 +1,7 @@
 public import Cassettes
 import HTTPTransport
 import HTTPWire
+import JSON
 import Synchronization
 
 /// The recording proxy: one HTTP listener per named service that records, replays or passes through every

@@ -1,6 +1,7 @@
 import Cassettes
 import HTTPTransport
 import HTTPWire
+import JSON
 
 /// The harness's tags on a request: `X-TDF-Run`, `X-TDF-Ordinal` and `X-TDF-Step` (DESIGN §5).
 struct RequestTags: Sendable {

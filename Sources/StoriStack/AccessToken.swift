@@ -1,5 +1,6 @@
 public import Foundation
 import Hashing
+import JSON
 
 /// Maestro's access codes: HS256 JSON Web Tokens with claims `type` (`"access"`), `iat`, `exp` and optionally `sub`
 /// and `role` (contracts §1.1).
@@ -35,7 +36,7 @@ public enum AccessToken {
             "role": .optional(role),
         ]
         let signingInput =
-            base64URL(JSONEncoding.bytes(header)) + "." + base64URL(JSONEncoding.bytes(payload))
+            base64URL(JSONWriter.bytes(header)) + "." + base64URL(JSONWriter.bytes(payload))
         let signature = HMACSHA256.authenticationCode(for: Array(signingInput.utf8), key: Array(secret.utf8))
         return signingInput + "." + base64URL(signature.bytes)
     }
@@ -71,19 +72,19 @@ public enum AccessToken {
             let headerBytes = decodeBase64URL(String(parts[0])),
             let payloadBytes = decodeBase64URL(String(parts[1])),
             let signature = decodeBase64URL(String(parts[2])),
-            case .object(let header)? = try? JSONParser.parse(headerBytes),
+            case .object(let header)? = try? JSONParser.parse(headerBytes, options: .python),
             header["alg"] == "HS256",
-            case .object(let payload)? = try? JSONParser.parse(payloadBytes)
+            case .object(let payload)? = try? JSONParser.parse(payloadBytes, options: .python)
         else { return .invalid }
         let expected = HMACSHA256.authenticationCode(
             for: Array("\(parts[0]).\(parts[1])".utf8),
             key: Array(secret.utf8)
         ).bytes
         guard constantTimeEqual(expected, signature) else { return .invalid }
-        guard payload["type"] == "access", case .int(let expiresAt)? = payload["exp"], expiresAt > now else {
+        guard payload["type"] == "access", let expiresAt = payload["exp"]?.integerValue, expiresAt > now else {
             return .invalid
         }
-        if let issuedAt = payload["iat"], case .int = issuedAt {} else if payload["iat"] != nil { return .invalid }
+        if let issuedAt = payload["iat"], issuedAt.integerValue == nil { return .invalid }
         var subject: String?
         if let sub = payload["sub"], sub != .null {
             guard case .string(let text) = sub else { return .invalid }

@@ -1,3 +1,5 @@
+import JSON
+
 /// The agent-teams path (`Mode: compose` with roles, contracts §3.4): one agent per role, one unified Storpheus
 /// generation per section.
 extension ComposeSession {

@@ -1,3 +1,5 @@
+import JSON
+
 /// The editing path (`Mode: edit`, or natural language) and the reasoning path (`Mode: ask`, or a question).
 extension ComposeSession {
     func editing(_ prompt: MaestroPrompt?) async throws {

@@ -1,3 +1,5 @@
+import JSON
+
 /// The planner path (`Mode: compose` without roles): proposals with empty ids, then the executed calls.
 extension ComposeSession {
     static func defaultRoles(_ family: StyleFamily) -> [String] {

@@ -1,4 +1,5 @@
 import Hashing
+import JSON
 
 /// One compose stream after its pre-stream checks passed: routes the prompt (contracts §3.4) and emits the events of
 /// the agent-teams, planner, editing or reasoning path in the documented order.

@@ -1,5 +1,6 @@
 import HTTPTransport
 import HTTPWire
+import JSON
 import Synchronization
 
 /// The SSE side of a compose stream: numbers frames (`seq` from 0, no gaps), puts `type`, `seq`,
@@ -43,7 +44,7 @@ final class EventStream: Sendable {
             "type": .string(type), "seq": .int(seq), "protocolVersion": .string(Self.protocolVersion),
         ]
         object.merge(fields)
-        let frame = SSEEncoder.encode(.event(SSEEvent(data: JSONEncoding.string(.object(object)))))
+        let frame = SSEEncoder.encode(.event(SSEEvent(data: JSONWriter.string(.object(object)))))
         try await writer.write(frame)
         let sent = state.withLock { state in
             state.seq += 1

@@ -1,3 +1,5 @@
+import JSON
+
 /// A validated Storpheus `POST /generate` request (contracts §4.2).
 struct GenerateParameters: Sendable, Equatable {
     var genre = "boom_bap"

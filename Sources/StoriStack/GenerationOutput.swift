@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import MIDI
 
 /// What one Storpheus generation produced: a channel per instrument, labelled the way Storpheus labels them.
@@ -126,7 +127,7 @@ struct GenerationOutput: Sendable, Equatable {
         let flat = flatNotes
         var channelNotes: JSONValue = .null
         if parameters.unifiedOutput {
-            channelNotes = .object(JSONObject(channels.map { ($0.label, .array($0.notes.map(Self.wire))) }))
+            channelNotes = .object(JSONObject(merging: channels.map { ($0.label, .array($0.notes.map(Self.wire))) }))
         }
         var metadata: JSONObject = [
             "policy_version": "tdf-sim-1",

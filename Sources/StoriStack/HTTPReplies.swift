@@ -1,6 +1,7 @@
 import HTTPTransport
 import HTTPWire
 import Hashing
+import JSON
 
 /// The responses FastAPI and Starlette give, byte for byte where it matters (compact JSON, `text/plain` 500s).
 enum Reply {
@@ -8,7 +9,7 @@ enum Reply {
     static func json(_ status: Int, _ value: JSONValue, headers: HTTPHeaders = HTTPHeaders()) -> HTTPServerResponse {
         var headers = headers
         headers.set(name: "Content-Type", value: "application/json")
-        return HTTPServerResponse(status: status, headers: headers, body: .bytes(JSONEncoding.bytes(value)))
+        return HTTPServerResponse(status: status, headers: headers, body: .bytes(JSONWriter.bytes(value)))
     }
 
     /// `404 {"detail":"Not Found"}` for an unknown path.
@@ -50,15 +51,15 @@ enum DecodedBody {
             return
         }
         do {
-            self = .value(try JSONParser.parse(bytes))
+            self = .value(try JSONParser.parse(bytes, options: .python))
         } catch {
             var validation = RequestValidation()
             validation.fail(
                 "json_invalid",
-                ["body", .int(error.position)],
+                ["body", .int(error.pythonPosition)],
                 "JSON decode error",
                 input: .object(JSONObject()),
-                ctx: ["error": .string(error.message)]
+                ctx: ["error": .string(error.pythonMessage)]
             )
             self = .invalid(Reply.unprocessable(validation))
         }

@@ -1,3 +1,5 @@
+import JSON
+
 /// A prompt as Maestro's router sees it (contracts §2.3): a structured MAESTRO PROMPT, a STORI PROMPT (rejected), or
 /// natural language.
 enum PromptKind: Sendable, Equatable {
@@ -64,11 +66,14 @@ struct MaestroPrompt: Sendable, Equatable {
         target = fields["target"].flatMap(Self.text)
         request = fields["request"].flatMap(Self.text)
         if let tempoValue = fields["tempo"] {
-            switch tempoValue {
-            case .int(let number): tempo = number
-            case .double(let number): tempo = Int(number.rounded())
-            case .string(let text): tempo = Int(text.prefix { $0.isNumber })
-            default: tempo = nil
+            if let number = tempoValue.integerValue {
+                tempo = number
+            } else if let number = tempoValue.floatValue {
+                tempo = Int(number.rounded())
+            } else if case .string(let text) = tempoValue {
+                tempo = Int(text.prefix { $0.isNumber })
+            } else {
+                tempo = nil
             }
         }
         roles = Self.list(fields["role"] ?? fields["roles"])
@@ -107,8 +112,7 @@ struct MaestroPrompt: Sendable, Equatable {
     private static func text(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): text.trimmingWhitespace()
-        case .int(let number): String(number)
-        case .double(let number): JSONEncoding.pythonFloat(number)
+        case .number: value.integerValue.map { String($0) } ?? value.floatValue.map(JSONValue.pythonFloat)
         case .bool(let flag): flag ? "true" : "false"
         default: nil
         }

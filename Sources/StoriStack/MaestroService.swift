@@ -2,6 +2,7 @@ import Foundation
 import HTTPTransport
 import HTTPWire
 import Hashing
+import JSON
 import Synchronization
 
 /// Maestro's HTTP surface (contracts §1, §2, §3, §6) with MUSE mounted under `/api/v1/muse`.

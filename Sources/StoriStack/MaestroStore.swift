@@ -1,3 +1,5 @@
+import JSON
+
 /// Maestro's in-memory state: the working trees (the StateStore, keyed by `project.id`, `conversationId` or
 /// `conversation_id`) and MUSE's commit graph with one HEAD per project.
 ///

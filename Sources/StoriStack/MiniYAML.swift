@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Just enough YAML for MAESTRO PROMPTs: block mappings by indentation, block and flow sequences, flow mappings,
 /// literal (`|`) and folded (`>`) block scalars, quoted and plain scalars, comments. Anything else fails, and the

@@ -1,4 +1,5 @@
 import Hashing
+import JSON
 
 /// The pure parts of MUSE (contracts §5.6): note identity, drift, checkout plans and three-way merge.
 enum MuseAlgorithms {
@@ -257,7 +258,7 @@ enum MuseAlgorithms {
             "calls": .array(plan.calls.map { ["tool": .string($0.tool), "arguments": .object($0.arguments)] }),
             "resets": .strings(plan.resets),
         ]
-        return String(SHA256.hash(JSONEncoding.string(document, style: .pythonSorted)).hex.prefix(32))
+        return String(SHA256.hash(JSONWriter.string(document, style: .pythonSorted)).hex.prefix(32))
     }
 
     // MARK: - Merge
@@ -279,7 +280,7 @@ enum MuseAlgorithms {
                 right: rightContent.notes,
                 same: sameNote,
                 modified: noteModified,
-                describe: { "pitch=\($0.pitch) beat=\(JSONEncoding.pythonFloat($0.startBeat))" },
+                describe: { "pitch=\($0.pitch) beat=\(JSONValue.pythonFloat($0.startBeat))" },
                 checkAdditions: true,
                 conflicts: &conflicts
             )
@@ -291,7 +292,7 @@ enum MuseAlgorithms {
                 right: rightContent.cc,
                 same: sameCC,
                 modified: { $0.value != $1.value },
-                describe: { "beat=\(JSONEncoding.pythonFloat($0.beat))" },
+                describe: { "beat=\(JSONValue.pythonFloat($0.beat))" },
                 checkAdditions: false,
                 conflicts: &conflicts
             )
@@ -303,7 +304,7 @@ enum MuseAlgorithms {
                 right: rightContent.pitchBends,
                 same: samePitchBend,
                 modified: { $0.value != $1.value },
-                describe: { "beat=\(JSONEncoding.pythonFloat($0.beat))" },
+                describe: { "beat=\(JSONValue.pythonFloat($0.beat))" },
                 checkAdditions: false,
                 conflicts: &conflicts
             )
@@ -315,7 +316,7 @@ enum MuseAlgorithms {
                 right: rightContent.aftertouch,
                 same: sameAftertouch,
                 modified: { $0.value != $1.value },
-                describe: { "beat=\(JSONEncoding.pythonFloat($0.beat))" },
+                describe: { "beat=\(JSONValue.pythonFloat($0.beat))" },
                 checkAdditions: false,
                 conflicts: &conflicts
             )

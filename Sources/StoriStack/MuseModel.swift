@@ -1,3 +1,5 @@
+import JSON
+
 /// A note in a working tree or a MUSE snapshot (region-relative beats).
 struct TreeNote: Sendable, Equatable {
     var pitch: Int

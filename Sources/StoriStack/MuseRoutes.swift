@@ -1,4 +1,5 @@
 import HTTPTransport
+import JSON
 
 /// MUSE's HTTP surface under `/api/v1/muse` (contracts §5): snake_case bodies, camelCase `/log`.
 struct MuseRoutes: Sendable {

@@ -1,4 +1,5 @@
 import Hashing
+import JSON
 
 /// `/api/v1/protocol*` and `/api/v1/openapi.json`: a description of the event registry (contracts §3.5, §6).
 enum ProtocolDescription {
@@ -114,7 +115,7 @@ enum ProtocolDescription {
         return [
             "openapi": "3.1.0",
             "info": ["title": "Maestro (tdf stack simulator)", "version": .string(MaestroService.version)],
-            "paths": .object(JSONObject(paths.map { ($0, [:]) })),
+            "paths": .object(JSONObject(merging: paths.map { ($0, [:]) })),
         ]
     }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// Collects pydantic v2 error objects (`{"type","loc","msg","input","ctx"?}`) while coercing request fields the way
 /// pydantic's lax mode does, so a 422 from the simulator reads like one from FastAPI.
 struct RequestValidation {
@@ -51,10 +53,11 @@ struct RequestValidation {
 
     /// An integer: integral floats and numeric strings are accepted, as in lax mode.
     mutating func int(_ value: JSONValue, at loc: [JSONValue]) -> Int? {
+        if let number = value.integerValue { return number }
         switch value {
-        case .int(let number): return number
         case .bool(let flag): return flag ? 1 : 0
-        case .double(let number):
+        case .number:
+            let number = value.floatValue ?? .nan
             if number.rounded() == number, abs(number) < 9e18 { return Int(number) }
             fail(
                 "int_from_float",
@@ -80,9 +83,9 @@ struct RequestValidation {
 
     /// A float: integers and numeric strings are accepted.
     mutating func double(_ value: JSONValue, at loc: [JSONValue]) -> Double? {
+        if let number = value.integerValue { return Double(number) }
+        if let number = value.floatValue { return number }
         switch value {
-        case .int(let number): return Double(number)
-        case .double(let number): return number
         case .bool(let flag): return flag ? 1 : 0
         case .string(let text):
             if let number = Double(text.trimmingWhitespace()), number.isFinite { return number }
@@ -103,8 +106,7 @@ struct RequestValidation {
     mutating func bool(_ value: JSONValue, at loc: [JSONValue]) -> Bool? {
         switch value {
         case .bool(let flag): return flag
-        case .int(let number) where number == 0 || number == 1: return number == 1
-        case .double(let number) where number == 0 || number == 1: return number == 1
+        case .number where value.doubleValue == 0 || value.doubleValue == 1: return value.doubleValue == 1
         case .string(let text):
             switch text.lowercased() {
             case "1", "on", "t", "true", "y", "yes": return true
@@ -113,7 +115,7 @@ struct RequestValidation {
             }
             fail("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", input: value)
             return nil
-        case .int, .double:
+        case .number:
             fail("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", input: value)
             return nil
         default:
@@ -202,7 +204,7 @@ struct RequestValidation {
     }
 
     private static func bound(_ value: Double) -> String {
-        value.rounded() == value ? String(Int(value)) : JSONEncoding.pythonFloat(value)
+        value.rounded() == value ? String(Int(value)) : JSONValue.pythonFloat(value)
     }
 
     private static func boundValue(_ value: Double) -> JSONValue {

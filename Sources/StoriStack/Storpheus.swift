@@ -1,5 +1,6 @@
 import Foundation
 import Hashing
+import JSON
 
 /// The simulated Storpheus: a FIFO job queue with a fixed number of workers, an exact-match result cache, deduplication
 /// of identical in-flight requests, and in-memory artifacts (real `.mid` files) per composition.

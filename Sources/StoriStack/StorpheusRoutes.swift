@@ -1,5 +1,6 @@
 import HTTPTransport
 import HTTPWire
+import JSON
 
 /// Storpheus's HTTP surface (contracts §4): no authentication, JSON everywhere except artifact downloads.
 struct StorpheusRoutes: Sendable {

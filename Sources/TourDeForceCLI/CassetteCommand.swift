@@ -2,6 +2,7 @@ import Cassettes
 import Foundation
 import Gzip
 import HTTPWire
+import JSON
 
 extension TourDeForce {
     /// `tdf cassette`: list, show, verify and export recorded cassettes.
@@ -250,9 +251,9 @@ extension TourDeForce {
                     problems.append("\(path): no end record (the proxy did not shut down cleanly)")
                 }
                 if let row = indexRows[name] {
-                    if row["exchanges"]?.intValue != exchanges || row["digest"]?.stringValue != digest {
+                    if row["exchanges"]?.integerValue != exchanges || row["digest"]?.stringValue != digest {
                         problems.append(
-                            "\(indexPath): the row for \(name) says \(row["exchanges"]?.intValue ?? -1) exchanges, digest "
+                            "\(indexPath): the row for \(name) says \(row["exchanges"]?.integerValue ?? -1) exchanges, digest "
                                 + "\(row["digest"]?.stringValue ?? "?"); the cassette holds \(exchanges), digest \(digest)"
                         )
                     }
@@ -265,7 +266,7 @@ extension TourDeForce {
             if !problems.isEmpty { failures += 1 }
             rows.append(
                 .object([
-                    ("file", .string(name)), ("ok", .bool(problems.isEmpty)), ("exchanges", .integer(exchanges)),
+                    ("file", .string(name)), ("ok", .bool(problems.isEmpty)), ("exchanges", .int(exchanges)),
                     ("digest", .string(digest)), ("problems", .array(problems.map(JSONValue.string))),
                 ])
             )

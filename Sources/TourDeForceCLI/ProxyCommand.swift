@@ -2,6 +2,7 @@ import Cassettes
 import Dispatch
 import Foundation
 import HTTPTransport
+import JSON
 import RecordingProxy
 import Synchronization
 

@@ -1,7 +1,7 @@
 import TourDeForceCLI
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let status = await TourDeForce.main(arguments: Array(CommandLine.arguments.dropFirst()), context: .process())

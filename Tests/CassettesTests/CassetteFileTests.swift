@@ -2,6 +2,7 @@ import Cassettes
 import Foundation
 import Gzip
 import HTTPWire
+import JSON
 import TestSupport
 import Testing
 
@@ -57,12 +58,13 @@ import Testing
             }
         }
         var value = Fixtures.jsonExchange().jsonValue
-        guard case .object(var members) = value else { return }
-        members = members.map { key, member in
-            guard key == "response", case .object(let inner) = member else { return (key, member) }
-            return (key, .object(inner.filter { $0.0 != "status" }))
-        }
-        value = .object(members)
+        guard case .object(let members) = value else { return }
+        value = .object(
+            members.map { key, member in
+                guard key == "response", case .object(let inner) = member else { return (key, member) }
+                return (key, .object(inner.filter { $0.0 != "status" }.map { ($0.key, $0.value) }))
+            }
+        )
         #expect(problem(JSONWriter.string(value)) == "`response.status` is missing (expected an integer)")
         #expect(problem(#"{"type":"end","exchanges":"3","digest":"x"}"#) == "`exchanges` is not an integer")
         #expect(

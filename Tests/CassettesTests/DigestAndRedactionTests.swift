@@ -2,6 +2,7 @@ import Cassettes
 import Foundation
 import HTTPWire
 import Hashing
+import JSON
 import Testing
 
 @Suite struct CassetteDigestTests {

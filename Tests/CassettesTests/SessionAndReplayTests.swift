@@ -1,6 +1,7 @@
 import Cassettes
 import Foundation
 import HTTPWire
+import JSON
 import TestSupport
 import Testing
 

@@ -149,7 +149,10 @@ import Testing
             return print("skip: nginx is not installed")
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tdf-nginx-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("www"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("www"),
+            withIntermediateDirectories: true
+        )
         defer { try? FileManager.default.removeItem(at: directory) }
         let content = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         try Data(content).write(to: directory.appendingPathComponent("www/blob.bin"))
@@ -164,7 +167,10 @@ import Testing
               server { listen 127.0.0.1:\(port); root \(directory.path)/www; } }
             """
         try configuration.write(to: directory.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-        let server = try ExternalProcess(nginx, ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path])
+        let server = try ExternalProcess(
+            nginx,
+            ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path]
+        )
         defer { server.terminate() }
         let client = HTTPClient()
         defer { client.close() }

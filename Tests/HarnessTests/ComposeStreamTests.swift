@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import HTTPWire
+import JSON
 import Testing
 
 @testable import Harness
@@ -35,7 +36,7 @@ func composeFrames(
         var result = ComposeResult()
         for frame in composeFrames(toolNames: names) {
             let data = String(frame.dropFirst("data: ".count).dropLast(2))
-            result.absorb(try #require(JSON.parse(data)))
+            result.absorb(try JSONParser.parse(data, options: .python))
         }
         #expect(result.tracks == [ComposedTrack(trackID: "trk-1", name: "Bass", gmProgram: 33, isDrums: false)])
         #expect(result.regions.map(\.regionID) == ["reg-1"])
@@ -51,11 +52,23 @@ func composeFrames(
     /// A sequence gap, an event after complete and a first event other than state are contract violations.
     @Test func flagsSequenceViolations() throws {
         var result = ComposeResult()
-        result.absorb(try #require(JSON.parse(#"{"type":"status","seq":0,"protocolVersion":"0.1.4","message":"x"}"#)))
         result.absorb(
-            try #require(JSON.parse(#"{"type":"complete","seq":2,"protocolVersion":"0.1.4","success":true}"#))
+            try #require(
+                (try? JSONParser.parse(
+                    #"{"type":"status","seq":0,"protocolVersion":"0.1.4","message":"x"}"#,
+                    options: .python
+                ))
+            )
         )
-        result.absorb(try #require(JSON.parse(#"{"type":"budgetUpdate","seq":3}"#)))
+        result.absorb(
+            try #require(
+                (try? JSONParser.parse(
+                    #"{"type":"complete","seq":2,"protocolVersion":"0.1.4","success":true}"#,
+                    options: .python
+                ))
+            )
+        )
+        result.absorb(try JSONParser.parse(#"{"type":"budgetUpdate","seq":3}"#, options: .python))
         #expect(result.violations.contains { $0.contains("not 'state'") })
         #expect(result.violations.contains { $0.contains("seq 2 where 1") })
         #expect(result.violations.contains { $0.contains("after complete") })
@@ -77,7 +90,7 @@ func composeFrames(
         let request = try #require(fake.requests.first)
         #expect(request.head.headers["Authorization"] == "Bearer \(fixture.token)")
         #expect(request.head.headers["X-TDF-Run"] == "r_000001")
-        let body = try #require(JSON.parse(request.body))
+        let body = try JSONParser.parse(request.body, options: .python)
         #expect(body["conversationId"]?.stringValue == "conv")
         #expect(body["qualityPreset"]?.stringValue == "balanced")
         #expect(fixture.file("payloads/maestro_sse/r_000001_compose.sse")?.contains(": heartbeat") == true)

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import StoriStack
 import TestSupport
 import Testing
@@ -61,7 +62,7 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
         let lines = try String(contentsOfFile: out + "/runs.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 10)
         for line in lines {
-            let run = try #require(JSON.parse(String(line)))
+            let run = try JSONParser.parse(String(line), options: .python)
             let scenario = try #require(Scenario.all.first { $0.name == run["scenario"]?.stringValue })
             let muse = try #require(run["muse"])
             #expect(muse["merges"]?.arrayValue?.count == scenario.expectedMerges)
@@ -78,13 +79,14 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
         // The artifact tree: every file there, JSON files parse, JSON Lines parse line by line, the envelope is whole.
         for file in ["manifest.json", "config.json", "muse/graph.json", "muse/graph_viz.json"] {
             let text = try String(contentsOfFile: "\(out)/\(file)", encoding: .utf8)
-            #expect(JSON.parse(text) != nil, "\(file) is not JSON")
+            #expect((try? JSONParser.parse(text, options: .python)) != nil, "\(file) is not JSON")
         }
         #expect(try String(contentsOfFile: "\(out)/muse/graph.txt", encoding: .utf8).contains("[HEAD]"))
         for file in ["runs.jsonl", "events.jsonl", "metrics.jsonl", "logs/client.log"] {
             let text = try String(contentsOfFile: "\(out)/\(file)", encoding: .utf8)
             #expect(!text.isEmpty, "\(file) is empty")
-            for line in text.split(separator: "\n") where JSON.parse(String(line)) == nil {
+            for line in text.split(separator: "\n") where (try? JSONParser.parse(String(line), options: .python)) == nil
+            {
                 Issue.record("\(file): not JSON: \(line.prefix(200))")
             }
         }
@@ -94,9 +96,11 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
         ]
         let events = try String(contentsOfFile: "\(out)/events.jsonl", encoding: .utf8).split(separator: "\n")
         for line in events.prefix(500) {
-            #expect(JSON.parse(String(line))?.members.map(\.key) == envelopeKeys)
+            #expect((try? JSONParser.parse(String(line), options: .python))?.members.map(\.key) == envelopeKeys)
         }
-        let types = Set(events.compactMap { JSON.parse(String($0))?["event_type"]?.stringValue })
+        let types = Set(
+            events.compactMap { (try? JSONParser.parse(String($0), options: .python))?["event_type"]?.stringValue }
+        )
         for type in [
             "http_request", "sse_event", "tool_call", "midi_metric", "muse_commit", "muse_merge", "muse_conflict",
             "muse_checkout", "drift_detected", "drift_recovered", "graph_export",
@@ -148,7 +152,7 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
                 contentsOfFile: directory.path("out/payloads/maestro_sse/r_000001_compose.json"),
                 encoding: .utf8
             )
-            #expect(JSON.parse(sse)?.arrayValue?.count == 6)
+            #expect((try? JSONParser.parse(sse, options: .python))?.arrayValue?.count == 6)
         }
     }
 

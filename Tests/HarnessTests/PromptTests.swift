@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import HTTPWire
+import JSON
 import Testing
 
 @testable import Harness
@@ -21,13 +22,17 @@ import Testing
     /// The catalogue's `{"prompts":[...]}` shape and a bare list both parse, with every text field fallback.
     @Test func parsesBothResponseShapes() throws {
         let wrapped = try #require(
-            JSON.parse(#"{"prompts":[{"id":"a","title":"A","fullPrompt":"MAESTRO PROMPT\nStyle: x"}]}"#)
+            (try? JSONParser.parse(
+                #"{"prompts":[{"id":"a","title":"A","fullPrompt":"MAESTRO PROMPT\nStyle: x"}]}"#,
+                options: .python
+            ))
         )
         #expect(PromptClient.parse(wrapped).map(\.id) == ["a"])
         let bare = try #require(
-            JSON.parse(
-                #"[{"id":"b","full_prompt":"one"},{"id":"c","text":"two"},{"id":"d","prompt":"three"},{"id":"e"}]"#
-            )
+            (try? JSONParser.parse(
+                #"[{"id":"b","full_prompt":"one"},{"id":"c","text":"two"},{"id":"d","prompt":"three"},{"id":"e"}]"#,
+                options: .python
+            ))
         )
         let prompts = PromptClient.parse(bare)
         #expect(prompts.map(\.id) == ["b", "c", "d"])

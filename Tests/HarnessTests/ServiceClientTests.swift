@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import HTTPWire
+import JSON
 import MIDI
 import Testing
 
@@ -92,7 +93,7 @@ import Testing
         let fake = try FakeService { request in
             switch request.head.path {
             case "/generate":
-                let body = JSON.parse(request.body)
+                let body = try? JSONParser.parse(request.body, options: .python)
                 if body?["genre"]?.stringValue == "broken" {
                     return jsonResponse(
                         #"{"jobId":"j2","status":"complete","result":{"success":false,"notes":null,"channel_notes":null,"tool_calls":null,"error":"All candidates produced zero usable notes","metadata":null}}"#
@@ -124,7 +125,7 @@ import Testing
     /// MUSE calls carry the token.
     @Test func museCheckoutShapes() async throws {
         let fake = try FakeService { request in
-            let body = JSON.parse(request.body)
+            let body = try? JSONParser.parse(request.body, options: .python)
             if body?["force"]?.boolValue == false {
                 return jsonResponse(
                     409,
@@ -149,9 +150,10 @@ import Testing
         #expect(
             execution
                 == MuseExecution(
-                    json: JSON.parse(
-                        #"{"execution":{"executed":2,"failed":0,"plan_hash":"4f0c","events":[{"tool":"stori_clear_notes"},{"tool":"stori_add_notes"}]}}"#
-                    )
+                    json: (try? JSONParser.parse(
+                        #"{"execution":{"executed":2,"failed":0,"plan_hash":"4f0c","events":[{"tool":"stori_clear_notes"},{"tool":"stori_add_notes"}]}}"#,
+                        options: .python
+                    ))
                 )
         )
         #expect(execution.executed == 2 && execution.planHash == "4f0c")
@@ -167,14 +169,18 @@ import Testing
             (error as? HarnessError)?.message.contains("404: Cannot reconstruct snapshot for variation nope") == true
         }
         #expect(fake.requests.allSatisfy { $0.head.headers["Authorization"] == "Bearer \(fixture.token)" })
-        #expect(fake.requests.allSatisfy { JSON.parse($0.body)?["conversation_id"]?.stringValue == "conv" })
+        #expect(
+            fake.requests.allSatisfy {
+                (try? JSONParser.parse($0.body, options: .python))?["conversation_id"]?.stringValue == "conv"
+            }
+        )
         await fake.stop()
     }
 
     /// Merge returns the new commit on 200 and the conflicts on 409 `merge_conflict`.
     @Test func museMergeShapes() async throws {
         let fake = try FakeService { request in
-            if JSON.parse(request.body)?["right_id"]?.stringValue == "x2" {
+            if (try? JSONParser.parse(request.body, options: .python))?["right_id"]?.stringValue == "x2" {
                 return jsonResponse(
                     409,
                     #"{"detail":{"error":"merge_conflict","conflicts":[{"region_id":"keys","type":"note","description":"Both sides added conflicting note at pitch=72 beat=0.0"}]}}"#

@@ -183,7 +183,10 @@ import Testing
             while upstream.log.hits.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(5)) }
             let start = ContinuousClock.now
             let report = await proxy.shutdown()
-            #expect(ContinuousClock.now - start < .seconds(10), "shutdown waited for the upstream, not the grace period")
+            #expect(
+                ContinuousClock.now - start < .seconds(10),
+                "shutdown waited for the upstream, not the grace period"
+            )
             let fetched = try await waiting.value
             #expect(fetched.status == 503)
             #expect(fetched.headers["X-TDF-Proxy-Error"] == "proxy_shutting_down")

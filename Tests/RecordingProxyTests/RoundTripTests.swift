@@ -2,6 +2,7 @@ import Cassettes
 import Foundation
 import HTTPTransport
 import HTTPWire
+import JSON
 import RecordingProxy
 import TestSupport
 import Testing

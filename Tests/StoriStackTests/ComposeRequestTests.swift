@@ -1,4 +1,5 @@
 import HTTPWire
+import JSON
 import Testing
 
 @testable import StoriStack
@@ -118,13 +119,15 @@ import Testing
     /// A third concurrent composition of one user gets HTTP 200 with the two-frame error stream.
     @Test func concurrentCompositionLimitStream() async throws {
         var configuration = testConfiguration()
-        configuration.generationLatencyMilliseconds = 800...800
+        // The first two stay busy for 3 s; the third starts 1 s in, when both are surely running even on a
+        // loaded machine.
+        configuration.generationLatencyMilliseconds = 3000...3000
         try await withStack(configuration) { stack in
             let token = stack.token(subject: "carol")
             let prompt = maestroPrompt(roles: ["bass"])
             async let first = stack.compose(prompt: prompt, conversationID: testConversation, token: token)
             async let second = stack.compose(prompt: prompt, token: token)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .seconds(1))
             let third = try await stack.compose(prompt: prompt, token: token)
             #expect(third.status == 200)
             #expect(

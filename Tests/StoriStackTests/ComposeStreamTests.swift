@@ -1,5 +1,6 @@
 import Foundation
 import HTTPWire
+import JSON
 import Testing
 
 @testable import StoriStack
@@ -183,8 +184,10 @@ import Testing
     /// Heartbeat comments arrive while generation is slower than the heartbeat interval, without consuming a seq.
     @Test func heartbeatsDuringSlowGeneration() async throws {
         var configuration = testConfiguration()
-        configuration.generationLatencyMilliseconds = 250...250
-        configuration.heartbeatInterval = .milliseconds(40)
+        // 1.5 s of generation against a 50 ms heartbeat: at least two heartbeats even on a machine busy enough
+        // to stall the stream for most of that time.
+        configuration.generationLatencyMilliseconds = 1500...1500
+        configuration.heartbeatInterval = .milliseconds(50)
         try await withStack(configuration) { stack in
             let result = try await stack.compose(prompt: maestroPrompt(roles: ["drums"]))
             #expect(result.comments.count >= 2)

@@ -1,5 +1,6 @@
 import HTTPWire
 import Hashing
+import JSON
 import Testing
 
 @testable import StoriStack
@@ -122,7 +123,7 @@ import Testing
     @Test func everyUnauthorizedBody() async throws {
         try await withStack { stack in
             let secret = stack.stack.configuration.jwtSecret
-            let body = JSONEncoding.bytes(["prompt": "MAESTRO PROMPT\nMode: ask\nRequest: hi\n"])
+            let body = JSONWriter.bytes(["prompt": "MAESTRO PROMPT\nMode: ask\nRequest: hi\n"])
             let cases: [(String?, String)] = [
                 (nil, Self.required),
                 ("Bearer ", Self.required),
@@ -193,7 +194,7 @@ import Testing
         let token = AccessToken.mint(secret: "s", subject: "alice", ttl: 60, issuedAt: 1000)
         let parts = token.split(separator: ".").map(String.init)
         #expect(parts.count == 3)
-        let payload = try JSONParser.parse(try #require(AccessToken.decodeBase64URL(parts[1])))
+        let payload = try JSONParser.parse(try #require(AccessToken.decodeBase64URL(parts[1])), options: .python)
         #expect(payload == ["type": "access", "iat": 1000, "exp": 1060, "sub": "alice"])
         #expect(
             AccessToken.verify(authorization: "Bearer \(token)", secret: "s", now: 1001)
@@ -207,8 +208,8 @@ import Testing
 
     static func token(secret: String, payload: JSONValue) -> String {
         let input =
-            AccessToken.base64URL(JSONEncoding.bytes(["alg": "HS256", "typ": "JWT"])) + "."
-            + AccessToken.base64URL(JSONEncoding.bytes(payload))
+            AccessToken.base64URL(JSONWriter.bytes(["alg": "HS256", "typ": "JWT"])) + "."
+            + AccessToken.base64URL(JSONWriter.bytes(payload))
         let signature = HMACSHA256.authenticationCode(for: Array(input.utf8), key: Array(secret.utf8)).bytes
         return input + "." + AccessToken.base64URL(signature)
     }

@@ -1,4 +1,5 @@
 import HTTPWire
+import JSON
 import Testing
 
 @testable import StoriStack

@@ -127,31 +127,3 @@ import Testing
         #expect(PromptKind(text: "  STORI PROMPT \nMode: compose") == .storiHeader(found: "STORI PROMPT"))
     }
 }
-
-@Suite struct JSONTests {
-    /// Python's `json.dumps(sort_keys=True)`: `", "`/`": "` separators, sorted keys, ASCII escapes, float reprs.
-    @Test func pythonSortedSerialisation() throws {
-        let value = try JSONParser.parse(#"{"b":"é ü 😀 \u007f \n","a":[1e16,1e-05,0.1,123.0,-0.0,9.5e15]}"#)
-        #expect(
-            JSONEncoding.string(value, style: .pythonSorted)
-                == #"{"a": [1e+16, 1e-05, 0.1, 123.0, -0.0, 9500000000000000.0], "b": "\u00e9 \u00fc \ud83d\ude00 \u007f \n"}"#
-        )
-        #expect(JSONEncoding.string(["b": "é", "a": 1]) == #"{"b":"é","a":1}"#)
-    }
-
-    /// Parse errors carry Python's messages and positions.
-    @Test func pythonParseErrors() throws {
-        let cases: [(String, String, Int)] = [
-            ("", "Expecting value", 0), ("{", "Expecting property name enclosed in double quotes", 1),
-            (#"{"a" 1}"#, "Expecting ':' delimiter", 5),
-            (#"{"a":1,}"#, "Expecting property name enclosed in double quotes", 7),
-            ("[1 2]", "Expecting ',' delimiter", 3), (#""abc"#, "Unterminated string starting at", 0),
-            (#"{"a":1} x"#, "Extra data", 8), ("nul", "Expecting value", 0), (#""a\x""#, "Invalid \\escape", 2),
-            ("[1,]", "Expecting value", 3), ("\"a\tb\"", "Invalid control character at", 2),
-        ]
-        for (text, message, position) in cases {
-            #expect(throws: JSONSyntaxError(message: message, position: position)) { try JSONParser.parse(text) }
-        }
-        #expect(try JSONParser.parse("[1, 1.0, 1e2, -0]") == [.int(1), .double(1), .double(100), .int(0)])
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import HTTPWire
+import JSON
 import Testing
 
 @testable import StoriStack
@@ -14,7 +15,7 @@ struct TestResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The body parsed with the order-keeping parser (nil when not JSON).
-    var json: JSONValue? { try? JSONParser.parse(body) }
+    var json: JSONValue? { try? JSONParser.parse(body, options: .python) }
 }
 
 /// A compose stream read to its end (or to where the connection broke).
@@ -30,7 +31,9 @@ struct TestStream {
     /// Every data frame parsed as an ordered object.
     var events: [JSONObject] {
         frames.compactMap { frame in
-            if case .event(let event) = frame, case .object(let object)? = try? JSONParser.parse(event.data) {
+            if case .event(let event) = frame,
+                case .object(let object)? = try? JSONParser.parse(event.data, options: .python)
+            {
                 return object
             }
             return nil
@@ -88,7 +91,7 @@ struct TestStack {
     }
 
     func post(_ url: String, _ value: JSONValue, token: String? = nil) async throws -> TestResponse {
-        try await post(url, json: JSONEncoding.string(value), token: token)
+        try await post(url, json: JSONWriter.string(value), token: token)
     }
 
     /// POSTs to MUSE with a valid token.
@@ -98,7 +101,7 @@ struct TestStack {
 
     /// Opens a compose stream and reads it to the end.
     func compose(_ body: JSONValue, token: String? = nil, authorization: String? = nil) async throws -> TestStream {
-        try await composeRaw(JSONEncoding.bytes(body), token: token ?? self.token(), authorization: authorization)
+        try await composeRaw(JSONWriter.bytes(body), token: token ?? self.token(), authorization: authorization)
     }
 
     /// Opens a compose stream with the prompt (and optional extra fields) and reads it to the end.

@@ -1,4 +1,5 @@
 import HTTPWire
+import JSON
 import MIDI
 import Testing
 

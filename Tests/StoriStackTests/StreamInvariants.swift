@@ -1,3 +1,5 @@
+import JSON
+
 @testable import StoriStack
 
 /// Checks the stream semantics of contracts §8 on one finished stream; returns every violation found (empty when the

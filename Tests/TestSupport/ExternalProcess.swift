@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a peer program (curl, python3) without blocking the cooperative pool: completion arrives through the
@@ -44,6 +44,7 @@ public final class ExternalProcess: Sendable {
         return nil
     }
 
+    /// Starts `executable` with `arguments`, stdin from the file `standardInput` (or empty).
     public init(_ executable: String, _ arguments: [String], standardInput: String? = nil) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -116,7 +117,11 @@ public final class ExternalProcess: Sendable {
     public var standardError: String { String(decoding: errors.withLock { $0 }, as: UTF8.self) }
 
     /// Runs a program to completion (stdin from `standardInput`, or empty) and returns what it left behind.
-    public static func run(_ executable: String, _ arguments: [String], standardInput: String? = nil) async throws
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        standardInput: String? = nil
+    ) async throws
         -> Output
     {
         let process = try ExternalProcess(executable, arguments, standardInput: standardInput)
