@@ -5,9 +5,7 @@
 #   - the SSE per-event delay (median, p99) an event stream gets directly and through `tdf proxy` recording it.
 #
 # Usage: bash Benchmarks/proxy/run.sh            (needs wrk, nginx, python3, curl)
-#   TDF=/path/to/tdf       use this tdf binary;
-#   otherwise .build/release/tdf of this checkout when it has the proxy command, else the release build of the
-#   issue-5 mini package in $TDF_MINI_PACKAGE (default /tmp/pkg-proxy) when present, else `swift build -c release`.
+#   TDF=/path/to/tdf       use this tdf binary; otherwise `swift build -c release` of this checkout.
 #   DURATION=10s CONNECTIONS=16 THREADS=2 SSE_EVENTS=200 SSE_GAP_MS=20 adjust the runs.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,16 +24,8 @@ done
 
 has_proxy() { [ -x "$1" ] && "$1" proxy --help 2>/dev/null | grep -q -- "--cassettes"; }
 if [ -z "${TDF:-}" ]; then
-    if has_proxy "$ROOT/.build/release/tdf"; then
-        TDF="$ROOT/.build/release/tdf"
-    elif [ -d "${TDF_MINI_PACKAGE:-/tmp/pkg-proxy}" ]; then
-        MINI=${TDF_MINI_PACKAGE:-/tmp/pkg-proxy}
-        (cd "$MINI" && swift build -c release --product tdf >/dev/null)
-        TDF="$MINI/.build/release/tdf"
-    else
-        (cd "$ROOT" && swift build -c release --product tdf >/dev/null)
-        TDF="$ROOT/.build/release/tdf"
-    fi
+    (cd "$ROOT" && swift build -c release --product tdf >/dev/null)
+    TDF="$ROOT/.build/release/tdf"
 fi
 has_proxy "$TDF" || { echo "$TDF has no proxy command"; exit 1; }
 
