@@ -348,20 +348,13 @@ extension ComposeSession {
             baseVersion: baseVersion,
             explanation: "Agent Teams composition: \(profiles.count) instrument(s)"
         )
-        let success = totalNotes > 0
-        if !success && warnings.isEmpty { warnings.append("No notes were generated") }
-        try await stream.send(
-            "done",
-            ["variationId": .string(variationID), "phraseCount": .int(phraseCount), "status": success ? nil : "failed"]
-        )
-        try await stream.send(
-            "complete",
-            [
-                "success": .bool(success), "traceId": .string(traceID), "inputTokens": .int(inputTokens),
-                "contextWindowTokens": 200_000, "stateVersion": .int(baseVersion), "variationId": .string(variationID),
-                "phraseCount": .int(phraseCount), "totalChanges": .int(totalNotes),
-                "warnings": warnings.isEmpty ? nil : .strings(warnings),
-            ]
+        if totalNotes == 0 && warnings.isEmpty { warnings.append("No notes were generated") }
+        try await finishComposition(
+            variationID: variationID,
+            phraseCount: phraseCount,
+            totalNotes: totalNotes,
+            baseVersion: baseVersion,
+            warnings: warnings
         )
     }
 }

@@ -200,19 +200,12 @@ extension ComposeSession {
             baseVersion: baseVersion,
             explanation: "Planned composition: \(profiles.count) instrument(s)"
         )
-        let success = totalNotes > 0
-        try await stream.send(
-            "done",
-            ["variationId": .string(variationID), "phraseCount": .int(phraseCount), "status": success ? nil : "failed"]
-        )
-        try await stream.send(
-            "complete",
-            [
-                "success": .bool(success), "traceId": .string(traceID), "inputTokens": .int(inputTokens),
-                "contextWindowTokens": 200_000, "stateVersion": .int(baseVersion), "variationId": .string(variationID),
-                "phraseCount": .int(phraseCount), "totalChanges": .int(totalNotes),
-                "warnings": warnings.isEmpty ? nil : .strings(warnings),
-            ]
+        try await finishComposition(
+            variationID: variationID,
+            phraseCount: phraseCount,
+            totalNotes: totalNotes,
+            baseVersion: baseVersion,
+            warnings: warnings
         )
     }
 }

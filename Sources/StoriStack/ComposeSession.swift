@@ -183,6 +183,31 @@ struct ComposeSession: Sendable {
         var notes: [GeneratedNote]
     }
 
+    /// Ends a composing stream the way both compose paths do: `done`, then `complete` with the variation, phrase
+    /// count, total changes and warnings; success means at least one note was generated.
+    func finishComposition(
+        variationID: String,
+        phraseCount: Int,
+        totalNotes: Int,
+        baseVersion: Int,
+        warnings: [String]
+    ) async throws {
+        let success = totalNotes > 0
+        try await stream.send(
+            "done",
+            ["variationId": .string(variationID), "phraseCount": .int(phraseCount), "status": success ? nil : "failed"]
+        )
+        try await stream.send(
+            "complete",
+            [
+                "success": .bool(success), "traceId": .string(traceID), "inputTokens": .int(inputTokens),
+                "contextWindowTokens": 200_000, "stateVersion": .int(baseVersion), "variationId": .string(variationID),
+                "phraseCount": .int(phraseCount), "totalChanges": .int(totalNotes),
+                "warnings": warnings.isEmpty ? nil : .strings(warnings),
+            ]
+        )
+    }
+
     func phraseEvents(
         _ regions: [RegionResult],
         variationID: String,
