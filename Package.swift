@@ -25,11 +25,13 @@ let package = Package(
         .target(name: "RecordingProxy", dependencies: ["Cassettes", "JSON", "HTTPTransport", "HTTPWire"]),
         .target(name: "StoriStack", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
         .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
+        .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON"]),
+        .target(name: "Reporting", dependencies: ["Analysis", "CSQLite", "JSON"]),
         .target(
             name: "TourDeForceCLI",
             dependencies: [
                 "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes", "RecordingProxy",
-                "StoriStack", "Harness",
+                "StoriStack", "Harness", "Analysis", "Reporting",
             ]
         ),
         .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),
@@ -72,6 +74,11 @@ let package = Package(
                 "HTTPWire", "Sockets", "MIDI", "TestSupport",
             ]
         ),
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "Cassettes", "HTTPWire", "JSON", "MIDI", "TestSupport"]
+        ),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Analysis", "TourDeForceCLI", "TestSupport"]),
         .testTarget(name: "TourDeForceCLITests", dependencies: ["TourDeForceCLI", "MIDI", "TestSupport"]),
     ]
 )

@@ -38,7 +38,7 @@ public enum TourDeForce {
                 cassetteCommand,
                 pending("replay", "Re-run one recorded run with no live service and compare the artifacts.", issue: 8),
                 pending("diff", "Compare two recordings and name every regression.", issue: 8),
-                pending("report", "Rebuild the SQLite database and the HTML, Markdown and JUnit reports.", issue: 7),
+                reportCommand,
                 midiCommand,
                 pending("merge", "Merge sharded artifact trees and cassette sessions into one.", issue: 10),
             ]

@@ -1,0 +1,58 @@
+import Analysis
+import Foundation
+import Reporting
+
+extension TourDeForce {
+    /// `tdf report --in DIR [--out DIR]`.
+    static var reportCommand: CommandSpec {
+        CommandSpec(
+            name: "report",
+            abstract: "Rebuild the SQLite database and the HTML, Markdown and JUnit reports.",
+            discussion: """
+                Reads the artifact tree and its cassettes alone (no service is contacted) and writes tourdeforce.db
+                and report/ (report.html, report.md, junit.xml, plots/*.svg) under --out, which defaults to --in.
+                A missing or damaged input is named with what is wrong, and the report says which sections could not
+                be built. Exit status: 0 when every section was built, 1 when some could not be (or an output could
+                not be written), 3 when --in is not a directory.
+                """,
+            examples: ["tdf report --in out", "tdf report --in old-recording --out /tmp/report"],
+            options: [
+                .option("--in", value: "DIR", help: "The artifact tree to read (the --out of tdf run)."),
+                .option("--out", value: "DIR", help: "Where to write tourdeforce.db and report/ (default: --in)."),
+            ],
+            action: { arguments, context in try buildReport(arguments, context) }
+        )
+    }
+
+    private static func buildReport(_ arguments: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        guard let input = arguments.value("--in") else {
+            throw UsageError("tdf report needs --in DIR, the artifact tree to report on")
+        }
+        func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : context.currentDirectory + "/" + path }
+        let root = absolute(input)
+        let output = absolute(arguments.value("--out") ?? input)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure(
+                "\(input) is not a directory; give the --out directory of tdf run",
+                exitCode: ExitCode.environment
+            )
+        }
+        let started = Date()
+        var analysis = RunAnalysis(tree: ArtifactTreeLoader.load(root: root))
+        analysis.loadPianoRolls()
+        let tree = analysis.tree
+        for problem in tree.problems { context.printError("tdf report: \(problem)") }
+        let outcome = ReportWriter.write(analysis, to: output)
+        for section in outcome.missingSections {
+            context.printError("tdf report: section '\(section.section)' not built: \(section.reason)")
+        }
+        for failure in outcome.failures { context.printError("tdf report: \(failure)") }
+        let seconds = Date().timeIntervalSince(started)
+        context.print(
+            "tdf report: \(tree.runs.count) runs, \(tree.exchanges.count) exchanges; wrote \(outcome.files.count) files "
+                + "to \(output) in \(String(format: "%.2f", seconds)) s (report/report.html)"
+        )
+        return outcome.missingSections.isEmpty && outcome.failures.isEmpty ? ExitCode.success : ExitCode.failure
+    }
+}
