@@ -35,49 +35,12 @@ func parseRequests(
     limits: HTTPParserLimits = .standard
 ) -> Parsed<Message<HTTPRequestHead>> {
     var parser = HTTPRequestHeadParser(limits: limits)
-    var decoder: HTTPBodyDecoder?
-    var current: Message<HTTPRequestHead>?
-    var messages: [Message<HTTPRequestHead>] = []
-    do throws(HTTPWireError) {
-        for piece in pieces {
-            var rest = piece
-            while !rest.isEmpty {
-                if var body = decoder, var message = current {
-                    let step = try body.feed(rest)
-                    rest = rest.dropFirst(step.consumed)
-                    message.body += step.payload
-                    if step.isComplete {
-                        message.trailers = step.trailers
-                        messages.append(message)
-                        decoder = nil
-                        current = nil
-                    } else {
-                        decoder = body
-                        current = message
-                        guard step.consumed > 0 else { break }
-                    }
-                } else {
-                    guard let (head, consumed) = try parser.feed(rest) else { break }
-                    rest = rest.dropFirst(consumed)
-                    let body = HTTPBodyDecoder(framing: try BodyFraming.request(head), limits: limits)
-                    if body.isComplete {
-                        messages.append(Message(head: head, body: []))
-                    } else {
-                        decoder = body
-                        current = Message(head: head, body: [])
-                    }
-                }
-            }
-        }
-        if var body = decoder, var message = current {
-            let step = try body.finishAtEndOfInput()
-            message.trailers = step.trailers
-            messages.append(message)
-        }
-    } catch {
-        return .failed(error)
-    }
-    return .messages(messages)
+    return parseMessages(
+        pieces,
+        limits: limits,
+        nextHead: { bytes throws(HTTPWireError) in try parser.feed(bytes) },
+        framing: { head throws(HTTPWireError) in try BodyFraming.request(head) }
+    )
 }
 
 /// Parses a stream of responses to requests with `method`, including `untilClose` bodies ended by
@@ -88,9 +51,25 @@ func parseResponses(
     limits: HTTPParserLimits = .standard
 ) -> Parsed<Message<HTTPResponseHead>> {
     var parser = HTTPResponseHeadParser(limits: limits)
+    return parseMessages(
+        pieces,
+        limits: limits,
+        nextHead: { bytes throws(HTTPWireError) in try parser.feed(bytes) },
+        framing: { head throws(HTTPWireError) in try BodyFraming.response(head, requestMethod: requestMethod) }
+    )
+}
+
+/// The loop both directions share: feed heads to `nextHead`, frame each body with `framing`, decode it, and
+/// finish a body still open at the end of the input.
+private func parseMessages<Head: Equatable & Sendable>(
+    _ pieces: [ArraySlice<UInt8>],
+    limits: HTTPParserLimits,
+    nextHead: (ArraySlice<UInt8>) throws(HTTPWireError) -> (head: Head, consumed: Int)?,
+    framing: (Head) throws(HTTPWireError) -> BodyFraming
+) -> Parsed<Message<Head>> {
     var decoder: HTTPBodyDecoder?
-    var current: Message<HTTPResponseHead>?
-    var messages: [Message<HTTPResponseHead>] = []
+    var current: Message<Head>?
+    var messages: [Message<Head>] = []
     do throws(HTTPWireError) {
         for piece in pieces {
             var rest = piece
@@ -110,10 +89,9 @@ func parseResponses(
                         guard step.consumed > 0 else { break }
                     }
                 } else {
-                    guard let (head, consumed) = try parser.feed(rest) else { break }
+                    guard let (head, consumed) = try nextHead(rest) else { break }
                     rest = rest.dropFirst(consumed)
-                    let framing = try BodyFraming.response(head, requestMethod: requestMethod)
-                    let body = HTTPBodyDecoder(framing: framing, limits: limits)
+                    let body = HTTPBodyDecoder(framing: try framing(head), limits: limits)
                     if body.isComplete {
                         messages.append(Message(head: head, body: []))
                     } else {
