@@ -104,12 +104,7 @@ func composeFrames(
         let fake = try FakeService { _ in sseResponse(Array(composeFrames().prefix(3))) }
         let fixture = try ClientFixture(baseURL: fake.baseURL)
         await #expect {
-            try await ComposeClient(context: fixture.context).compose(
-                label: "compose",
-                prompt: "p",
-                project: nil,
-                conversationID: "c"
-            )
+            try await fixture.composeOnce()
         } throws: { error in
             let error = error as? HarnessError
             return error?.status == .maestroError && error?.message.contains("without 'complete'") == true
@@ -130,12 +125,7 @@ func composeFrames(
         }
         let fixture = try ClientFixture(baseURL: fake.baseURL)
         await #expect {
-            try await ComposeClient(context: fixture.context).compose(
-                label: "compose",
-                prompt: "p",
-                project: nil,
-                conversationID: "c"
-            )
+            try await fixture.composeOnce()
         } throws: { error in
             (error as? HarnessError)?.message.contains("401: Invalid or expired access code.") == true
         }
@@ -149,12 +139,7 @@ func composeFrames(
         }
         let fixture = try ClientFixture(baseURL: fake.baseURL, maestroTimeout: .milliseconds(300))
         await #expect {
-            try await ComposeClient(context: fixture.context).compose(
-                label: "compose",
-                prompt: "p",
-                project: nil,
-                conversationID: "c"
-            )
+            try await fixture.composeOnce()
         } throws: { error in
             (error as? HarnessError)?.status == .timeout
         }
@@ -179,12 +164,7 @@ func composeFrames(
             return sseResponse(composeFrames())
         }
         let fixture = try ClientFixture(baseURL: fake.baseURL)
-        let result = try await ComposeClient(context: fixture.context).compose(
-            label: "compose",
-            prompt: "p",
-            project: nil,
-            conversationID: "c"
-        )
+        let result = try await fixture.composeOnce()
         #expect(result.succeeded)
         #expect(fake.requests.map { $0.head.headers["X-TDF-Ordinal"] } == ["1", "2"])
         await fake.stop()
@@ -205,12 +185,7 @@ func composeFrames(
         }
         let fixture = try ClientFixture(baseURL: fake.baseURL)
         await #expect {
-            try await ComposeClient(context: fixture.context).compose(
-                label: "compose",
-                prompt: "p",
-                project: nil,
-                conversationID: "c"
-            )
+            try await fixture.composeOnce()
         } throws: { error in
             let error = error as? HarnessError
             return error?.status == .storpheusError && error?.message.contains("no notes") == true

@@ -118,3 +118,15 @@ struct ClientFixture {
         )
     }
 }
+
+extension ClientFixture {
+    /// One compose through the fixture's fake Maestro with a throwaway prompt and conversation.
+    func composeOnce() async throws(HarnessError) -> ComposeResult {
+        try await ComposeClient(context: context).compose(
+            label: "compose",
+            prompt: "p",
+            project: nil,
+            conversationID: "c"
+        )
+    }
+}
