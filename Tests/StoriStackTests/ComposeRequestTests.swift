@@ -119,15 +119,16 @@ import Testing
     /// A third concurrent composition of one user gets HTTP 200 with the two-frame error stream.
     @Test func concurrentCompositionLimitStream() async throws {
         var configuration = testConfiguration()
-        // The first two stay busy for 3 s; the third starts 1 s in, when both are surely running even on a
-        // loaded machine.
+        // The first two are held open (their first event read) while generating for 3 s, so the third surely
+        // meets two active compositions, however slow the machine.
         configuration.generationLatencyMilliseconds = 3000...3000
         try await withStack(configuration) { stack in
             let token = stack.token(subject: "carol")
             let prompt = maestroPrompt(roles: ["bass"])
-            async let first = stack.compose(prompt: prompt, conversationID: testConversation, token: token)
-            async let second = stack.compose(prompt: prompt, token: token)
-            try await Task.sleep(for: .seconds(1))
+            var first = try await stack.openStream(prompt: prompt, token: token, conversationID: testConversation)
+            var second = try await stack.openStream(prompt: prompt, token: token)
+            #expect(first.firstType == "state")
+            #expect(second.firstType == "state")
             let third = try await stack.compose(prompt: prompt, token: token)
             #expect(third.status == 200)
             #expect(
@@ -137,8 +138,8 @@ import Testing
             )
             let other = try await stack.compose(prompt: "What?", token: stack.token(subject: "dave"))
             #expect(other.events.first?["type"] == "state")
-            #expect(try await first.events.last?["success"] == .bool(true))
-            #expect(try await second.events.last?["success"] == .bool(true))
+            #expect(try await first.lastEvent()?["success"] == .bool(true))
+            #expect(try await second.lastEvent()?["success"] == .bool(true))
             let after = try await stack.compose(prompt: "What?", token: token)
             #expect(after.events.first?["type"] == "state")
         }

@@ -156,31 +156,15 @@ import Testing
             let giveUp = clock.now.advanced(by: .seconds(10))
             var firstEvents: [String?] = []
             while clock.now < giveUp {
-                let (firstType, first) = try await Self.openStream(stack, token: token)
-                let (secondType, second) = try await Self.openStream(stack, token: token)
-                firstEvents = [firstType, secondType]
+                let first = try await stack.openStream(prompt: maestroPrompt(roles: ["bass"]), token: token)
+                let second = try await stack.openStream(prompt: maestroPrompt(roles: ["bass"]), token: token)
+                firstEvents = [first.firstType, second.firstType]
                 withExtendedLifetime((first, second)) {}
                 if firstEvents == ["state", "state"] { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(firstEvents == ["state", "state"])
         }
-    }
-
-    /// Opens a generating compose stream and returns the type of its first event, keeping the stream open.
-    private static func openStream(_ stack: TestStack, token: String) async throws -> (String?, HTTPClientResponse) {
-        let url = try #require(HTTPURL(string: stack.maestro + "/api/v1/maestro/stream"))
-        let body = JSONWriter.bytes(["prompt": .string(maestroPrompt(roles: ["bass"]))])
-        let response = try await stack.client.execute(
-            HTTPClientRequest(method: "POST", url: url, headers: ["Authorization": "Bearer \(token)"], body: body)
-        )
-        var iterator = response.body.sseFrames().makeAsyncIterator()
-        while let frame = try await iterator.next() {
-            if case .event(let event) = frame {
-                return (try JSONParser.parse(event.data)["type"]?.stringValue, response)
-            }
-        }
-        return (nil, response)
     }
 
     private static func readFirstFramesThenHangUp(_ stack: TestStack, token: String) async throws {

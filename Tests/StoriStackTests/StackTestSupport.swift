@@ -119,6 +119,29 @@ struct TestStack {
         return try await compose(.object(body), token: token)
     }
 
+    /// Opens a generating compose stream and reads it only up to its first event, keeping it open: while the
+    /// returned stream lives, the composition occupies one of the user's slots.
+    func openStream(prompt: String, token: String, conversationID: String? = nil) async throws -> HeldStream {
+        let url = try #require(HTTPURL(string: maestro + "/api/v1/maestro/stream"))
+        var body: JSONObject = ["prompt": .string(prompt)]
+        body["conversationId"] = .optional(conversationID)
+        let response = try await client.execute(
+            HTTPClientRequest(
+                method: "POST",
+                url: url,
+                headers: ["Authorization": "Bearer \(token)"],
+                body: JSONWriter.bytes(.object(body))
+            )
+        )
+        var frames = response.body.sseFrames().makeAsyncIterator()
+        while let frame = try await frames.next() {
+            if case .event(let event) = frame {
+                return HeldStream(firstEvent: try JSONParser.parse(event.data), frames: frames)
+            }
+        }
+        return HeldStream(firstEvent: nil, frames: frames)
+    }
+
     func composeRaw(_ body: [UInt8], token: String?, authorization: String? = nil) async throws -> TestStream {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let authorization {
@@ -203,4 +226,23 @@ let testConversation = "0b7f6c2e-3f1a-4c9d-8e21-4a6b7c8d9e0f"
 extension JSONObject {
     /// The nested object at `key`.
     func object(_ key: String) -> JSONObject? { self[key]?.objectValue }
+}
+
+/// A compose stream read up to its first event and still open.
+struct HeldStream {
+    /// The first event, parsed.
+    let firstEvent: JSONValue?
+    var frames: SSEFrames.AsyncIterator
+
+    /// The first event's `type`.
+    var firstType: String? { firstEvent?["type"]?.stringValue }
+
+    /// Reads the rest of the stream and returns its last event.
+    mutating func lastEvent() async throws -> JSONValue? {
+        var last = firstEvent
+        while let frame = try await frames.next() {
+            if case .event(let event) = frame { last = try JSONParser.parse(event.data) }
+        }
+        return last
+    }
 }
