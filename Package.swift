@@ -71,7 +71,7 @@ let package = Package(
             name: "HarnessTests",
             dependencies: [
                 "Harness", "JSON", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport",
-                "HTTPWire", "Sockets", "MIDI", "TestSupport",
+                "HTTPWire", "Sockets", "MIDI", "Gzip", "TestSupport",
             ]
         ),
         .testTarget(

@@ -21,13 +21,15 @@ extension TourDeForce {
                 The JWT is read from the variable named by --jwt-env and sent to Maestro and MUSE only; it is
                 redacted from every file written. --stack embedded starts the built-in simulator on free ports
                 (seeded with --seed, stream rate limit off), points every URL at it and uses a token it mints.
-                Exit status: 0 when every run succeeded, 1 when any failed, 2 for a usage or configuration error,
-                3 when the simulator or the proxy cannot start.
+                --replay DIR replays every run of a recording offline instead (see 'tdf help replay').
+                Exit status: 0 when every run succeeded (or replayed identically), 1 when any failed (or diverged),
+                2 for a usage or configuration error, 3 when the simulator or the proxy cannot start.
                 """,
             examples: [
                 "tdf run --stack embedded --runs 10 --concurrency 4 --out /tmp/tdf",
                 "STORI_JWT=... tdf run --runs 5 --seed 1337 -v",
                 "tdf run --maestro http://localhost:10001/api/v1/maestro/stream --no-record",
+                "tdf run --replay /data/tdf_20260101_120000",
             ],
             options: [
                 .option(
@@ -98,6 +100,11 @@ extension TourDeForce {
                     help: "Start the built-in simulator in-process and run against it.",
                     allowed: ["embedded"]
                 ),
+                .option(
+                    "--replay",
+                    value: "DIR",
+                    help: "Replay every run of the recording in DIR offline and print one verdict per run."
+                ),
             ],
             action: runHarness
         )
@@ -116,6 +123,7 @@ extension TourDeForce {
     }
 
     private static func runHarness(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        if arguments.isSet("--replay") { return try await replayAll(arguments, context) }
         if arguments.flag("--record") && arguments.flag("--no-record") {
             throw UsageError("give --record or --no-record, not both")
         }
@@ -288,36 +296,44 @@ extension TourDeForce {
         return line
     }
 
-    /// Starts the recording proxy with one service per distinct upstream (maestro, storpheus, and prompts or muse
-    /// only when they live elsewhere) and returns the URLs rewritten to go through it.
-    private static func startProxy(
+    /// Starts the proxy with one service per distinct upstream (maestro, storpheus, and prompts or muse only when
+    /// they live elsewhere) and returns the URLs rewritten to go through it. Recording (the default) writes into
+    /// `<out>/cassettes`; replay answers from `cassetteDirectory` with no upstream, under the same service names.
+    static func startProxy(
         urls: [HTTPURL],
         out: String,
         configuration: HarnessConfiguration,
-        context: CommandContext
+        context: CommandContext,
+        mode: ProxyConfiguration.Mode = .record,
+        cassetteDirectory: String? = nil,
+        pace: ProxyConfiguration.Pace = .fast,
+        log: (@Sendable (String) -> Void)? = nil
     ) async -> Result<(ProxyServer, [HTTPURL]), CommandFailure> {
         let names = ["prompts", "maestro", "storpheus", "muse"]
         var services: [ProxyConfiguration.Service] = []
+        var serviceURLs: [HTTPURL] = []
         var serviceOfURL = Array(repeating: "", count: urls.count)
         for index in [1, 2, 0, 3] {
             let url = urls[index]
-            if let existing = services.first(where: { $0.upstream?.host == url.host && $0.upstream?.port == url.port })
-            {
-                serviceOfURL[index] = existing.name
+            if let existing = serviceURLs.firstIndex(where: { $0.host == url.host && $0.port == url.port }) {
+                serviceOfURL[index] = services[existing].name
             } else {
-                services.append(ProxyConfiguration.Service(name: names[index], upstream: url.with(target: "/")))
+                let upstream = mode.forwards ? url.with(target: "/") : nil
+                services.append(ProxyConfiguration.Service(name: names[index], upstream: upstream))
+                serviceURLs.append(url)
                 serviceOfURL[index] = names[index]
             }
         }
         let upstreamTimeout = max(configuration.maestroTimeout, configuration.storpheusTimeout) + .seconds(30)
         let proxyConfiguration = ProxyConfiguration(
-            mode: .record,
-            cassetteDirectory: out + "/cassettes",
+            mode: mode,
+            cassetteDirectory: cassetteDirectory ?? out + "/cassettes",
             services: services,
+            pace: pace,
             upstreamTimeout: upstreamTimeout,
             gracePeriod: .seconds(2),
             toolVersion: version,
-            log: { line in context.printError("tdf run: proxy: \(line)") }
+            log: log ?? { line in context.printError("tdf run: proxy: \(line)") }
         )
         let proxy: ProxyServer
         do {

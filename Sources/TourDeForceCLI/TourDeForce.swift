@@ -36,7 +36,7 @@ public enum TourDeForce {
                 stackCommand,
                 proxyCommand,
                 cassetteCommand,
-                pending("replay", "Re-run one recorded run with no live service and compare the artifacts.", issue: 8),
+                replayCommand,
                 pending("diff", "Compare two recordings and name every regression.", issue: 8),
                 reportCommand,
                 midiCommand,
