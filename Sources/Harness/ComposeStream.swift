@@ -231,7 +231,7 @@ struct ComposeClient {
             }
             let delay = context.configuration.retry.delay(retry: attempt, retryAfter: nil)
             context.log("WARN", "compose \(label): concurrency limit reached; retrying in \(delay.seconds) s")
-            do { try await Task.sleep(for: delay) } catch {
+            do { try await context.configuration.retry.wait(delay) } catch {
                 throw HarnessError(.timeout, "compose \(label): cancelled while waiting to retry")
             }
             attempt += 1

@@ -166,6 +166,10 @@ public struct RetryPolicy: Sendable {
     public var baseDelay: Duration
     /// The longest single wait.
     public var maxDelay: Duration
+    /// The share of each wait actually slept: 1 against live services; replay sets it from its pace (0 for
+    /// `fast`), because a recorded answer needs no time to recover. Logged and recorded delays stay the computed
+    /// ones, so a replayed run's events still match the recording's.
+    public var waitScale: Double = 1
 
     /// A policy (defaults: 8 tries, 1 s doubling, at most 30 s per wait: about 90 s in all, enough to outlast
     /// Maestro's one-minute rate-limit window, which answers 429 without `Retry-After`).
@@ -182,6 +186,12 @@ public struct RetryPolicy: Sendable {
         }
         let doubled = baseDelay * (1 << min(retry - 1, 20))
         return min(doubled, maxDelay)
+    }
+
+    /// Sleeps `delay` scaled by `waitScale`.
+    func wait(_ delay: Duration) async throws {
+        guard waitScale > 0 else { return }
+        try await Task.sleep(for: delay * waitScale)
     }
 }
 

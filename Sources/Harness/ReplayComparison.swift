@@ -49,15 +49,30 @@ public enum ReplayComparison {
         }
     }
 
+    /// The parts of an artifact tree the comparison can use, in the order it compares them. `runs.jsonl` is always
+    /// compared; a recording may leave the others out (the committed demo recording keeps only what replay needs
+    /// plus `midi/` and `muse/`), and the replay then regenerates them.
+    public static let comparableParts = ["events.jsonl", "midi", "muse", "payloads"]
+
+    /// The parts of `comparableParts` present in `tree`.
+    public static func presentParts(in tree: String) -> [String] {
+        comparableParts.filter { FileManager.default.fileExists(atPath: tree + "/" + $0) }
+    }
+
     /// The first divergence between the original tree and the replayed tree for `runID`, or nil when identical.
+    /// Parts the original tree does not have are not compared (see `presentParts(in:)`).
     public static func firstDivergence(original: String, replayed: String, runID: String) -> ArtifactDivergence? {
+        let parts = Set(presentParts(in: original))
         if let divergence = compareRunLine(original, replayed, runID) { return divergence }
-        if let divergence = compareEvents(original, replayed, runID) { return divergence }
-        for file in ["midi/run_\(runID)/midi_summary.json", "muse/run_\(runID)/graph.json"] {
+        if parts.contains("events.jsonl"), let divergence = compareEvents(original, replayed, runID) {
+            return divergence
+        }
+        for (part, file) in [("midi", "midi/run_\(runID)/midi_summary.json"), ("muse", "muse/run_\(runID)/graph.json")]
+        where parts.contains(part) {
             if let divergence = compareJSONFile(file, original, replayed) { return divergence }
         }
-        if let divergence = compareGraphEntry(original, replayed, runID) { return divergence }
-        return compareHashes(original, replayed, runID)
+        if parts.contains("muse"), let divergence = compareGraphEntry(original, replayed, runID) { return divergence }
+        return compareHashes(original, replayed, runID, parts: parts)
     }
 
     // MARK: - Projection
@@ -205,17 +220,18 @@ public enum ReplayComparison {
     }
 
     /// Hashes of every payload, MIDI and MUSE file of the run (JSON projected first, text with ports masked).
-    static func hashes(_ tree: String, _ runID: String) -> [String: String] {
+    static func hashes(_ tree: String, _ runID: String, parts: Set<String>) -> [String: String] {
         let manager = FileManager.default
         var result: [String: String] = [:]
         var files: [String] = []
-        if let kinds = try? manager.contentsOfDirectory(atPath: tree + "/payloads") {
+        if parts.contains("payloads"), let kinds = try? manager.contentsOfDirectory(atPath: tree + "/payloads") {
             for kind in kinds {
                 let names = (try? manager.contentsOfDirectory(atPath: tree + "/payloads/" + kind)) ?? []
                 files += names.filter { $0.hasPrefix(runID + "_") }.map { "payloads/\(kind)/\($0)" }
             }
         }
-        for directory in ["midi/run_\(runID)", "muse/run_\(runID)"] {
+        for (part, directory) in [("midi", "midi/run_\(runID)"), ("muse", "muse/run_\(runID)")]
+        where parts.contains(part) {
             let names = (try? manager.contentsOfDirectory(atPath: tree + "/" + directory)) ?? []
             files += names.map { "\(directory)/\($0)" }
         }
@@ -235,9 +251,14 @@ public enum ReplayComparison {
         return result
     }
 
-    private static func compareHashes(_ original: String, _ replayed: String, _ runID: String) -> ArtifactDivergence? {
-        let left = hashes(original, runID)
-        let right = hashes(replayed, runID)
+    private static func compareHashes(
+        _ original: String,
+        _ replayed: String,
+        _ runID: String,
+        parts: Set<String>
+    ) -> ArtifactDivergence? {
+        let left = hashes(original, runID, parts: parts)
+        let right = hashes(replayed, runID, parts: parts)
         for file in Set(left.keys).union(right.keys).sorted() where left[file] != right[file] {
             return ArtifactDivergence(
                 file: file,

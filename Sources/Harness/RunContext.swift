@@ -314,7 +314,7 @@ final class RunContext: Sendable {
                 ]
             )
             do {
-                try await Task.sleep(for: delay)
+                try await configuration.retry.wait(delay)
             } catch {
                 throw HarnessError(.timeout, "\(service.rawValue): cancelled while waiting to retry")
             }

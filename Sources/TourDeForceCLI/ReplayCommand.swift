@@ -2,6 +2,7 @@ import Cassettes
 import Foundation
 import HTTPTransport
 import Harness
+import JSON
 import RecordingProxy
 import Synchronization
 
@@ -113,21 +114,51 @@ extension TourDeForce {
         context: CommandContext
     ) async throws -> ReplayVerdict {
         let runs = try recordedRuns(in: tree)
-        guard let index = runs.first(where: { $0.runID == runID })?.index else {
+        guard let run = runs.first(where: { $0.runID == runID }) else {
             let names = runs.map(\.runID).joined(separator: ", ")
             throw UsageError("\(tree) has no run '\(runID)'; its runs are \(names)")
         }
-        let out = out ?? tree + "/replay_" + runID
+        let verdicts = try await replay(
+            batch: [run],
+            tree: tree,
+            out: out ?? tree + "/replay_" + runID,
+            pace: pace,
+            context: context
+        )
+        return verdicts[0]
+    }
+
+    /// Replays a batch of recorded runs with consecutive indexes as one harness batch into `out`, then compares
+    /// each run with the original: one verdict per run, in batch order.
+    static func replay(
+        batch: [(runID: String, index: Int)],
+        tree: String,
+        out: String,
+        pace: ProxyConfiguration.Pace,
+        context: CommandContext
+    ) async throws -> [ReplayVerdict] {
         if let problem = HarnessRunner.outputProblem(out) { throw UsageError(problem) }
         // The tree is rewritten from scratch; appended files would otherwise keep an earlier replay's lines.
         for file in ["events.jsonl", "metrics.jsonl", "logs/client.log"] {
             try? FileManager.default.removeItem(atPath: out + "/" + file)
         }
-        let configuration: HarnessConfiguration
-        switch HarnessConfiguration.recorded(configFile: tree + "/config.json", runIndex: index, outputDirectory: out) {
+        var configuration: HarnessConfiguration
+        switch HarnessConfiguration.recorded(
+            configFile: tree + "/config.json",
+            runIndex: batch[0].index,
+            outputDirectory: out
+        ) {
         case .success(let recorded): configuration = recorded
         case .failure(let error): throw UsageError(error.message)
         }
+        configuration.runs = batch.count
+        switch pace {
+        case .fast: configuration.retry.waitScale = 0
+        case .recorded: configuration.retry.waitScale = 1
+        case .factor(let factor): configuration.retry.waitScale = factor
+        }
+        // Replay answers by (run, ordinal), so runs may overlap; each run's own steps stay in order.
+        configuration.concurrency = min(batch.count, 4)
         let recordedURLs = [
             configuration.promptEndpoint, configuration.maestroStreamURL, configuration.storpheusURL,
             configuration.museURL,
@@ -181,44 +212,115 @@ extension TourDeForce {
         }
         let report = await proxy.shutdown()
         for problem in report.problems { context.printError("tdf replay: proxy: \(problem)") }
-        let cassette = runID + ".jsonl.gz"
-        let unused = report.unusedRecordings.filter { $0.cassette.hasSuffix(cassette) }
-        if report.mismatches > 0 {
-            var first = mismatches.withLock { $0.first } ?? "a request matched no recording"
-            for prefix in ["tdf proxy: ", "replay mismatch (599): "] where first.hasPrefix(prefix) {
-                first.removeFirst(prefix.count)
+        copyRecording(of: batch.map(\.runID), from: tree + "/cassettes", to: out + "/cassettes", context: context)
+        let mismatchLines = mismatches.withLock { lines in
+            lines.map { line in
+                var line = line
+                for prefix in ["tdf proxy: ", "replay mismatch (599): "] where line.hasPrefix(prefix) {
+                    line.removeFirst(prefix.count)
+                }
+                return line
             }
-            return ReplayVerdict(
-                runID: runID,
-                identical: false,
-                line: "divergent: replay mismatch (\(report.mismatches) answered 599): \(first)"
-            )
         }
-        if let divergence = ReplayComparison.firstDivergence(original: tree, replayed: out, runID: runID) {
-            return ReplayVerdict(runID: runID, identical: false, line: "divergent: \(divergence)")
+        let batchIDs = batch.map(\.runID)
+        let missingParts = ReplayComparison.comparableParts.filter {
+            !ReplayComparison.presentParts(in: tree).contains($0)
         }
-        if let first = unused.first {
-            return ReplayVerdict(
-                runID: runID,
-                identical: false,
-                line: "divergent: \(unused.count) recorded exchanges were not requested, the first \(first)"
-            )
+        return batch.map { run in
+            // A mismatch names its run when the request carried the run tag; an untagged one concerns every run.
+            let own = mismatchLines.filter { line in
+                line.contains(run.runID) || !batchIDs.contains(where: { line.contains($0) })
+            }
+            if let first = own.first {
+                return ReplayVerdict(
+                    runID: run.runID,
+                    identical: false,
+                    line: "divergent: replay mismatch (\(own.count) answered 599): \(first)"
+                )
+            }
+            if let divergence = ReplayComparison.firstDivergence(original: tree, replayed: out, runID: run.runID) {
+                return ReplayVerdict(runID: run.runID, identical: false, line: "divergent: \(divergence)")
+            }
+            let unused = report.unusedRecordings.filter { $0.cassette.hasSuffix(run.runID + ".jsonl.gz") }
+            if let first = unused.first {
+                return ReplayVerdict(
+                    runID: run.runID,
+                    identical: false,
+                    line: "divergent: \(unused.count) recorded exchanges were not requested, the first \(first)"
+                )
+            }
+            let note =
+                missingParts.isEmpty
+                ? ""
+                : " (the recording has no \(missingParts.joined(separator: ", ")) to compare; the replay wrote them)"
+            return ReplayVerdict(runID: run.runID, identical: true, line: "identical" + note)
         }
-        return ReplayVerdict(runID: runID, identical: true, line: "identical")
     }
 
-    /// `tdf run --replay DIR`: replays every run of the recording, one verdict line per run.
+    /// Copies the cassettes of `runIDs` and their `index.json` rows into the replayed tree: they hold exactly the
+    /// exchanges the replay was served, so reports of the replayed tree have their latency and stream sections.
+    private static func copyRecording(
+        of runIDs: [String],
+        from source: String,
+        to target: String,
+        context: CommandContext
+    ) {
+        let manager = FileManager.default
+        do {
+            try? manager.removeItem(atPath: target)
+            try manager.createDirectory(atPath: target, withIntermediateDirectories: true)
+            for runID in runIDs {
+                try manager.copyItem(atPath: "\(source)/\(runID).jsonl.gz", toPath: "\(target)/\(runID).jsonl.gz")
+            }
+            guard let data = manager.contents(atPath: source + "/index.json"),
+                case .object(var index) = try JSONParser.parse(String(decoding: data, as: UTF8.self))
+            else { return }
+            let wanted = Set(runIDs)
+            index["runs"] = .array(
+                (index["runs"]?.arrayValue ?? []).filter { wanted.contains($0["run_id"]?.stringValue ?? "") }
+            )
+            try Data(JSONWriter.bytes(.object(index), style: .pretty)).write(
+                to: URL(fileURLWithPath: target + "/index.json")
+            )
+        } catch {
+            context.printError("tdf replay: cannot copy the replayed cassettes into \(target): \(error)")
+        }
+    }
+
+    /// Recorded runs grouped into batches of consecutive indexes (one batch for an ordinary recording).
+    static func consecutiveBatches(_ runs: [(runID: String, index: Int)]) -> [[(runID: String, index: Int)]] {
+        var batches: [[(runID: String, index: Int)]] = []
+        for run in runs.sorted(by: { $0.index < $1.index }) {
+            if let last = batches.last?.last, last.index + 1 == run.index {
+                batches[batches.count - 1].append(run)
+            } else {
+                batches.append([run])
+            }
+        }
+        return batches
+    }
+
+    /// `tdf run --replay DIR [--out OUT]`: replays every run of the recording into one fresh artifact tree (OUT,
+    /// default `DIR/replay`), one verdict line per run. A recording whose run indexes have gaps (a shard) replays
+    /// each stretch of consecutive runs into `OUT/<first run id>`.
     static func replayAll(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         let tree = absolute(arguments.value("--replay") ?? "", context)
         let pace = try replayPace(arguments)
         let runs = try recordedRuns(in: tree)
+        let out = arguments.isSet("--out") ? absolute(arguments.value("--out") ?? "", context) : tree + "/replay"
+        let batches = consecutiveBatches(runs)
         var divergent = 0
-        for (runID, _) in runs {
-            let verdict = try await replay(runID: runID, tree: tree, out: nil, pace: pace, context: context)
-            if !verdict.identical { divergent += 1 }
-            context.print("\(runID) \(verdict.line)")
+        for batch in batches {
+            let batchOut = batches.count == 1 ? out : out + "/" + batch[0].runID
+            let verdicts = try await replay(batch: batch, tree: tree, out: batchOut, pace: pace, context: context)
+            for verdict in verdicts {
+                if !verdict.identical { divergent += 1 }
+                context.print("\(verdict.runID) \(verdict.line)")
+            }
         }
-        context.print("\(runs.count) runs replayed: \(runs.count - divergent) identical, \(divergent) divergent")
+        context.print(
+            "\(runs.count) runs replayed: \(runs.count - divergent) identical, \(divergent) divergent; artifacts in \(out)"
+        )
         return divergent == 0 ? ExitCode.success : ExitCode.failure
     }
 }

@@ -29,7 +29,7 @@ extension TourDeForce {
                 "tdf run --stack embedded --runs 10 --concurrency 4 --out /tmp/tdf",
                 "STORI_JWT=... tdf run --runs 5 --seed 1337 -v",
                 "tdf run --maestro http://localhost:10001/api/v1/maestro/stream --no-record",
-                "tdf run --replay /data/tdf_20260101_120000",
+                "tdf run --replay /data/tdf_20260101_120000 --out /tmp/replayed",
             ],
             options: [
                 .option(
@@ -103,7 +103,14 @@ extension TourDeForce {
                 .option(
                     "--replay",
                     value: "DIR",
-                    help: "Replay every run of the recording in DIR offline and print one verdict per run."
+                    help: "Replay every run of the recording in DIR offline into --out (default DIR/replay) and "
+                        + "print one verdict per run."
+                ),
+                .option(
+                    "--pace",
+                    value: "PACE",
+                    help: "With --replay: fast (no waits), recorded, or a factor of the recorded times.",
+                    default: "fast"
                 ),
             ],
             action: runHarness
@@ -359,7 +366,7 @@ extension TourDeForce {
 }
 
 extension Duration {
-    fileprivate var secondsValue: Double {
+    var secondsValue: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -27,11 +27,7 @@ public enum TourDeForce {
                 """,
             examples: ["tdf demo", "tdf help run", "tdf --version"],
             subcommands: [
-                pending(
-                    "demo",
-                    "Run the whole product on the embedded simulator: stack, proxy, runs, report, replay.",
-                    issue: 8
-                ),
+                demoCommand,
                 runCommand,
                 stackCommand,
                 proxyCommand,
