@@ -35,8 +35,8 @@ extension TourDeForce {
     }
 
     private static func mergeTrees(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        // The parser has checked that OUT and at least one DIR are given.
         let paths = arguments.positionals.map { absolute($0, context) }
-        guard paths.count >= 2 else { throw UsageError("give OUT and at least one artifact tree DIR to merge") }
         let out = paths[0]
         do {
             let merge = try ArtifactMerge(trees: Array(paths.dropFirst()))
