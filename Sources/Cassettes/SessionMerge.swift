@@ -49,7 +49,12 @@ public enum SessionMerge {
                 exchanges[number].seq = number
                 exchanges[number].ordinal = number
             }
-            let writer = try CassetteWriter(directory: destination, run: nil, toolVersion: toolVersion, carrying: exchanges)
+            let writer = try CassetteWriter(
+                directory: destination,
+                run: nil,
+                toolVersion: toolVersion,
+                carrying: exchanges
+            )
             summaries.append(try writer.finish())
         }
         summaries.sort { $0.fileName < $1.fileName }
@@ -92,6 +97,10 @@ public enum SessionMerge {
         ])
         var bytes = JSONWriter.bytes(index, style: .pretty)
         bytes.append(0x0A)
-        try SessionDirectory.writeAtomically(bytes, to: destination + "/" + SessionDirectory.indexFileName, durable: true)
+        try SessionDirectory.writeAtomically(
+            bytes,
+            to: destination + "/" + SessionDirectory.indexFileName,
+            durable: true
+        )
     }
 }

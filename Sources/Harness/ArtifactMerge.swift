@@ -156,7 +156,9 @@ public struct ArtifactMerge: Sendable {
         for source in sources {
             for run in source.runs {
                 if let earlier = owner[run.runID] {
-                    throw .input("run \(run.runID) is in both \(earlier) and \(source.path); each run must come from one tree")
+                    throw .input(
+                        "run \(run.runID) is in both \(earlier) and \(source.path); each run must come from one tree"
+                    )
                 }
                 owner[run.runID] = source.path
             }
@@ -254,7 +256,9 @@ public struct ArtifactMerge: Sendable {
                     throw .output(error.message)
                 }
                 if let earlier = owner[relative] {
-                    throw .input("\(relative) is in both \(earlier) and \(source.path); a merged file may come from one tree only")
+                    throw .input(
+                        "\(relative) is in both \(earlier) and \(source.path); a merged file may come from one tree only"
+                    )
                 }
                 owner[relative] = source.path
                 do {

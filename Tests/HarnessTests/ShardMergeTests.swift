@@ -8,7 +8,9 @@ import Testing
 
 /// Records `tdf run --stack embedded --runs <runs> --seed <seed> [--shard <shard>]` into `out` and requires success.
 private func record(runs: Int, seed: Int, shard: String? = nil, out: String) async throws {
-    var arguments = ["run", "--stack", "embedded", "--runs", String(runs), "--seed", String(seed), "--concurrency", "2"]
+    var arguments = [
+        "run", "--stack", "embedded", "--runs", String(runs), "--seed", String(seed), "--concurrency", "2",
+    ]
     if let shard { arguments += ["--shard", shard] }
     let result = await tdf(arguments + ["--out", out])
     try #require(result.status == 0, "\(arguments): \(result.stderr)")
@@ -130,7 +132,9 @@ private func runIDs(_ tree: String) -> [String] {
         )
         let manifest = try JSONParser.parse(String(contentsOfFile: merged + "/manifest.json", encoding: .utf8))
         #expect(manifest["runs_finished"]?.intValue == 8 && manifest["command"] == "merge")
-        #expect(manifest["shards"]?.arrayValue?.compactMap { $0["shard"]?.stringValue } == ["1/4", "2/4", "3/4", "4/4"])
+        #expect(
+            manifest["shards"]?.arrayValue?.compactMap { $0["shard"]?.stringValue } == ["1/4", "2/4", "3/4", "4/4"]
+        )
         let configuration = try JSONParser.parse(String(contentsOfFile: merged + "/config.json", encoding: .utf8))
         #expect(configuration["runs"]?.intValue == 8 && configuration["first_run_index"]?.intValue == 1)
         #expect(configuration["shard"] == nil)
