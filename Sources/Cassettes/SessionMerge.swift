@@ -86,20 +86,13 @@ public enum SessionMerge {
             updated += index["updated"]?.stringValue.map { [$0] } ?? []
             configurations.append(index["config"] ?? .null)
         }
-        let index: JSONValue = .object([
-            ("format", .string("tdf-session-index")),
-            ("version", .int(CassetteFormat.version)),
-            ("tool_version", .string(toolVersion)),
-            ("created", created.min().map(JSONValue.string) ?? .null),
-            ("updated", updated.max().map(JSONValue.string) ?? .null),
-            ("config", .object([("sessions", .array(configurations))])),
-            ("runs", .array(summaries.map(CassetteSession.row))),
-        ])
-        var bytes = JSONWriter.bytes(index, style: .pretty)
-        bytes.append(0x0A)
-        try SessionDirectory.writeAtomically(
-            bytes,
-            to: destination + "/" + SessionDirectory.indexFileName,
+        try CassetteSession.writeIndex(
+            in: destination,
+            toolVersion: toolVersion,
+            created: created.min().map(JSONValue.string) ?? .null,
+            updated: updated.max().map(JSONValue.string) ?? .null,
+            configuration: .object([("sessions", .array(configurations))]),
+            rows: summaries.map(CassetteSession.row),
             durable: true
         )
     }
