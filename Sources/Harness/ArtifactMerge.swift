@@ -168,17 +168,22 @@ public struct ArtifactMerge: Sendable {
     /// Trees made with `--shard` must be every shard of their batch.
     private static func checkShardsComplete(_ sources: [Source]) throws(ArtifactMergeError) {
         let shards = sources.map { $0.configuration["shard"]?.stringValue.flatMap { try? Shard(parsing: $0) } }
-        let sharded = zip(sources, shards).filter { $0.1 != nil }
-        guard let (sample, sampleShard) = sharded.first.map({ ($0.0, $0.1!) }) else { return }
-        if let unsharded = zip(sources, shards).first(where: { $0.1 == nil }) {
-            throw .input("\(unsharded.0.path) was not made with --shard but \(sample.path) was; merge one kind")
+        guard let sampleIndex = shards.firstIndex(where: { $0 != nil }), let sampleShard = shards[sampleIndex] else {
+            return
+        }
+        let sample = sources[sampleIndex]
+        for (source, shard) in zip(sources, shards) where shard?.count != sampleShard.count {
+            throw .input(
+                "\(source.path) \(shard.map { "is shard \($0)" } ?? "was not made with --shard") but \(sample.path) "
+                    + "is shard \(sampleShard); merge the shards of one --shard I/N split"
+            )
         }
         let batchRuns = sample.configuration["batch_runs"]?.intValue ?? 0
         let offset = sampleShard.runIndexes(ofBatch: batchRuns).lowerBound - 1
         let batchFirst = (sample.configuration["first_run_index"]?.intValue ?? 1) - offset
         let given = Set(shards.compactMap { $0?.index })
         for index in 1...sampleShard.count where !given.contains(index) {
-            guard let missing = try? Shard(parsing: "\(index)/\(sampleShard.count)") else { continue }
+            let missing = Shard(index: index, count: sampleShard.count)
             let range = missing.runIndexes(ofBatch: batchRuns, firstRunIndex: batchFirst)
             throw .input(
                 "shard \(missing) of the \(batchRuns)-run batch is missing (runs "

@@ -29,6 +29,11 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
                     + "(a 0-based index such as JOB_COMPLETION_INDEX is passed as index+1)"
             )
         }
+        self.init(index: index, count: count)
+    }
+
+    /// Shard `index` (from 1) of `count`, both already known to be in range.
+    init(index: Int, count: Int) {
         self.index = index
         self.count = count
     }

@@ -262,7 +262,7 @@ extension TourDeForce {
         let verbose = configuration.verbose
         context.printError(
             "tdf run: \(configuration.runs) runs"
-                + (configuration.shard.map { " (shard \($0.shard) of a \($0.batchRuns)-run batch)" } ?? "")
+                + (configuration.shard.map { " (shard \($0.shard) of \($0.batchRuns) runs)" } ?? "")
                 + ", concurrency \(configuration.concurrency), seed \(seed), out \(out)"
                 + (configuration.record ? ", recording" : "")
         )

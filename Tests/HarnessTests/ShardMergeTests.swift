@@ -152,8 +152,8 @@ private func runIDs(_ tree: String) -> [String] {
     }
 
     /// Trees that cannot be one batch are refused with exit 2 and a line naming the trees and what clashes — a
-    /// missing shard, another seed, a run in two trees, a tree with no runs, an unfinished tree, a non-empty OUT
-    /// — and nothing is left at OUT or beside it.
+    /// missing shard, another seed, a run in two trees, a tree with no runs, an unfinished tree, a shard of another
+    /// split, a non-empty OUT — and nothing is left at OUT or beside it.
     @Test func refusesTreesThatAreNotOneBatch() async throws {
         let directory = try TemporaryDirectory()
         let first = directory.path("first")
@@ -174,6 +174,12 @@ private func runIDs(_ tree: String) -> [String] {
         try manifest.replacingOccurrences(of: #""state": "finished""#, with: #""state": "running""#)
             .write(toFile: unfinished + "/manifest.json", atomically: true, encoding: .utf8)
 
+        let otherSplit = directory.path("other-split")
+        try manager.copyItem(atPath: second, toPath: otherSplit)
+        let configuration = try String(contentsOfFile: otherSplit + "/config.json", encoding: .utf8)
+        try configuration.replacingOccurrences(of: #""shard": "2/2""#, with: #""shard": "2/3""#)
+            .write(toFile: otherSplit + "/config.json", atomically: true, encoding: .utf8)
+
         let out = directory.path("out")
         let refusals: [(inputs: [String], says: [String])] = [
             ([first], ["shard 2/2 of the 2-run batch is missing (runs r_000002 to r_000002)"]),
@@ -181,6 +187,7 @@ private func runIDs(_ tree: String) -> [String] {
             ([first, copy], ["run r_000001 is in both", first, copy]),
             ([first, empty], [empty + "/runs.jsonl lists no runs"]),
             ([first, unfinished], [unfinished + " is not finished"]),
+            ([first, otherSplit], [otherSplit + " is shard 2/3 but " + first + " is shard 1/2"]),
             ([], ["'tdf merge' needs DIR"]),
         ]
         for (inputs, says) in refusals {
