@@ -102,7 +102,8 @@ private func runIDs(_ tree: String) -> [String] {
 
 @Suite struct MergeCommandTests {
     /// Four shards of `--runs 8 --seed 1337`, merged in any order, equal one unsharded run on the deterministic
-    /// projection run by run (and in cassette digests and the MUSE graph text); the merge is the same bytes
+    /// projection run by run (and in cassette digests and the MUSE graph text), with every JSON Lines file in run
+    /// id order; the merge is the same bytes
     /// whatever the order of its inputs; `tdf report` counts all eight runs and a run from the third shard replays
     /// identically from the merged tree.
     @Test func fourShardsMergedEqualOneUnshardedRun() async throws {
@@ -124,6 +125,13 @@ private func runIDs(_ tree: String) -> [String] {
         for runID in expected {
             let divergence = ReplayComparison.firstDivergence(original: whole, replayed: merged, runID: runID)
             #expect(divergence == nil, "\(runID): \(divergence?.description ?? "")")
+        }
+        for file in ["events.jsonl", "metrics.jsonl", "logs/client.log"] {
+            let lines = try String(contentsOfFile: merged + "/" + file, encoding: .utf8).split(separator: "\n")
+            let owners = try lines.map { try JSONParser.parse(String($0))["run_id"]?.stringValue ?? "" }
+            #expect(Set(owners) == Set(expected), "\(file)")
+            let unordered = zip(owners, owners.dropFirst()).enumerated().first { $0.element.0 > $0.element.1 }
+            #expect(unordered == nil, "\(file) line \((unordered?.offset ?? 0) + 2) is out of run id order")
         }
         #expect(try cassetteDigests(merged + "/cassettes") == cassetteDigests(whole + "/cassettes"))
         #expect(
