@@ -16,6 +16,26 @@ private func record(runs: Int, seed: Int, shard: String? = nil, out: String) asy
     try #require(result.status == 0, "\(arguments): \(result.stderr)")
 }
 
+/// Writes a small finished artifact tree of shard `shard` of a 4-run batch at `path` (config.json as `tdf run`
+/// writes it, manifest.json, runs.jsonl and one payload per run), without running anything, and returns `path`.
+private func makeTree(_ path: String, seed: UInt64, shard: String, state: String = "finished") throws -> String {
+    var configuration = HarnessConfiguration(runs: 4, seed: seed, outputDirectory: path, stack: "embedded")
+    try configuration.narrow(to: Shard(parsing: shard))
+    try FileManager.default.createDirectory(atPath: path + "/payloads/prompt_fetch", withIntermediateDirectories: true)
+    func write(_ text: String, _ file: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path + "/" + file))
+    }
+    try write(JSONWriter.string(configuration.json, style: .pretty), "config.json")
+    try write(#"{"state": "\#(state)", "started_at": "2026-01-01T00:00:00.000Z"}"#, "manifest.json")
+    var lines = ""
+    for (offset, runID) in configuration.runIDs.enumerated() {
+        lines += #"{"run_id":"\#(runID)","index":\#(configuration.firstRunIndex + offset),"status":"success"}"# + "\n"
+        try write("{}", "payloads/prompt_fetch/\(runID)_1.json")
+    }
+    try write(lines, "runs.jsonl")
+    return path
+}
+
 /// Every regular file under `root` (cassettes and reports included) with its bytes.
 private func files(under root: String) throws -> [String: Data] {
     var contents: [String: Data] = [:]
@@ -160,42 +180,33 @@ private func runIDs(_ tree: String) -> [String] {
     }
 
     /// Trees that cannot be one batch are refused with exit 2 and a line naming the trees and what clashes — a
-    /// missing shard, another seed, a run in two trees, a tree with no runs, an unfinished tree, a shard of another
-    /// split, a non-empty OUT — and nothing is left at OUT or beside it.
+    /// missing shard, another seed, a run or a file in two trees, a tree with no runs, an unfinished tree, a shard of
+    /// another split, a non-empty OUT — and nothing is left at OUT or beside it.
     @Test func refusesTreesThatAreNotOneBatch() async throws {
         let directory = try TemporaryDirectory()
-        let first = directory.path("first")
-        let second = directory.path("second")
-        let otherSeed = directory.path("other-seed")
-        try await record(runs: 2, seed: 5, shard: "1/2", out: first)
-        try await record(runs: 2, seed: 5, shard: "2/2", out: second)
-        try await record(runs: 2, seed: 6, shard: "2/2", out: otherSeed)
-        let manager = FileManager.default
-        let copy = directory.path("copy")
-        try manager.copyItem(atPath: first, toPath: copy)
-        let empty = directory.path("empty")
-        try manager.copyItem(atPath: second, toPath: empty)
+        let first = try makeTree(directory.path("first"), seed: 5, shard: "1/2")
+        let second = try makeTree(directory.path("second"), seed: 5, shard: "2/2")
+        let otherSeed = try makeTree(directory.path("other-seed"), seed: 6, shard: "2/2")
+        let otherSplit = try makeTree(directory.path("other-split"), seed: 5, shard: "2/3")
+        let unfinished = try makeTree(directory.path("unfinished"), seed: 5, shard: "2/2", state: "running")
+        let empty = try makeTree(directory.path("empty"), seed: 5, shard: "2/2")
         try Data().write(to: URL(fileURLWithPath: empty + "/runs.jsonl"))
-        let unfinished = directory.path("unfinished")
-        try manager.copyItem(atPath: second, toPath: unfinished)
-        let manifest = try String(contentsOfFile: unfinished + "/manifest.json", encoding: .utf8)
-        try manifest.replacingOccurrences(of: #""state": "finished""#, with: #""state": "running""#)
-            .write(toFile: unfinished + "/manifest.json", atomically: true, encoding: .utf8)
-
-        let otherSplit = directory.path("other-split")
-        try manager.copyItem(atPath: second, toPath: otherSplit)
-        let configuration = try String(contentsOfFile: otherSplit + "/config.json", encoding: .utf8)
-        try configuration.replacingOccurrences(of: #""shard": "2/2""#, with: #""shard": "2/3""#)
-            .write(toFile: otherSplit + "/config.json", atomically: true, encoding: .utf8)
+        let sharedFile = try makeTree(directory.path("shared-file"), seed: 5, shard: "2/2")
+        try Data("a".utf8).write(to: URL(fileURLWithPath: first + "/notes.txt"))
+        try Data("b".utf8).write(to: URL(fileURLWithPath: sharedFile + "/notes.txt"))
+        let copy = directory.path("copy")
+        let manager = FileManager.default
+        try manager.copyItem(atPath: first, toPath: copy)
 
         let out = directory.path("out")
         let refusals: [(inputs: [String], says: [String])] = [
-            ([first], ["shard 2/2 of the 2-run batch is missing (runs r_000002 to r_000002)"]),
+            ([second], ["shard 1/2 of the 4-run batch is missing (runs r_000001 to r_000002)"]),
             ([first, otherSeed], ["different seed", "\"5\"", "\"6\"", first, otherSeed]),
             ([first, copy], ["run r_000001 is in both", first, copy]),
             ([first, empty], [empty + "/runs.jsonl lists no runs"]),
             ([first, unfinished], [unfinished + " is not finished"]),
             ([first, otherSplit], [otherSplit + " is shard 2/3 but " + first + " is shard 1/2"]),
+            ([first, sharedFile], ["notes.txt is in both", first, sharedFile]),
             ([], ["'tdf merge' needs DIR"]),
         ]
         for (inputs, says) in refusals {
@@ -207,15 +218,16 @@ private func runIDs(_ tree: String) -> [String] {
         }
 
         try manager.createDirectory(atPath: out, withIntermediateDirectories: false)
-        try Data("keep".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: out + "/kept.txt"))
         let occupied = await tdf(["merge", out, first, second])
         #expect(occupied.status == 2)
         #expect(occupied.stderr.contains("is not empty") && occupied.stderr.contains("--force"))
-        #expect(try manager.contentsOfDirectory(atPath: out) == ["notes.txt"])
+        #expect(try manager.contentsOfDirectory(atPath: out) == ["kept.txt"])
         let forced = await tdf(["merge", "--force", out, second, first])
         #expect(forced.status == 0, "\(forced.stderr)")
-        #expect(runIDs(out) == ["r_000001", "r_000002"])
-        #expect(!manager.fileExists(atPath: out + "/notes.txt"))
+        #expect(runIDs(out) == ["r_000001", "r_000002", "r_000003", "r_000004"])
+        #expect(manager.fileExists(atPath: out + "/payloads/prompt_fetch/r_000004_1.json"))
+        #expect(!manager.fileExists(atPath: out + "/kept.txt"))
         #expect(try manager.contentsOfDirectory(atPath: directory.path("")).filter { $0.hasPrefix(".") }.isEmpty)
     }
 }
