@@ -59,7 +59,21 @@ extension TourDeForce {
                 try staged.commit()
             } catch {
                 staged.discard()
+                if let error = error as? CassetteError {
+                    // A cassette that cannot be written is the environment's fault; one that cannot be read, the input's.
+                    let writing = error.path?.hasPrefix(staged.path) ?? false
+                    throw CommandFailure(
+                        "cannot merge the cassettes: \(error)",
+                        exitCode: writing ? ExitCode.environment : ExitCode.usage
+                    )
+                }
                 throw error
+            }
+            for summary in cassettes where !summary.isComplete {
+                context.printError(
+                    "tdf merge: warning: cassettes/\(summary.fileName) is damaged or incomplete in its shard and was "
+                        + "copied as it is; 'tdf cassette verify \(out)/cassettes' names the damage"
+                )
             }
             if !outcome.droppedDerived.isEmpty {
                 context.printError(
@@ -76,10 +90,6 @@ extension TourDeForce {
             throw error.isInputProblem
                 ? CommandFailure(error.message, exitCode: ExitCode.usage)
                 : CommandFailure(error.message, exitCode: ExitCode.environment)
-        } catch let error as CassetteError {
-            throw error.code == .io
-                ? CommandFailure("cannot merge the cassettes: \(error)", exitCode: ExitCode.environment)
-                : CommandFailure("cannot merge the cassettes: \(error)", exitCode: ExitCode.usage)
         }
     }
 }
