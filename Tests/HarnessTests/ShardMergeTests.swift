@@ -181,7 +181,7 @@ private func runIDs(_ tree: String) -> [String] {
 
     /// Trees that cannot be one batch are refused with exit 2 and a line naming the trees and what clashes — a
     /// missing shard, another seed, a run or a file in two trees, a tree with no runs, an unfinished tree, a shard of
-    /// another split, a non-empty OUT — and nothing is left at OUT or beside it.
+    /// another split, an OUT inside an input, a non-empty OUT — and nothing is left at OUT or beside it.
     @Test func refusesTreesThatAreNotOneBatch() async throws {
         let directory = try TemporaryDirectory()
         let first = try makeTree(directory.path("first"), seed: 5, shard: "1/2")
@@ -209,6 +209,9 @@ private func runIDs(_ tree: String) -> [String] {
             ([first, sharedFile], ["notes.txt is in both", first, sharedFile]),
             ([], ["'tdf merge' needs DIR"]),
         ]
+        let inside = await tdf(["merge", first + "/merged", first, second])
+        #expect(inside.status == 2 && inside.stderr.contains("overlaps the input \(first)"), "\(inside.stderr)")
+        #expect(!manager.fileExists(atPath: first + "/merged"))
         for (inputs, says) in refusals {
             let result = await tdf(["merge", out] + inputs)
             #expect(result.status == 2, "\(inputs): \(result.stderr)")
