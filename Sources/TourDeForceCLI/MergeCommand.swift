@@ -34,7 +34,18 @@ extension TourDeForce {
         )
     }
 
+    /// Merging reads and writes thousands of files; it runs on a thread of its own so it never holds one of the
+    /// cooperative pool's two threads (DESIGN §3).
     private static func mergeTrees(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try mergeTreesBlocking(arguments, context) }) }
+            thread.name = "tdf-merge"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    private static func mergeTreesBlocking(_ arguments: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         // The parser has checked that OUT and at least one DIR are given.
         let paths = arguments.positionals.map { absolute($0, context) }
         let out = paths[0]
