@@ -15,6 +15,8 @@ public struct CassetteError: Error, Sendable, Equatable, CustomStringConvertible
         public static let unsupportedFormat = Code("unsupported format")
         /// The session was already closed.
         public static let closed = Code("closed")
+        /// Two sessions being merged both hold the same run's cassette.
+        public static let conflict = Code("conflict")
 
         /// The kind's name.
         public var description: String { name }
@@ -60,6 +62,10 @@ public struct CassetteError: Error, Sendable, Equatable, CustomStringConvertible
 
     static func closed(_ reason: String) -> CassetteError {
         CassetteError(.closed, reason: reason)
+    }
+
+    static func conflict(_ reason: String) -> CassetteError {
+        CassetteError(.conflict, reason: reason)
     }
 
     /// "r_1.jsonl.gz: record 3: `response.status` is missing (expected an integer)".

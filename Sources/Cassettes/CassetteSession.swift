@@ -195,14 +195,35 @@ public final class CassetteSession: Sendable {
             for (name, writer) in state.writers { rows[name] = Self.row(writer.summary) }
             return rows.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
+        try Self.writeIndex(
+            in: directory,
+            toolVersion: toolVersion,
+            created: .string(created),
+            updated: .string(Timestamp.now().description),
+            configuration: configuration,
+            rows: rows.map(\.1),
+            durable: durable
+        )
+    }
+
+    /// Writes a session's `index.json` atomically (DESIGN §4); `durable` also flushes it to the disk.
+    static func writeIndex(
+        in directory: String,
+        toolVersion: String,
+        created: JSONValue,
+        updated: JSONValue,
+        configuration: JSONValue,
+        rows: [JSONValue],
+        durable: Bool
+    ) throws(CassetteError) {
         let index: JSONValue = .object([
             ("format", .string("tdf-session-index")),
             ("version", .int(CassetteFormat.version)),
             ("tool_version", .string(toolVersion)),
-            ("created", .string(created)),
-            ("updated", .string(Timestamp.now().description)),
+            ("created", created),
+            ("updated", updated),
             ("config", configuration),
-            ("runs", .array(rows.map(\.1))),
+            ("runs", .array(rows)),
         ])
         var bytes = JSONWriter.bytes(index, style: .pretty)
         bytes.append(0x0A)

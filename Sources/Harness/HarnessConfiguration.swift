@@ -62,6 +62,8 @@ public struct HarnessConfiguration: Sendable {
     public var museProjectPrefix: String
     /// The earliest index of the batch (1 for `r_000001`); shards of a batch start elsewhere.
     public var firstRunIndex: Int
+    /// The shard of a larger batch these runs are (`--shard`), with that batch's run count; nil when unsharded.
+    public private(set) var shard: (shard: Shard, batchRuns: Int)?
 
     /// A configuration with the earlier harness's defaults.
     public init(
@@ -116,6 +118,18 @@ public struct HarnessConfiguration: Sendable {
         self.firstRunIndex = firstRunIndex
     }
 
+    /// Narrows the batch of `runs` runs to the block of `shard` (``Shard/runIndexes(ofBatch:firstRunIndex:)``);
+    /// fails when the batch has fewer runs than shards and this one gets none.
+    public mutating func narrow(to shard: Shard) throws(ShardError) {
+        let indexes = shard.runIndexes(ofBatch: runs, firstRunIndex: firstRunIndex)
+        guard !indexes.isEmpty else {
+            throw ShardError("--shard \(shard) gets no run of --runs \(runs); use at most \(runs) shards")
+        }
+        self.shard = (shard, runs)
+        firstRunIndex = indexes.lowerBound
+        runs = indexes.count
+    }
+
     /// The run ids of the batch in order: `r_000001`, `r_000002`, ...
     public var runIDs: [String] {
         (0..<max(0, runs)).map { RunIdentity.runID(index: firstRunIndex + $0) }
@@ -123,7 +137,7 @@ public struct HarnessConfiguration: Sendable {
 
     /// The configuration as written to `config.json` (no secret: only the name of the JWT variable).
     var json: JSONValue {
-        [
+        var object: JSONObject = [
             "jwt_env": .string(jwtEnvironmentVariable),
             "prompt_endpoint": .string(promptEndpoint),
             "maestro": .string(maestroStreamURL),
@@ -153,6 +167,11 @@ public struct HarnessConfiguration: Sendable {
             "muse_project_prefix": .string(museProjectPrefix),
             "first_run_index": .int(firstRunIndex),
         ]
+        if let shard {
+            object["shard"] = .string(shard.shard.description)
+            object["batch_runs"] = .int(shard.batchRuns)
+        }
+        return .object(object)
     }
 }
 

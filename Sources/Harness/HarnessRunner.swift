@@ -171,9 +171,12 @@ public struct HarnessRunner: Sendable {
         store.closeAppenders()
         try store.write(finished.map { $0.summary.line + "\n" }.joined(), to: "runs.jsonl")
         let graphs = finished.compactMap(\.graph)
-        try store.write(json: ["runs": .array(graphs.map(\.graphJSON))], to: "muse/graph.json")
-        try store.write(graphs.map(\.text).joined(separator: "\n"), to: "muse/graph.txt")
-        try store.write(json: ["runs": .array(graphs.map(\.vizJSON))], to: "muse/graph_viz.json")
+        try MuseGraphExport.writeAggregates(
+            graphs: graphs.map(\.graphJSON),
+            visualisations: graphs.map(\.vizJSON),
+            texts: graphs.map(\.text),
+            to: store
+        )
         let summaries = finished.map(\.summary)
         try store.write(
             json: manifest(startedAt: startedAt, finishedAt: Timestamp.now(), runs: summaries),
@@ -183,30 +186,18 @@ public struct HarnessRunner: Sendable {
     }
 
     private func manifest(startedAt: String, finishedAt: String?, runs: [RunSummary]) -> JSONValue {
-        var statuses = JSONObject()
-        for status in RunStatus.allCases {
-            let count = runs.filter { $0.status == status }.count
-            if count > 0 { statuses[status.rawValue] = .int(count) }
-        }
-        var scenarios = JSONObject()
-        for run in runs { scenarios[run.scenario] = .int((scenarios[run.scenario]?.intValue ?? 0) + 1) }
-        return [
-            "tool": "tdf", "tool_version": .string(toolVersion), "command": "run",
-            "started_at": .string(startedAt), "finished_at": finishedAt.map { .string($0) } ?? .null,
-            "state": finishedAt == nil ? "running" : "finished",
-            "seed": .string(String(configuration.seed)), "runs_planned": .int(configuration.runs),
-            "runs_finished": .int(runs.count), "runs_succeeded": .int(runs.filter { $0.status == .success }.count),
-            "statuses": .object(statuses), "scenarios": .object(scenarios),
-            "run_ids": .strings(runs.map(\.runID)),
-            "files": .strings(
-                [
-                    "config.json", "runs.jsonl", "events.jsonl", "metrics.jsonl", "logs/client.log", "payloads/",
-                    "midi/",
-                    "muse/graph.json", "muse/graph.txt", "muse/graph_viz.json",
-                ] + (configuration.record ? ["cassettes/"] : [])
-            ),
-            "config": (describedConfiguration ?? configuration).json,
-        ]
+        let manifest = BatchManifest(
+            toolVersion: toolVersion,
+            command: "run",
+            startedAt: startedAt,
+            finishedAt: finishedAt,
+            seed: String(configuration.seed),
+            runsPlanned: configuration.runs,
+            runs: runs.map { BatchManifest.Run(runID: $0.runID, status: $0.status.rawValue, scenario: $0.scenario) },
+            recorded: configuration.record,
+            configuration: (describedConfiguration ?? configuration).json
+        )
+        return .object(manifest.json)
     }
 
     /// Runs one run under the global timeout and builds its summary.

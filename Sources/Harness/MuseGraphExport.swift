@@ -17,6 +17,19 @@ struct MuseGraphExport: Sendable {
         return names[id] ?? String(id.prefix(8))
     }
 
+    /// Writes the batch's `muse/graph.json`, `muse/graph.txt` and `muse/graph_viz.json` from the runs' own graphs,
+    /// in the order given (run id order).
+    static func writeAggregates(
+        graphs: [JSONValue],
+        visualisations: [JSONValue],
+        texts: [String],
+        to store: ArtifactStore
+    ) throws(HarnessError) {
+        try store.write(json: ["runs": .array(graphs)], to: "muse/graph.json")
+        try store.write(texts.joined(separator: "\n"), to: "muse/graph.txt")
+        try store.write(json: ["runs": .array(visualisations)], to: "muse/graph_viz.json")
+    }
+
     /// Nodes and edges with names and intents.
     var graphJSON: JSONValue {
         [

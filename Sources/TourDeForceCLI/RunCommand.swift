@@ -22,6 +22,11 @@ extension TourDeForce {
                 redacted from every file written. --stack embedded starts the built-in simulator on free ports
                 (seeded with --seed, stream rate limit off), points every URL at it and uses a token it mints.
                 --replay DIR replays every run of a recording offline instead (see 'tdf help replay').
+                --shard I/N cuts the --runs runs into N contiguous blocks (sizes differ by at most one, larger
+                first) and runs block I, counted from 1: --runs 10 --shard 2/4 runs r_000004 to r_000006. A run's
+                ids and choices depend only on the seed and its run id, so shards run on separate machines with
+                the same flags and joined by 'tdf merge' equal one unsharded run. A 0-based index such as
+                Kubernetes' JOB_COMPLETION_INDEX is passed as $((JOB_COMPLETION_INDEX + 1))/N.
                 Exit status: 0 when every run succeeded (or replayed identically), 1 when any failed (or diverged),
                 2 for a usage or configuration error, 3 when the simulator or the proxy cannot start.
                 """,
@@ -30,6 +35,7 @@ extension TourDeForce {
                 "STORI_JWT=... tdf run --runs 5 --seed 1337 -v",
                 "tdf run --maestro http://localhost:10001/api/v1/maestro/stream --no-record",
                 "tdf run --replay /data/tdf_20260101_120000 --out /tmp/replayed",
+                "tdf run --stack embedded --runs 1000 --seed 7 --shard 3/8 --out /tmp/tdf-shard-3",
             ],
             options: [
                 .option(
@@ -54,6 +60,11 @@ extension TourDeForce {
                 .option("--storpheus", value: "URL", help: "Storpheus base URL.", default: defaults.storpheusURL),
                 .option("--muse-url", value: "URL", help: "MUSE API base URL.", default: defaults.museURL),
                 .option("--runs", value: "N", help: "Number of runs.", default: String(defaults.runs)),
+                .option(
+                    "--shard",
+                    value: "I/N",
+                    help: "Run only shard I (counted from 1) of N contiguous blocks of the --runs runs."
+                ),
                 .option(
                     "--seed",
                     value: "N",
@@ -141,6 +152,13 @@ extension TourDeForce {
         var storpheusURL = try url(arguments, "--storpheus")
         var museURL = try url(arguments, "--muse-url")
         configuration.runs = try arguments.integer("--runs", in: 1...100_000) ?? configuration.runs
+        if let text = arguments.value("--shard") {
+            do {
+                try configuration.narrow(to: Shard(parsing: text))
+            } catch {
+                throw UsageError(error.message)
+            }
+        }
         guard let seedText = arguments.value("--seed"), let seed = UInt64(seedText) else {
             throw UsageError(
                 "--seed takes a whole number from 0 to \(UInt64.max), not '\(arguments.value("--seed") ?? "")'"
@@ -250,7 +268,9 @@ extension TourDeForce {
         let terminal = context.standardError.isTerminal
         let verbose = configuration.verbose
         context.printError(
-            "tdf run: \(configuration.runs) runs, concurrency \(configuration.concurrency), seed \(seed), out \(out)"
+            "tdf run: \(configuration.runs) runs"
+                + (configuration.shard.map { " (shard \($0.shard) of \($0.batchRuns) runs)" } ?? "")
+                + ", concurrency \(configuration.concurrency), seed \(seed), out \(out)"
                 + (configuration.record ? ", recording" : "")
         )
         let result: BatchResult

@@ -36,7 +36,7 @@ public enum TourDeForce {
                 pending("diff", "Compare two recordings and name every regression.", issue: 8),
                 reportCommand,
                 midiCommand,
-                pending("merge", "Merge sharded artifact trees and cassette sessions into one.", issue: 10),
+                mergeCommand,
             ]
         )
     }

@@ -5,8 +5,8 @@ import Testing
 
 @testable import TourDeForceCLI
 
-/// Runs `tdf <arguments>` in-process on a tree holding `run` and `replay`, and returns the exit code and output.
-private func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
+/// Runs `tdf <arguments>` in-process on the whole command tree, and returns the exit code and output.
+func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
     let out = CapturedOutput()
     let err = CapturedOutput()
     let context = CommandContext(
@@ -15,12 +15,7 @@ private func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String,
         environment: [:],
         currentDirectory: FileManager.default.currentDirectoryPath
     )
-    let tree = CommandSpec(
-        name: "tdf",
-        abstract: "test tree",
-        subcommands: [TourDeForce.runCommand, TourDeForce.replayCommand]
-    )
-    let status = await TourDeForce.run(arguments, tree: tree, context: context)
+    let status = await TourDeForce.run(arguments, tree: TourDeForce.commandTree, context: context)
     return (status, out.text, err.text)
 }
 

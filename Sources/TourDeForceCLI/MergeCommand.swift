@@ -1,0 +1,106 @@
+import Cassettes
+import Foundation
+import Harness
+
+extension TourDeForce {
+    /// `tdf merge OUT DIR...`: join the artifact trees and cassette sessions of the shards of a batch (issue 10).
+    static var mergeCommand: CommandSpec {
+        CommandSpec(
+            name: "merge",
+            abstract: "Merge sharded artifact trees and cassette sessions into one.",
+            discussion: """
+                Joins the --out trees of 'tdf run --shard I/N' (or of any runs of one seed and configuration) into
+                OUT, as if one unsharded run had made it: runs.jsonl, events.jsonl, metrics.jsonl and logs/client.log
+                in run id order (a run's lines keep their order), midi/, muse/run_*, payloads/ and every other file
+                copied, muse/graph.json, graph_viz.json and graph.txt rebuilt, config.json and manifest.json
+                rewritten for the whole batch (manifest.json lists the shards), and cassettes/ merged with a new
+                index.json. Then 'tdf report --in OUT' and 'tdf replay --in OUT' work on it. The same inputs in any
+                order give the same bytes. report/ and tourdeforce.db of the inputs are left out: rerun tdf report.
+                Refused, naming the trees: an unfinished tree, different seeds or configurations, a run or file in
+                two trees, a missing shard. OUT is built beside itself and renamed into place when complete, so a
+                crash leaves no half-merged OUT; it must be new or empty unless --force replaces it.
+                Exit status: 0 merged, 2 the inputs cannot be merged (or a usage error), 3 OUT cannot be written.
+                """,
+            examples: [
+                "tdf merge /tmp/tdf-all /tmp/tdf-shard-1 /tmp/tdf-shard-2 /tmp/tdf-shard-3 /tmp/tdf-shard-4",
+                "tdf merge --force merged shards/*",
+            ],
+            options: [.flag("--force", help: "Replace OUT when it is not empty.")],
+            positionals: [
+                PositionalSpec("OUT", help: "The merged tree to create."),
+                PositionalSpec("DIR", help: "The artifact trees to merge (the --out of each shard).", variadic: true),
+            ],
+            action: mergeTrees
+        )
+    }
+
+    /// Merging reads and writes thousands of files; it runs on a thread of its own so it never holds one of the
+    /// cooperative pool's two threads (DESIGN §3).
+    private static func mergeTrees(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try mergeTreesBlocking(arguments, context) }) }
+            thread.name = "tdf-merge"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    private static func mergeTreesBlocking(_ arguments: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        // The parser has checked that OUT and at least one DIR are given.
+        let paths = arguments.positionals.map { absolute($0, context) }
+        let out = paths[0]
+        do {
+            let merge = try ArtifactMerge(trees: Array(paths.dropFirst()))
+            let staged = try StagedDirectory(
+                destination: out,
+                replacing: arguments.flag("--force"),
+                inputs: merge.trees
+            )
+            let outcome: ArtifactMerge.Outcome
+            var cassettes: [CassetteSummary] = []
+            do {
+                outcome = try merge.write(into: staged.path, destination: out, toolVersion: version)
+                if !merge.cassetteDirectories.isEmpty {
+                    cassettes = try SessionMerge.merge(
+                        merge.cassetteDirectories,
+                        into: staged.path + "/cassettes",
+                        toolVersion: version
+                    )
+                }
+                try staged.commit()
+            } catch {
+                staged.discard()
+                if let error = error as? CassetteError {
+                    // A cassette that cannot be written is the environment's fault; one that cannot be read, the input's.
+                    let writing = error.path?.hasPrefix(staged.path) ?? false
+                    throw CommandFailure(
+                        "cannot merge the cassettes: \(error)",
+                        exitCode: writing ? ExitCode.environment : ExitCode.usage
+                    )
+                }
+                throw error
+            }
+            for summary in cassettes where !summary.isComplete {
+                context.printError(
+                    "tdf merge: warning: cassettes/\(summary.fileName) is damaged or incomplete in its shard and was "
+                        + "copied as it is; 'tdf cassette verify \(out)/cassettes' names the damage"
+                )
+            }
+            if !outcome.droppedDerived.isEmpty {
+                context.printError(
+                    "tdf merge: left out \(outcome.droppedDerived.joined(separator: ", ")) of the inputs; "
+                        + "run tdf report --in \(out) to rebuild them"
+                )
+            }
+            context.print(
+                "tdf merge: \(outcome.runs) runs from \(merge.trees.count) trees, \(outcome.copiedFiles) files copied, "
+                    + "\(cassettes.count) cassettes; merged tree in \(out)"
+            )
+            return ExitCode.success
+        } catch let error as ArtifactMergeError {
+            throw error.isInputProblem
+                ? CommandFailure(error.message, exitCode: ExitCode.usage)
+                : CommandFailure(error.message, exitCode: ExitCode.environment)
+        }
+    }
+}
