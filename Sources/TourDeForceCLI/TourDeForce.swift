@@ -37,7 +37,7 @@ public enum TourDeForce {
                 proxyCommand,
                 cassetteCommand,
                 replayCommand,
-                pending("diff", "Compare two recordings and name every regression.", issue: 8),
+                diffCommand,
                 reportCommand,
                 midiCommand,
                 pending("merge", "Merge sharded artifact trees and cassette sessions into one.", issue: 10),

@@ -1,0 +1,92 @@
+public import Cassettes
+import Foundation
+
+/// One side of a diff: the cassettes of an artifact tree (`<dir>/cassettes/` plus `runs.jsonl` and the MIDI
+/// summaries) or of a bare cassette session directory (`index.json` and `<run_id>.jsonl.gz`).
+public struct Recording: Sendable {
+    /// The directory given.
+    public var path: String
+    /// Each run's exchanges, sorted by ordinal then seq; untagged traffic is under `_default`.
+    public var exchanges: [String: [Exchange]]
+    /// Each run's status from `runs.jsonl` (artifact trees only).
+    public var runStatuses: [String: String]
+    /// Each run's MIDI summary (artifact trees only).
+    public var midi: [String: MIDISummary]
+
+    /// Makes a recording from its parts (tests build them by hand).
+    public init(
+        path: String,
+        exchanges: [String: [Exchange]],
+        runStatuses: [String: String] = [:],
+        midi: [String: MIDISummary] = [:]
+    ) {
+        self.path = path
+        self.exchanges = exchanges.mapValues(Self.ordered)
+        self.runStatuses = runStatuses
+        self.midi = midi
+    }
+
+    private static func ordered(_ exchanges: [Exchange]) -> [Exchange] {
+        exchanges.sorted { ($0.ordinal, $0.seq) < ($1.ordinal, $1.seq) }
+    }
+
+    /// Reads the recording at `path`. Anything that cannot be read whole — a missing directory, a cassette that
+    /// cannot be opened, is not version 1, has a damaged gzip stream or a malformed record, a damaged
+    /// `runs.jsonl` line or MIDI summary — is an error naming the file, the record and the offset: a diff over
+    /// half a recording would report the missing half as dropped.
+    public static func load(path: String) throws(RecordingLoadError) -> Recording {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RecordingLoadError("\(path): not a directory (expected an artifact tree or a cassette session)")
+        }
+        let isTree = SessionDirectory.exists(path + "/cassettes")
+        let cassettes = isTree ? path + "/cassettes" : path
+        let names: [String]
+        do {
+            names = try SessionDirectory.cassetteFileNames(in: cassettes)
+        } catch {
+            throw RecordingLoadError(error.description)
+        }
+        guard !names.isEmpty || SessionDirectory.exists(cassettes + "/" + SessionDirectory.indexFileName) else {
+            throw RecordingLoadError(
+                "\(path): neither an artifact tree (no cassettes/) nor a cassette session (no index.json, "
+                    + "no <run_id>.jsonl.gz)"
+            )
+        }
+        var exchanges: [String: [Exchange]] = [:]
+        for name in names {
+            let cassette: Cassette
+            do {
+                cassette = try Cassette.load(path: cassettes + "/" + name)
+            } catch {
+                throw RecordingLoadError(error.description)
+            }
+            if let damage = cassette.damage { throw RecordingLoadError("\(damage)") }
+            if let problem = cassette.problems.first { throw RecordingLoadError(problem) }
+            exchanges[cassette.run?.rawValue ?? RunID.untaggedName] = cassette.exchanges
+        }
+        var recording = Recording(path: path, exchanges: exchanges)
+        if isTree {
+            let tree = ArtifactTreeLoader.loadRunsAndMIDI(root: path)
+            if let problem = tree.problems.first(where: { $0.problem != "missing" }) {
+                throw RecordingLoadError("\(path)/\(problem)")
+            }
+            for run in tree.runs { recording.runStatuses[run.runID] = run.status }
+            for summary in tree.midi { recording.midi[summary.runID] = summary }
+        }
+        return recording
+    }
+}
+
+/// A recording that cannot be read, with the file, record and offset.
+public struct RecordingLoadError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, in one line.
+    public let message: String
+
+    init(_ message: String) {
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
+}
