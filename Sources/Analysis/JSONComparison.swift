@@ -92,9 +92,9 @@ struct JSONComparison {
             let afterText = after.map { $0.sorted().joined(separator: "|") }
             let message: String
             switch (beforeText, afterText) {
-            case (let x?, nil): message = "member only in A (\(x))"
-            case (nil, let y?): message = "member only in B (\(y))"
-            case (let x?, let y?): message = "type \(x) → \(y)"
+            case (_?, nil): message = "member only in A"
+            case (nil, _?): message = "member only in B"
+            case (_?, _?): message = "type changed"
             case (nil, nil): continue
             }
             changes.append(ShapeChange(path: path, before: beforeText, after: afterText, message: message))

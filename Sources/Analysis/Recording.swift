@@ -12,6 +12,8 @@ public struct Recording: Sendable {
     public var runStatuses: [String: String]
     /// Each run's MIDI summary (artifact trees only).
     public var midi: [String: MIDISummary]
+    /// Things found odd while loading that do not stop the diff, one line each naming the file.
+    public var warnings: [String] = []
 
     /// Makes a recording from its parts (tests build them by hand).
     public init(
@@ -54,6 +56,7 @@ public struct Recording: Sendable {
             )
         }
         var exchanges: [String: [Exchange]] = [:]
+        var warnings: [String] = []
         for name in names {
             let cassette: Cassette
             do {
@@ -62,10 +65,17 @@ public struct Recording: Sendable {
                 throw RecordingLoadError(error.description)
             }
             if let damage = cassette.damage { throw RecordingLoadError("\(damage)") }
-            if let problem = cassette.problems.first { throw RecordingLoadError(problem) }
+            // A stale end record (count or digest) means the cassette was edited after recording: every record
+            // is still whole, so the diff goes on and says so.
+            let stale = cassette.problems.filter { $0.hasPrefix(cassette.path + ": the end record") }
+            if let problem = cassette.problems.first(where: { !stale.contains($0) }) {
+                throw RecordingLoadError(problem)
+            }
+            warnings += stale.map { $0 + " (edited after recording?)" }
             exchanges[cassette.run?.rawValue ?? RunID.untaggedName] = cassette.exchanges
         }
         var recording = Recording(path: path, exchanges: exchanges)
+        recording.warnings = warnings
         if isTree {
             let tree = ArtifactTreeLoader.loadRunsAndMIDI(root: path)
             if let problem = tree.problems.first(where: { $0.problem != "missing" }) {

@@ -37,7 +37,9 @@ private struct Comparer {
 
     mutating func note(_ difference: Difference) {
         diff.counts[difference.category, default: 0] += 1
-        if difference.exchange != nil {
+        // Contract differences are always listed; content ones are capped per exchange (a changed prompt changes
+        // hundreds of values).
+        if difference.exchange != nil, difference.category.kind == .content {
             listedInExchange += 1
             if listedInExchange > options.maximumListedPerExchange {
                 diff.omitted += 1

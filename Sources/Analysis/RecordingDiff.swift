@@ -263,7 +263,7 @@ public struct DiffOptions: Sendable {
     public var latencyRelativeTolerance = 0.5
     /// … and by more than this many milliseconds (loopback timings jitter by a few milliseconds).
     public var latencyAbsoluteToleranceMilliseconds = 50.0
-    /// At most this many differences are listed per exchange (all are counted).
+    /// At most this many content differences are listed per exchange (all are counted; contract ones all listed).
     public var maximumListedPerExchange = 40
     /// SSE streams longer than this (events on both sides multiplied) are compared by position, not aligned.
     public var maximumAlignmentCells = 4_000_000

@@ -157,7 +157,12 @@ struct StreamComparison {
             let first = a.first { $0.key == key }
             let other = b.first { $0.key == key }
             for change in JSONComparison.shapeChanges(left, right) {
-                note(.jsonShape, first, other, path: change.path, before: change.before, after: change.after, change.message)
+                // A tool's parameters depend on what it is asked to do (a drum track has a kit, not a program):
+                // a parameter on one side only is a tool-call change; a parameter that changed type is a contract one.
+                let isParameter = first?.type == "toolCall" && change.path.hasPrefix("$.params.")
+                let category: DiffCategory =
+                    isParameter && (change.before == nil || change.after == nil) ? .toolCalls : .jsonShape
+                note(category, first, other, path: change.path, before: change.before, after: change.after, change.message)
             }
         }
     }

@@ -81,6 +81,7 @@ extension TourDeForce {
                 throw CommandFailure("cannot read \(given): \(error.message)", exitCode: ExitCode.environment)
             }
         }
+        for warning in recordings.flatMap(\.warnings) { context.printError("tdf diff: warning: \(warning)") }
         let diff = RecordingDiff.compare(recordings[0], recordings[1], options: options)
         if arguments.flag("--json") {
             context.print(JSONWriter.string(diff.jsonValue, style: .pretty))
