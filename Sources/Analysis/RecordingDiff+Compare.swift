@@ -66,7 +66,6 @@ private struct Comparer {
                 Difference(
                     .runs,
                     run: run,
-                    path: "runs.jsonl status",
                     before: before,
                     after: after,
                     message: "run status \(before) → \(after)"
@@ -131,7 +130,7 @@ private struct Comparer {
         if a.response.status != b.response.status {
             let before = "\(a.response.status) \(a.response.reason)"
             let after = "\(b.response.status) \(b.response.reason)"
-            note(difference(.status, path: "status", before, after, "status \(before) → \(after)"))
+            note(difference(.status, before, after, "status \(before) → \(after)"))
         }
         compareHeaders(a.response.headers, b.response.headers, difference)
         compareMuseOutcome(a, b, difference)
@@ -163,7 +162,7 @@ private struct Comparer {
         case (_?, nil): message = "the fault is gone"
         default: message = "fault \(describe(a) ?? "none") → \(describe(b) ?? "none")"
         }
-        note(difference(.faults, "fault", describe(a), describe(b), message))
+        note(difference(.faults, nil, describe(a), describe(b), message))
     }
 
     private mutating func compareHeaders(
@@ -190,7 +189,7 @@ private struct Comparer {
         let before = a.values(named: "content-type").first
         let after = b.values(named: "content-type").first
         if let before, let after, before.lowercased() != after.lowercased() {
-            note(difference(.headers, "header content-type", before, after, "Content-Type \(before) → \(after)"))
+            note(difference(.headers, "header content-type", before, after, "changed"))
         }
     }
 
@@ -200,7 +199,7 @@ private struct Comparer {
         _ difference: (DiffCategory, String?, String?, String?, String) -> Difference
     ) {
         guard let before = Self.museOutcome(a), let after = Self.museOutcome(b), before != after else { return }
-        note(difference(.muse, "outcome", before, after, "MUSE outcome \(before) → \(after)"))
+        note(difference(.muse, nil, before, after, "MUSE outcome \(before) → \(after)"))
     }
 
     /// `clean` / `conflict` for a merge, `moved` / `blocked` for a checkout, `error <status>` otherwise; nil for

@@ -131,7 +131,7 @@ extension Difference {
     public var detail: String {
         var parts: [String] = []
         if let event { parts.append(event.label) }
-        if let path, !message.contains("→") || category.kind == .content { parts.append(path) }
+        if let path { parts.append(path) }
         let change: String
         if message.contains("→") {
             change = message

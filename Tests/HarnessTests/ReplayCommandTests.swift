@@ -7,21 +7,7 @@ import Testing
 
 /// Runs `tdf <arguments>` in-process on a tree holding `run` and `replay`, and returns the exit code and output.
 private func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
-        environment: [:],
-        currentDirectory: FileManager.default.currentDirectoryPath
-    )
-    let tree = CommandSpec(
-        name: "tdf",
-        abstract: "test tree",
-        subcommands: [TourDeForce.runCommand, TourDeForce.replayCommand]
-    )
-    let status = await TourDeForce.run(arguments, tree: tree, context: context)
-    return (status, out.text, err.text)
+    await tdfInProcess(arguments, commands: [TourDeForce.runCommand, TourDeForce.replayCommand])
 }
 
 /// Records a three-run batch on the embedded stack into `<directory>/recording` and returns its path.
