@@ -58,7 +58,9 @@ public struct FailPolicy: Sendable, Equatable {
         case ("content", nil): return .kind(.content)
         case ("quality-drop", let text?):
             guard let points = Double(text), points >= 0 else {
-                throw FailPolicyError("--fail-on item '\(item)': quality-drop takes a number of points, e.g. quality-drop=5")
+                throw FailPolicyError(
+                    "--fail-on item '\(item)': quality-drop takes a number of points, e.g. quality-drop=5"
+                )
             }
             return .qualityDrop(points)
         case ("latency-p50", let text?), ("latency-p95", let text?):

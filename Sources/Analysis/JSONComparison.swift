@@ -69,7 +69,10 @@ struct JSONComparison {
     /// `.name`, or `['odd name']` when the name is not a plain identifier.
     static func step(_ key: String) -> String {
         let plain =
-            !key.isEmpty && key.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+            }
         return plain ? "." + key : "['" + key.replacingOccurrences(of: "'", with: "\\'") + "']"
     }
 
@@ -165,7 +168,13 @@ struct JSONComparison {
                 guard changes.count < limit else { return }
                 let step = Self.step(key)
                 changes.append(
-                    ValueChange(path: path + step, genericPath: generic + step, before: nil, after: value, message: "only in B")
+                    ValueChange(
+                        path: path + step,
+                        genericPath: generic + step,
+                        before: nil,
+                        after: value,
+                        message: "only in B"
+                    )
                 )
             }
         case (.array(let left), .array(let right)):

@@ -116,7 +116,15 @@ private struct Comparer {
             _ after: String?,
             _ message: String
         ) -> Difference {
-            Difference(category, run: run, exchange: location, path: path, before: before, after: after, message: message)
+            Difference(
+                category,
+                run: run,
+                exchange: location,
+                path: path,
+                before: before,
+                after: after,
+                message: message
+            )
         }
         if a.service != b.service || a.request.method != b.request.method
             || VolatileText.mask(a.request.target) != VolatileText.mask(b.request.target)
@@ -225,8 +233,12 @@ private struct Comparer {
     ) {
         guard a != b else { return }
         guard let left = try? JSONParser.parse(a), let right = try? JSONParser.parse(b) else {
-            if VolatileText.mask(String(decoding: a, as: UTF8.self)) != VolatileText.mask(String(decoding: b, as: UTF8.self)) {
-                note(difference(.request, "request body", "\(a.count) bytes", "\(b.count) bytes", "request body changed"))
+            if VolatileText.mask(String(decoding: a, as: UTF8.self))
+                != VolatileText.mask(String(decoding: b, as: UTF8.self))
+            {
+                note(
+                    difference(.request, "request body", "\(a.count) bytes", "\(b.count) bytes", "request body changed")
+                )
             }
             return
         }
@@ -264,7 +276,15 @@ private struct Comparer {
             let reported = shapes.map(\.path)
             for change in json.valueChanges(left, right, limit: options.maximumListedPerExchange)
             where !reported.contains(where: { change.genericPath.hasPrefix($0) }) {
-                note(difference(.body, change.path, change.before?.compactText, change.after?.compactText, change.message))
+                note(
+                    difference(
+                        .body,
+                        change.path,
+                        change.before?.compactText,
+                        change.after?.compactText,
+                        change.message
+                    )
+                )
             }
         case (nil, nil):
             let textA = String(validating: a, as: UTF8.self)
@@ -272,8 +292,12 @@ private struct Comparer {
             if let textA, let textB, VolatileText.equivalent(textA, textB) { return }
             note(difference(.body, "body", "\(a.count) bytes", "\(b.count) bytes", "body bytes differ"))
         default:
-            let describe = { (value: JSONValue?, bytes: [UInt8]) in value == nil ? "\(bytes.count) bytes, not JSON" : "JSON" }
-            note(difference(.jsonShape, "$", describe(left, a), describe(right, b), "the body is JSON on one side only"))
+            let describe = { (value: JSONValue?, bytes: [UInt8]) in
+                value == nil ? "\(bytes.count) bytes, not JSON" : "JSON"
+            }
+            note(
+                difference(.jsonShape, "$", describe(left, a), describe(right, b), "the body is JSON on one side only")
+            )
         }
     }
 
@@ -334,7 +358,9 @@ private struct Comparer {
                 p95B: after.p95
             )
             diff.latency.append(comparison)
-            for (category, x, y) in [(DiffCategory.latencyP50, before.p50, after.p50), (.latencyP95, before.p95, after.p95)]
+            for (category, x, y) in [
+                (DiffCategory.latencyP50, before.p50, after.p50), (.latencyP95, before.p95, after.p95),
+            ]
             where abs(y - x) > options.latencyAbsoluteToleranceMilliseconds
                 && abs(y - x) > options.latencyRelativeTolerance * x
             {

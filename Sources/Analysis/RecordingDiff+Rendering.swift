@@ -59,7 +59,9 @@ extension RecordingDiff {
                 lines.append("  " + (exchange?.label ?? "run"))
                 for difference in differences {
                     let name = difference.category.name
-                    lines.append("    " + name + String(repeating: " ", count: max(1, 12 - name.count)) + difference.detail)
+                    lines.append(
+                        "    " + name + String(repeating: " ", count: max(1, 12 - name.count)) + difference.detail
+                    )
                 }
             }
         }

@@ -118,7 +118,9 @@ struct StreamComparison {
         }
         let left = firsts(a)
         let right = firsts(b)
-        guard let position = zip(left, right).enumerated().first(where: { $0.element.0.type != $0.element.1.type })?.offset
+        guard
+            let position = zip(left, right).enumerated().first(where: { $0.element.0.type != $0.element.1.type })?
+                .offset
         else {
             if let last = a.last, let other = b.last, last.type != other.type {
                 note(.sseOrder, last, other, "the stream ends with \(last.type) in A, \(other.type) in B")
@@ -162,7 +164,15 @@ struct StreamComparison {
                 let isParameter = first?.type == "toolCall" && change.path.hasPrefix("$.params.")
                 let category: DiffCategory =
                     isParameter && (change.before == nil || change.after == nil) ? .toolCalls : .jsonShape
-                note(category, first, other, path: change.path, before: change.before, after: change.after, change.message)
+                note(
+                    category,
+                    first,
+                    other,
+                    path: change.path,
+                    before: change.before,
+                    after: change.after,
+                    change.message
+                )
             }
         }
     }

@@ -45,7 +45,8 @@ public enum DiffHTML {
             html += "<h3>Latency per endpoint (total ms)</h3>\n<table><tr><th>endpoint</th><th>n A</th><th>n B</th>"
             html += "<th>p50 A</th><th>p50 B</th><th>p95 A</th><th>p95 B</th></tr>\n"
             for row in diff.latency {
-                let cells = [row.countA, row.countB].map(String.init)
+                let cells =
+                    [row.countA, row.countB].map(String.init)
                     + [row.p50A, row.p50B, row.p95A, row.p95B].map { String(($0 * 10).rounded() / 10) }
                 html += "<tr><td><code>\(h(row.endpoint))</code></td>"
                 html += cells.map { "<td class=\"n\">\(h($0))</td>" }.joined() + "</tr>\n"

@@ -39,7 +39,12 @@ private func exchange(
 private func stream(_ ordinal: Int, _ events: [String]) -> Exchange {
     var frames = events.map { StreamEvent(atMilliseconds: 1, frame: .event(SSEEvent(data: $0))) }
     frames.insert(StreamEvent(atMilliseconds: 2, frame: .comment("heartbeat")), at: min(1, frames.count))
-    var exchange = exchange(ordinal, "/api/v1/maestro/stream", method: "POST", headers: ["Content-Type": "text/event-stream"])
+    var exchange = exchange(
+        ordinal,
+        "/api/v1/maestro/stream",
+        method: "POST",
+        headers: ["Content-Type": "text/event-stream"]
+    )
     exchange.response.content = .events(frames, exact: nil)
     return exchange
 }
@@ -118,7 +123,16 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         let result = diff(changed)
         let status = try #require(result.differences.first { $0.category == .status })
         #expect(status.run == "r_000001")
-        #expect(status.exchange == ExchangeLocation(ordinal: 3, service: "maestro", method: "POST", target: "/api/v1/muse/merge", step: "step3"))
+        #expect(
+            status.exchange
+                == ExchangeLocation(
+                    ordinal: 3,
+                    service: "maestro",
+                    method: "POST",
+                    target: "/api/v1/muse/merge",
+                    step: "step3"
+                )
+        )
         #expect(status.before == "409 Conflict" && status.after == "200 OK")
         let muse = try #require(result.differences.first { $0.category == .muse })
         #expect(muse.before == "conflict" && muse.after == "clean")
@@ -142,7 +156,11 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         #expect(change.event == EventLocation(indexA: 2, indexB: 2, type: "status"))
         #expect(change.path == "$.message")
         #expect(change.before == #""Preparing composition...""# && change.after == #""Preparing composition!!!""#)
-        #expect(result.text.contains(#"sse-data    event 2 status: $.message: "Preparing composition..." → "Preparing composition!!!""#))
+        #expect(
+            result.text.contains(
+                #"sse-data    event 2 status: $.message: "Preparing composition..." → "Preparing composition!!!""#
+            )
+        )
     }
 
     /// A changed note pitch in a stori_add_notes tool call is a `notes` difference at its JSON path.
@@ -171,7 +189,9 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         #expect(result.count(of: .content) == 0)
         let move = try #require(result.differences.first { $0.category == .sseOrder })
         #expect(move.message.contains("event moved"))
-        #expect([move.event?.indexA, move.event?.indexB] == [4, 5] || [move.event?.indexA, move.event?.indexB] == [5, 4])
+        #expect(
+            [move.event?.indexA, move.event?.indexB] == [4, 5] || [move.event?.indexA, move.event?.indexB] == [5, 4]
+        )
     }
 
     /// An extra event of a type both sides have is content (`sse-events`); an event type only one side has is

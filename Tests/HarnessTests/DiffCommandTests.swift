@@ -7,30 +7,16 @@ import Testing
 
 @testable import TourDeForceCLI
 
-/// Runs `tdf <arguments>` in-process on a tree holding `commands`, and returns the exit code and output.
-func tdfInProcess(
-    _ arguments: [String],
-    commands: [CommandSpec]
-) async -> (status: Int32, stdout: String, stderr: String) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
-        environment: [:],
-        currentDirectory: FileManager.default.currentDirectoryPath
-    )
-    let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: commands)
-    let status = await TourDeForce.run(arguments, tree: tree, context: context)
-    return (status, out.text, err.text)
-}
-
 private func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
     await tdfInProcess(arguments, commands: [TourDeForce.runCommand, TourDeForce.diffCommand])
 }
 
 /// Records one run (r_000001, the deep-branching scenario with its deliberate merge conflict) on the embedded stack.
-private func record(in directory: TemporaryDirectory, _ name: String = "recording", seed: Int = 1337) async throws
+private func record(
+    in directory: TemporaryDirectory,
+    _ name: String = "recording",
+    seed: Int = 1337
+) async throws
     -> String
 {
     let out = directory.path(name)
@@ -209,12 +195,16 @@ private func setEvents(_ events: [StreamEvent], of exchange: inout Exchange) {
             object["params"] = .object(params)
             replaceData(of: &events, at: index, with: .object(object))
             setEvents(events, of: &exchanges[position])
-            expected = "notes       event \(index) toolCall stori_add_notes: $.params.notes[2].pitch: \(pitch) → \(pitch + 1)\n"
+            expected =
+                "notes       event \(index) toolCall stori_add_notes: $.params.notes[2].pitch: \(pitch) → \(pitch + 1)\n"
         }
         let result = await tdf(["diff", recording, tampered])
         #expect(result.status == 1)
         #expect(result.stdout.contains("contract: none\ncontent: 1 (notes 1)\n"), "\(result.stdout)")
-        #expect(result.stdout.contains("  #2 maestro POST /api/v1/maestro/stream (compose)\n    " + expected), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("  #2 maestro POST /api/v1/maestro/stream (compose)\n    " + expected),
+            "\(result.stdout)"
+        )
         #expect(await tdf(["diff", recording, tampered, "--fail-on", "notes"]).status == 1)
         #expect(await tdf(["diff", recording, tampered, "--fail-on", "contract"]).status == 0)
     }
@@ -240,7 +230,10 @@ private func setEvents(_ events: [StreamEvent], of exchange: inout Exchange) {
             "sse-order   event \(indexes[0])→\(indexes[1]) summary: event moved: index \(indexes[0]) in A, \(indexes[1]) in B",
             "sse-order   event \(indexes[1])→\(indexes[0]) summary.final: event moved: index \(indexes[1]) in A, \(indexes[0]) in B",
         ]
-        #expect(moved.contains { result.stdout.contains("  #2 maestro POST /api/v1/maestro/stream (compose)\n    " + $0) }, "\(result.stdout)")
+        #expect(
+            moved.contains { result.stdout.contains("  #2 maestro POST /api/v1/maestro/stream (compose)\n    " + $0) },
+            "\(result.stdout)"
+        )
         #expect(await tdf(["diff", recording, tampered, "--fail-on", "sse-order"]).status == 1)
         #expect(await tdf(["diff", recording, tampered, "--fail-on", "content"]).status == 0)
     }

@@ -7,9 +7,10 @@ import Testing
 @testable import Harness
 @testable import TourDeForceCLI
 
-/// Runs `tdf run ...` in-process with the run command wired into a tree, and returns the exit code and output.
-func runCommand(
+/// Runs `tdf <arguments>` in-process on a tree holding `commands`, and returns the exit code and output.
+func tdfInProcess(
     _ arguments: [String],
+    commands: [CommandSpec],
     environment: [String: String] = [:],
     directory: String = FileManager.default.currentDirectoryPath
 ) async -> (status: Int32, stdout: String, stderr: String) {
@@ -21,9 +22,23 @@ func runCommand(
         environment: environment,
         currentDirectory: directory
     )
-    let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: [TourDeForce.runCommand])
-    let status = await TourDeForce.run(["run"] + arguments, tree: tree, context: context)
+    let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: commands)
+    let status = await TourDeForce.run(arguments, tree: tree, context: context)
     return (status, out.text, err.text)
+}
+
+/// Runs `tdf run ...` in-process with the run command wired into a tree, and returns the exit code and output.
+func runCommand(
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    directory: String = FileManager.default.currentDirectoryPath
+) async -> (status: Int32, stdout: String, stderr: String) {
+    await tdfInProcess(
+        ["run"] + arguments,
+        commands: [TourDeForce.runCommand],
+        environment: environment,
+        directory: directory
+    )
 }
 
 /// The per-run digests of a cassette session's `index.json`.
