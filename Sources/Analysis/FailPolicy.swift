@@ -7,7 +7,8 @@ import Foundation
 /// - `CATEGORY=N`: fail on more than N differences of that category;
 /// - `contract`, `content`: fail on any difference of that class; `any`: on any contract or content difference;
 /// - `quality-drop=N`: fail when a run's MIDI quality score dropped by more than N points;
-/// - `latency-p50=+N%`, `latency-p95=+N%` (or `+Nms`): fail when an endpoint's percentile rose by more than that.
+/// - `latency-p50=+N%`, `latency-p95=+N%` (or `+Nms`): fail when an endpoint's percentile rose by more than that
+///   (a percentage also by more than 50 ms).
 public struct FailPolicy: Sendable, Equatable {
     /// One condition of a policy.
     public enum Rule: Sendable, Equatable {
@@ -89,8 +90,13 @@ public struct FailPolicy: Sendable, Equatable {
         }
     }
 
-    /// Why `diff` fails this policy, one line per rule that is broken; empty when it passes.
-    public func violations(of diff: RecordingDiff) -> [String] {
+    /// Why `diff` fails this policy, one line per rule that is broken; empty when it passes. A relative latency
+    /// rise counts only when it is also more than `absoluteFloor` milliseconds: loopback timings of a few
+    /// milliseconds double from scheduling noise alone.
+    public func violations(
+        of diff: RecordingDiff,
+        absoluteFloor: Double = DiffOptions().latencyAbsoluteToleranceMilliseconds
+    ) -> [String] {
         var lines: [String] = []
         for rule in rules {
             switch rule {
@@ -111,7 +117,7 @@ public struct FailPolicy: Sendable, Equatable {
             case .latencyRise(let category, let fraction):
                 for row in diff.latency {
                     let (before, after) = category == .latencyP50 ? (row.p50A, row.p50B) : (row.p95A, row.p95B)
-                    if before > 0, after > before * (1 + fraction) {
+                    if before > 0, after > before * (1 + fraction), after - before > absoluteFloor {
                         lines.append(
                             "\(row.endpoint): \(category.name) rose \(Int((((after - before) / before) * 100).rounded()))% "
                                 + "(limit +\(RecordingDiff.points(fraction * 100))%)"

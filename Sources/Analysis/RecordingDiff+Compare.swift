@@ -242,18 +242,24 @@ private struct Comparer {
             }
             return
         }
-        for change in json.valueChanges(left, right, limit: options.maximumListedPerExchange) {
-            note(
-                difference(
-                    .request,
-                    "request " + change.path,
-                    change.before?.compactText,
-                    change.after?.compactText,
-                    change.message
-                )
+        // The request is what the harness sent, mostly the state the responses already show: one line per
+        // exchange, naming the first value that differs, keeps the responses readable.
+        let changes = json.valueChanges(left, right, limit: Self.requestValueLimit)
+        guard let first = changes.first else { return }
+        let count = changes.count < Self.requestValueLimit ? "\(changes.count)" : "\(Self.requestValueLimit) or more"
+        note(
+            difference(
+                .request,
+                "request " + first.path,
+                first.before?.compactText,
+                first.after?.compactText,
+                "\(count) values differ in the request body; the first is shown"
             )
-        }
+        )
     }
+
+    /// How many request values are counted before the request line says "or more".
+    static let requestValueLimit = 1000
 
     private mutating func compareBodies(
         _ a: [UInt8],

@@ -78,8 +78,8 @@ public struct DiffCategory: Sendable, Hashable, Comparable, CustomStringConverti
     public static let midi = DiffCategory("midi", .content, "a MIDI metric changed beyond its tolerance")
     /// A MUSE merge or checkout had another outcome (clean, conflict, blocked).
     public static let muse = DiffCategory("muse", .content, "a MUSE merge or checkout had another outcome")
-    /// A value in a request the harness sent changed.
-    public static let request = DiffCategory("request", .content, "a value in a request body changed")
+    /// A request body the harness sent differs (one difference per exchange).
+    public static let request = DiffCategory("request", .content, "a request body differs")
     /// An endpoint's median latency changed beyond the tolerance.
     public static let latencyP50 = DiffCategory("latency-p50", .performance, "an endpoint's median latency changed")
     /// An endpoint's 95th-percentile latency changed beyond the tolerance.

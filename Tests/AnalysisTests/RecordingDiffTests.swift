@@ -280,6 +280,20 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         #expect(FailPolicy.anyDifference.violations(of: result).isEmpty)
     }
 
+    /// A request body that differs in several values is one `request` difference naming the first value and
+    /// how many differ, so the harness's echo of the state does not drown the responses.
+    @Test func requestChangesAreSummarised() throws {
+        var base = baseline
+        base[2].request.body = Array(#"{"left":"B1","right":"B2","notes":[60,62]}"#.utf8)
+        var changed = base
+        changed[2].request.body = Array(#"{"left":"B3","right":"B4","notes":[61,62]}"#.utf8)
+        let result = RecordingDiff.compare(recording(base), recording(changed, path: "B"))
+        #expect(result.count(.request) == 1)
+        let change = try #require(result.differences.first)
+        #expect(change.path == "request $.left" && change.before == #""B1""# && change.after == #""B3""#)
+        #expect(change.message == "3 values differ in the request body; the first is shown")
+    }
+
     /// A bad `--fail-on` item is named in the error; good ones parse to their rules.
     @Test func failPolicyGrammar() throws {
         let policy = try FailPolicy(parsing: "status,sse-order,quality-drop=5,latency-p95=+50%,notes=3")
