@@ -246,14 +246,19 @@ private struct Comparer {
         // exchange, naming the first value that differs, keeps the responses readable.
         let changes = json.valueChanges(left, right, limit: Self.requestValueLimit)
         guard let first = changes.first else { return }
-        let count = changes.count < Self.requestValueLimit ? "\(changes.count)" : "\(Self.requestValueLimit) or more"
+        let count =
+            switch changes.count {
+            case 1: "1 value differs"
+            case Self.requestValueLimit...: "\(Self.requestValueLimit) or more values differ"
+            default: "\(changes.count) values differ"
+            }
         note(
             difference(
                 .request,
                 "request " + first.path,
                 first.before?.compactText,
                 first.after?.compactText,
-                "\(count) values differ in the request body; the first is shown"
+                "\(count) in the request body; the first is shown"
             )
         )
     }

@@ -168,7 +168,10 @@ private func setEvents(_ events: [StreamEvent], of exchange: inout Exchange) {
             ),
             "\(result.stdout)"
         )
-        #expect(await tdf(["diff", recording, tampered, "--fail-on", "status"]).status == 1)
+        let sessions = await tdf(["diff", recording + "/cassettes", tampered + "/cassettes", "--fail-on", "status"])
+        #expect(sessions.status == 1)
+        #expect(sessions.stdout.contains("  \(location)\n    status      status 409 Conflict → 200 OK\n"))
+        #expect(sessions.stderr.contains("fails --fail-on: 1 status differences (allowed 0)"))
         #expect(await tdf(["diff", recording, tampered, "--fail-on", "muse"]).status == 1)
         let passing = await tdf(["diff", recording, tampered, "--fail-on", "notes"])
         #expect(passing.status == 0)
