@@ -12,15 +12,14 @@ extension TourDeForce {
             discussion: """
                 A and B are artifact trees (the --out of tdf run: cassettes/, runs.jsonl, midi/) or cassette session
                 directories (index.json and <run_id>.jsonl.gz). Runs are paired by run id and exchanges by ordinal.
-                Contract differences: runs or exchanges on one side only, status, response headers that matter,
-                JSON shapes and types, SSE event types and order, faults. Content differences: body and SSE values,
-                tool calls, notes, MIDI metrics beyond tolerance, MUSE outcomes, request values. Ids the backend
-                invents, timestamps, durations and loopback ports are ignored (--ignore adds JSON paths).
-                Per-endpoint latency (p50/p95) is shown and only fails with a latency threshold.
+                Ids the backend invents, timestamps, durations and loopback ports are ignored (--ignore adds JSON
+                paths). Per-endpoint latency (p50/p95) is shown and only fails with a latency threshold.
                 Exit status: 0 when nothing differs; 1 when any contract or content difference is found, or, with
                 --fail-on, only when a listed condition holds; 2 for a usage error (a bad SPEC names the item);
                 3 when an input cannot be read (the file, record and offset are named). See Docs/diff.md.
-                """,
+
+                Categories (--fail-on names them):
+                """ + DiffCategory.all.map { "\n  \($0.name) (\($0.kind.rawValue)): \($0.summary)" }.joined(),
             examples: [
                 "tdf diff /data/run_monday /data/run_tuesday",
                 "tdf diff old new --fail-on status,sse-order,quality-drop=5,latency-p95=+50%",
