@@ -36,11 +36,11 @@ public struct FailPolicy: Sendable, Equatable {
     }
 
     /// Parses a `--fail-on` SPEC; the error names the item that is wrong and what would be right.
-    public init(parsing spec: String) throws(FailPolicyError) {
+    public init(parsing spec: String) throws(DiffError) {
         var rules: [Rule] = []
         for raw in spec.split(separator: ",", omittingEmptySubsequences: false) {
             let item = raw.trimmingCharacters(in: .whitespaces)
-            guard !item.isEmpty else { throw FailPolicyError("--fail-on has an empty item in '\(spec)'") }
+            guard !item.isEmpty else { throw DiffError("--fail-on has an empty item in '\(spec)'") }
             if item == "any" {
                 rules += FailPolicy.anyDifference.rules
                 continue
@@ -50,7 +50,7 @@ public struct FailPolicy: Sendable, Equatable {
         self.rules = rules
     }
 
-    private static func rule(_ item: String) throws(FailPolicyError) -> Rule {
+    private static func rule(_ item: String) throws(DiffError) -> Rule {
         let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
         let name = parts[0]
         let value = parts.count > 1 ? parts[1] : nil
@@ -59,7 +59,7 @@ public struct FailPolicy: Sendable, Equatable {
         case ("content", nil): return .kind(.content)
         case ("quality-drop", let text?):
             guard let points = Double(text), points >= 0 else {
-                throw FailPolicyError(
+                throw DiffError(
                     "--fail-on item '\(item)': quality-drop takes a number of points, e.g. quality-drop=5"
                 )
             }
@@ -74,17 +74,17 @@ public struct FailPolicy: Sendable, Equatable {
             if number.hasSuffix("ms"), let milliseconds = Double(number.dropLast(2)), milliseconds >= 0 {
                 return .latencyRiseMilliseconds(category, milliseconds)
             }
-            throw FailPolicyError("--fail-on item '\(item)': \(name) takes a rise like +50% or +100ms")
+            throw DiffError("--fail-on item '\(item)': \(name) takes a rise like +50% or +100ms")
         default:
             guard let category = DiffCategory(named: name) else {
                 let names = (["contract", "content", "any", "quality-drop=N"] + DiffCategory.all.map(\.name))
-                throw FailPolicyError(
+                throw DiffError(
                     "--fail-on item '\(item)' is not a category; use one of " + names.joined(separator: ", ")
                 )
             }
             guard let value else { return .category(category, allowed: 0) }
             guard let allowed = Int(value), allowed >= 0 else {
-                throw FailPolicyError("--fail-on item '\(item)': \(name)=N takes a whole number of allowed differences")
+                throw DiffError("--fail-on item '\(item)': \(name)=N takes a whole number of allowed differences")
             }
             return .category(category, allowed: allowed)
         }
@@ -138,17 +138,4 @@ public struct FailPolicy: Sendable, Equatable {
         }
         return lines
     }
-}
-
-/// A `--fail-on` SPEC that cannot be parsed, naming the bad item.
-public struct FailPolicyError: Error, Sendable, CustomStringConvertible {
-    /// What is wrong, in one line.
-    public let message: String
-
-    init(_ message: String) {
-        self.message = message
-    }
-
-    /// The message.
-    public var description: String { message }
 }

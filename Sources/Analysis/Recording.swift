@@ -36,10 +36,10 @@ public struct Recording: Sendable {
     /// cannot be opened, is not version 1, has a damaged gzip stream or a malformed record, a damaged
     /// `runs.jsonl` line or MIDI summary — is an error naming the file, the record and the offset: a diff over
     /// half a recording would report the missing half as dropped.
-    public static func load(path: String) throws(RecordingLoadError) -> Recording {
+    public static func load(path: String) throws(DiffError) -> Recording {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RecordingLoadError("\(path): not a directory (expected an artifact tree or a cassette session)")
+            throw DiffError("\(path): not a directory (expected an artifact tree or a cassette session)")
         }
         let isTree = SessionDirectory.exists(path + "/cassettes")
         let cassettes = isTree ? path + "/cassettes" : path
@@ -47,10 +47,10 @@ public struct Recording: Sendable {
         do {
             names = try SessionDirectory.cassetteFileNames(in: cassettes)
         } catch {
-            throw RecordingLoadError(error.description)
+            throw DiffError(error.description)
         }
         guard !names.isEmpty || SessionDirectory.exists(cassettes + "/" + SessionDirectory.indexFileName) else {
-            throw RecordingLoadError(
+            throw DiffError(
                 "\(path): neither an artifact tree (no cassettes/) nor a cassette session (no index.json, "
                     + "no <run_id>.jsonl.gz)"
             )
@@ -62,14 +62,14 @@ public struct Recording: Sendable {
             do {
                 cassette = try Cassette.load(path: cassettes + "/" + name)
             } catch {
-                throw RecordingLoadError(error.description)
+                throw DiffError(error.description)
             }
-            if let damage = cassette.damage { throw RecordingLoadError("\(damage)") }
+            if let damage = cassette.damage { throw DiffError("\(damage)") }
             // A stale end record (count or digest) means the cassette was edited after recording: every record
             // is still whole, so the diff goes on and says so.
             let stale = cassette.problems.filter { $0.hasPrefix(cassette.path + ": the end record") }
             if let problem = cassette.problems.first(where: { !stale.contains($0) }) {
-                throw RecordingLoadError(problem)
+                throw DiffError(problem)
             }
             warnings += stale.map { $0 + " (edited after recording?)" }
             exchanges[cassette.run?.rawValue ?? RunID.untaggedName] = cassette.exchanges
@@ -79,24 +79,11 @@ public struct Recording: Sendable {
         if isTree {
             let tree = ArtifactTreeLoader.loadRunsAndMIDI(root: path)
             if let problem = tree.problems.first(where: { $0.problem != "missing" }) {
-                throw RecordingLoadError("\(path)/\(problem)")
+                throw DiffError("\(path)/\(problem)")
             }
             for run in tree.runs { recording.runStatuses[run.runID] = run.status }
             for summary in tree.midi { recording.midi[summary.runID] = summary }
         }
         return recording
     }
-}
-
-/// A recording that cannot be read, with the file, record and offset.
-public struct RecordingLoadError: Error, Sendable, CustomStringConvertible {
-    /// What is wrong, in one line.
-    public let message: String
-
-    init(_ message: String) {
-        self.message = message
-    }
-
-    /// The message.
-    public var description: String { message }
 }

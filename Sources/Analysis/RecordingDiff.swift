@@ -310,3 +310,17 @@ public struct RecordingDiff: Sendable {
     /// Whether nothing of contract or content class differs (latency is only judged by ``FailPolicy``).
     public var isEmpty: Bool { count(of: .contract) == 0 && count(of: .content) == 0 }
 }
+
+/// What stops a diff, in one line: a recording that cannot be read (naming the file, record and offset) or a
+/// `--fail-on` SPEC that cannot be parsed (naming the bad item).
+public struct DiffError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong.
+    public let message: String
+
+    init(_ message: String) {
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
+}

@@ -308,7 +308,7 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
             ("status,bogus", "'bogus'"), ("quality-drop=lots", "'quality-drop=lots'"),
             ("latency-p95=fast", "'latency-p95=fast'"), ("status,,notes", "empty item"), ("notes=-1", "'notes=-1'"),
         ] {
-            let error = #expect(throws: FailPolicyError.self) { try FailPolicy(parsing: spec) }
+            let error = #expect(throws: DiffError.self) { try FailPolicy(parsing: spec) }
             #expect(error?.message.contains(named) == true, "\(spec): \(error?.message ?? "")")
         }
     }
