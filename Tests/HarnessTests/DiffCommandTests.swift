@@ -84,7 +84,9 @@ private func setEvents(_ events: [StreamEvent], of exchange: inout Exchange) {
     exchange.response.content = .events(events, exact: nil)
 }
 
-@Suite struct DiffCommandTests {
+// Serialized: each test records on the embedded stack; run side by side they would crowd the two cores that the
+// timing-sensitive suites of this module share.
+@Suite(.serialized) struct DiffCommandTests {
     /// A recording diffed with itself, and with a re-recording of the same seed, has no contract or content
     /// difference: exit 0, and `--json` says identical.
     @Test func sameRecordingAndSameSeedAreIdentical() async throws {
