@@ -28,6 +28,15 @@ public enum ArtifactTreeLoader {
         return tree
     }
 
+    /// Loads only `runs.jsonl` and the MIDI summaries of the tree at `root` (what a diff needs beside the
+    /// cassettes, which it reads whole); the tree's `root` must be a directory.
+    static func loadRunsAndMIDI(root: String) -> ArtifactTree {
+        var tree = ArtifactTree(root: root)
+        loadRuns(&tree)
+        loadMIDI(&tree)
+        return tree
+    }
+
     // MARK: - Files
 
     private static func read(_ relative: String, into tree: inout ArtifactTree) -> Data? {

@@ -33,29 +33,11 @@ public enum TourDeForce {
                 proxyCommand,
                 cassetteCommand,
                 replayCommand,
-                pending("diff", "Compare two recordings and name every regression.", issue: 8),
+                diffCommand,
                 reportCommand,
                 midiCommand,
                 mergeCommand,
             ]
-        )
-    }
-
-    /// A command that a later milestone fills in: it is listed so the tree is complete, and says plainly that it
-    /// is not available in this build.
-    private static func pending(_ name: String, _ abstract: String, issue: Int) -> CommandSpec {
-        CommandSpec(
-            name: name,
-            abstract: abstract + " (not yet available)",
-            discussion: "This command is not available in this build of tdf yet (tracked as issue \(issue)).",
-            positionals: [PositionalSpec("ARGS", help: "Ignored.", variadic: true, optional: true)],
-            action: { arguments, context in
-                context.printError(
-                    "tdf \(name): not yet available in tdf \(version) (tracked as issue \(issue)); "
-                        + "see 'tdf --help' for what this build can do"
-                )
-                return ExitCode.usage
-            }
         )
     }
 

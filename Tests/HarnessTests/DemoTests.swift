@@ -4,20 +4,6 @@ import Testing
 
 @testable import TourDeForceCLI
 
-/// Runs `tdf <arguments>` in-process on the real command tree and returns the exit code and output.
-private func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
-        environment: [:],
-        currentDirectory: FileManager.default.currentDirectoryPath
-    )
-    let status = await TourDeForce.main(arguments: arguments, context: context)
-    return (status, out.text, err.text)
-}
-
 /// The committed demo recording (`Scripts/record-demo.sh` regenerates it).
 private let demoRecording = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

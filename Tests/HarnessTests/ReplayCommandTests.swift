@@ -5,20 +5,6 @@ import Testing
 
 @testable import TourDeForceCLI
 
-/// Runs `tdf <arguments>` in-process on the whole command tree, and returns the exit code and output.
-func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
-        environment: [:],
-        currentDirectory: FileManager.default.currentDirectoryPath
-    )
-    let status = await TourDeForce.run(arguments, tree: TourDeForce.commandTree, context: context)
-    return (status, out.text, err.text)
-}
-
 /// Records a three-run batch on the embedded stack into `<directory>/recording` and returns its path.
 private func recordBatch(in directory: TemporaryDirectory) async throws -> String {
     let out = directory.path("recording")

@@ -13,17 +13,12 @@ func runCommand(
     environment: [String: String] = [:],
     directory: String = FileManager.default.currentDirectoryPath
 ) async -> (status: Int32, stdout: String, stderr: String) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
+    await tdfInProcess(
+        ["run"] + arguments,
+        commands: [TourDeForce.runCommand],
         environment: environment,
-        currentDirectory: directory
+        directory: directory
     )
-    let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: [TourDeForce.runCommand])
-    let status = await TourDeForce.run(["run"] + arguments, tree: tree, context: context)
-    return (status, out.text, err.text)
 }
 
 /// The per-run digests of a cassette session's `index.json`.

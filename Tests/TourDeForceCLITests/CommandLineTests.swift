@@ -56,13 +56,6 @@ func runTDF(
         #expect(result.stderr.contains("demo"))
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
-
-    /// A command that has not landed yet says so plainly and exits 2 instead of pretending to work.
-    @Test func pendingCommandSaysNotYetAvailable() async {
-        let result = await runTDF(["demo"])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("not yet available"))
-    }
 }
 
 @Suite struct CommandLineParserTests {

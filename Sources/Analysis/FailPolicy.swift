@@ -1,0 +1,141 @@
+import Foundation
+
+/// When a diff fails a CI build (`tdf diff --fail-on SPEC`).
+///
+/// SPEC is a comma-separated list of items:
+/// - a category name (`status`, `sse-order`, …): fail on any difference of that category;
+/// - `CATEGORY=N`: fail on more than N differences of that category;
+/// - `contract`, `content`: fail on any difference of that class; `any`: on any contract or content difference;
+/// - `quality-drop=N`: fail when a run's MIDI quality score dropped by more than N points;
+/// - `latency-p50=+N%`, `latency-p95=+N%` (or `+Nms`): fail when an endpoint's percentile rose by more than that
+///   (a percentage also by more than 50 ms).
+public struct FailPolicy: Sendable, Equatable {
+    /// One condition of a policy.
+    public enum Rule: Sendable, Equatable {
+        /// More than `allowed` differences of the category.
+        case category(DiffCategory, allowed: Int)
+        /// Any difference of the class.
+        case kind(DiffCategory.Kind)
+        /// A MIDI quality score dropped by more than this many points.
+        case qualityDrop(Double)
+        /// A latency percentile rose by more than this fraction (0.5 = +50%).
+        case latencyRise(DiffCategory, fraction: Double)
+        /// A latency percentile rose by more than this many milliseconds.
+        case latencyRiseMilliseconds(DiffCategory, Double)
+    }
+
+    /// The conditions, in the order given.
+    public var rules: [Rule]
+
+    /// Without `--fail-on`: any contract or content difference fails; latency never does.
+    public static let anyDifference = FailPolicy(rules: [.kind(.contract), .kind(.content)])
+
+    /// Makes a policy.
+    public init(rules: [Rule]) {
+        self.rules = rules
+    }
+
+    /// Parses a `--fail-on` SPEC; the error names the item that is wrong and what would be right.
+    public init(parsing spec: String) throws(DiffError) {
+        var rules: [Rule] = []
+        for raw in spec.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = raw.trimmingCharacters(in: .whitespaces)
+            guard !item.isEmpty else { throw DiffError("--fail-on has an empty item in '\(spec)'") }
+            if item == "any" {
+                rules += FailPolicy.anyDifference.rules
+                continue
+            }
+            rules.append(try Self.rule(item))
+        }
+        self.rules = rules
+    }
+
+    private static func rule(_ item: String) throws(DiffError) -> Rule {
+        let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+        let name = parts[0]
+        let value = parts.count > 1 ? parts[1] : nil
+        switch (name, value) {
+        case ("contract", nil): return .kind(.contract)
+        case ("content", nil): return .kind(.content)
+        case ("quality-drop", let text?):
+            guard let points = Double(text), points >= 0 else {
+                throw DiffError(
+                    "--fail-on item '\(item)': quality-drop takes a number of points, e.g. quality-drop=5"
+                )
+            }
+            return .qualityDrop(points)
+        case ("latency-p50", let text?), ("latency-p95", let text?):
+            let category = DiffCategory(named: name)!
+            var number = Substring(text)
+            if number.hasPrefix("+") { number = number.dropFirst() }
+            if number.hasSuffix("%"), let percent = Double(number.dropLast()), percent >= 0 {
+                return .latencyRise(category, fraction: percent / 100)
+            }
+            if number.hasSuffix("ms"), let milliseconds = Double(number.dropLast(2)), milliseconds >= 0 {
+                return .latencyRiseMilliseconds(category, milliseconds)
+            }
+            throw DiffError("--fail-on item '\(item)': \(name) takes a rise like +50% or +100ms")
+        default:
+            guard let category = DiffCategory(named: name) else {
+                let names = (["contract", "content", "any", "quality-drop=N"] + DiffCategory.all.map(\.name))
+                throw DiffError(
+                    "--fail-on item '\(item)' is not a category; use one of " + names.joined(separator: ", ")
+                )
+            }
+            guard let value else { return .category(category, allowed: 0) }
+            guard let allowed = Int(value), allowed >= 0 else {
+                throw DiffError("--fail-on item '\(item)': \(name)=N takes a whole number of allowed differences")
+            }
+            return .category(category, allowed: allowed)
+        }
+    }
+
+    /// Why `diff` fails this policy, one line per rule that is broken; empty when it passes. A relative latency
+    /// rise counts only when it is also more than `absoluteFloor` milliseconds: loopback timings of a few
+    /// milliseconds double from scheduling noise alone.
+    public func violations(
+        of diff: RecordingDiff,
+        absoluteFloor: Double = DiffOptions().latencyAbsoluteToleranceMilliseconds
+    ) -> [String] {
+        var lines: [String] = []
+        for rule in rules {
+            switch rule {
+            case .kind(let kind):
+                let count = diff.count(of: kind)
+                if count > 0 { lines.append("\(count) \(kind.rawValue) differences") }
+            case .category(let category, let allowed):
+                let count = diff.count(category)
+                if count > allowed { lines.append("\(count) \(category.name) differences (allowed \(allowed))") }
+            case .qualityDrop(let points):
+                for drop in diff.differences
+                where drop.category == .midi && drop.path == "midi_summary score" && (drop.delta ?? 0) < -points {
+                    lines.append(
+                        "\(drop.run ?? "?"): MIDI quality score dropped \(drop.before ?? "?") → \(drop.after ?? "?") "
+                            + "(more than \(RecordingDiff.points(points)) points)"
+                    )
+                }
+            case .latencyRise(let category, let fraction):
+                for row in diff.latency {
+                    let (before, after) = category == .latencyP50 ? (row.p50A, row.p50B) : (row.p95A, row.p95B)
+                    if before > 0, after > before * (1 + fraction), after - before > absoluteFloor {
+                        lines.append(
+                            "\(row.endpoint): \(category.name) rose \(Int((((after - before) / before) * 100).rounded()))% "
+                                + "(limit +\(RecordingDiff.points(fraction * 100))%)"
+                        )
+                    }
+                }
+            case .latencyRiseMilliseconds(let category, let limit):
+                for row in diff.latency {
+                    let (before, after) = category == .latencyP50 ? (row.p50A, row.p50B) : (row.p95A, row.p95B)
+                    if after - before > limit {
+                        lines.append(
+                            "\(row.endpoint): \(category.name) rose \(RecordingDiff.points(after - before)) ms "
+                                + "(limit +\(RecordingDiff.points(limit)) ms)"
+                        )
+                    }
+                }
+            }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,103 @@
+import Analysis
+import Cassettes
+import JSON
+import Reporting
+
+extension TourDeForce {
+    /// `tdf diff A B [--json] [--html FILE] [--fail-on SPEC] [--ignore PATH]` (issue 8).
+    static var diffCommand: CommandSpec {
+        CommandSpec(
+            name: "diff",
+            abstract: "Compare two recordings and name every regression.",
+            discussion: """
+                A and B are artifact trees (the --out of tdf run: cassettes/, runs.jsonl, midi/) or cassette session
+                directories (index.json and <run_id>.jsonl.gz). Runs are paired by run id and exchanges by ordinal.
+                Ids the backend invents, timestamps, durations and loopback ports are ignored (--ignore adds JSON
+                paths). Per-endpoint latency (p50/p95) is shown and only fails with a latency threshold.
+                Exit status: 0 when nothing differs; 1 when any contract or content difference is found, or, with
+                --fail-on, only when a listed condition holds; 2 for a usage error (a bad SPEC names the item);
+                3 when an input cannot be read (the file, record and offset are named). See Docs/diff.md.
+
+                Categories (--fail-on names them):
+                """ + DiffCategory.all.map { "\n  \($0.name) (\($0.kind.rawValue)): \($0.summary)" }.joined(),
+            examples: [
+                "tdf diff /data/run_monday /data/run_tuesday",
+                "tdf diff old new --fail-on status,sse-order,quality-drop=5,latency-p95=+50%",
+                "tdf diff old/cassettes new/cassettes --json > diff.json",
+                "tdf diff old new --html diff.html --ignore '$.stateVersion'",
+            ],
+            options: [
+                .flag("--json", help: "Print the diff as JSON instead of text."),
+                .option("--html", value: "FILE", help: "Also write the diff as a self-contained HTML page."),
+                .option(
+                    "--fail-on",
+                    value: "SPEC",
+                    help: "Comma-separated conditions that exit 1: categories, contract, content, any, "
+                        + "CATEGORY=N, quality-drop=N, latency-p50/p95=+N% or +Nms."
+                ),
+                .option(
+                    "--ignore",
+                    value: "PATH",
+                    help: "A JSON path whose values are volatile (e.g. $.stateVersion, ..etag).",
+                    repeatable: true
+                ),
+            ],
+            positionals: [
+                PositionalSpec("A", help: "The earlier recording (the baseline)."),
+                PositionalSpec("B", help: "The later recording."),
+            ],
+            action: { arguments, context in try diffRecordings(arguments, context) }
+        )
+    }
+
+    private static func diffRecordings(_ arguments: ParsedArguments, _ context: CommandContext) throws -> Int32 {
+        guard arguments.positionals.count == 2 else {
+            throw UsageError("tdf diff takes two recordings, A and B (got \(arguments.positionals.count))")
+        }
+        let policy: FailPolicy
+        if let spec = arguments.value("--fail-on") {
+            do {
+                policy = try FailPolicy(parsing: spec)
+            } catch {
+                throw UsageError(error.message)
+            }
+        } else {
+            policy = .anyDifference
+        }
+        var options = DiffOptions()
+        for text in arguments.values("--ignore") {
+            guard let path = JSONPath(text) else {
+                throw UsageError("--ignore '\(text)' is not a JSON path (e.g. $.stateVersion, ..etag, items[*].id)")
+            }
+            options.volatilePaths.append(path)
+        }
+        let html = arguments.value("--html").map { absolute($0, context) }
+        var recordings: [Recording] = []
+        for given in arguments.positionals {
+            do {
+                recordings.append(try Recording.load(path: absolute(given, context)))
+            } catch {
+                throw CommandFailure("cannot read \(given): \(error.message)", exitCode: ExitCode.environment)
+            }
+        }
+        for warning in recordings.flatMap(\.warnings) { context.printError("tdf diff: warning: \(warning)") }
+        let diff = RecordingDiff.compare(recordings[0], recordings[1], options: options)
+        if arguments.flag("--json") {
+            context.print(JSONWriter.string(diff.jsonValue, style: .pretty))
+        } else {
+            context.standardOutput.write(diff.text)
+        }
+        if let html {
+            do {
+                try SessionDirectory.writeAtomically(Array(DiffHTML.page(diff).utf8), to: html)
+            } catch {
+                throw CommandFailure("cannot write --html \(html): \(error.reason)", exitCode: ExitCode.environment)
+            }
+        }
+        let violations = policy.violations(of: diff)
+        if arguments.isSet("--fail-on") {
+            for line in violations { context.printError("tdf diff: fails --fail-on: \(line)") }
+        }
+        return violations.isEmpty ? ExitCode.success : ExitCode.failure
+    }
+}

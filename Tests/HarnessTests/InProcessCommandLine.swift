@@ -1,0 +1,28 @@
+import Foundation
+
+@testable import TourDeForceCLI
+
+/// Runs `tdf <arguments>` in-process on the whole command tree, and returns the exit code and output.
+func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
+    await tdfInProcess(arguments, commands: TourDeForce.commandTree.subcommands)
+}
+
+/// Runs `tdf <arguments>` in-process on a tree holding `commands`, and returns the exit code and output.
+func tdfInProcess(
+    _ arguments: [String],
+    commands: [CommandSpec],
+    environment: [String: String] = [:],
+    directory: String = FileManager.default.currentDirectoryPath
+) async -> (status: Int32, stdout: String, stderr: String) {
+    let out = CapturedOutput()
+    let err = CapturedOutput()
+    let context = CommandContext(
+        standardOutput: out,
+        standardError: err,
+        environment: environment,
+        currentDirectory: directory
+    )
+    let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: commands)
+    let status = await TourDeForce.run(arguments, tree: tree, context: context)
+    return (status, out.text, err.text)
+}
