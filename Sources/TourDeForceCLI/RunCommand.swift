@@ -23,7 +23,8 @@ extension TourDeForce {
                 (seeded with --seed, stream rate limit off), points every URL at it and uses a token it mints.
                 --replay DIR replays every run of a recording offline instead (see 'tdf help replay').
                 Exit status: 0 when every run succeeded (or replayed identically), 1 when any failed (or diverged),
-                2 for a usage or configuration error, 3 when the simulator or the proxy cannot start.
+                2 for a usage or configuration error, 3 when --out cannot be written, a service cannot be reached before
+                any run, or the simulator or the proxy cannot start.
                 """,
             examples: [
                 "tdf run --stack embedded --runs 10 --concurrency 4 --out /tmp/tdf",
@@ -167,8 +168,23 @@ extension TourDeForce {
         } else {
             out = HarnessRunner.defaultOutputDirectory(currentDirectory: context.currentDirectory)
         }
-        if let problem = HarnessRunner.outputProblem(out) { throw UsageError(problem) }
+        if let problem = HarnessRunner.outputProblem(out) {
+            throw CommandFailure(problem, exitCode: ExitCode.environment)
+        }
         configuration.outputDirectory = out
+        if configuration.stack != "embedded" {
+            let services = [
+                ("prompts", promptURL), ("maestro", maestroURL), ("storpheus", storpheusURL), ("muse", museURL),
+            ]
+            if let problem = await ServiceReachability.firstProblem(
+                services.map { ServiceReachability.Service(name: $0.0, url: $0.1) }
+            ) {
+                throw CommandFailure(
+                    "\(problem) before any run; start the stack, fix the URL, or use --stack embedded",
+                    exitCode: ExitCode.environment
+                )
+            }
+        }
 
         var token: String?
         var stack: RunningStack?
@@ -240,7 +256,7 @@ extension TourDeForce {
                 if let run = try? RunID(validating: runID) { _ = try? proxy.finishRun(run) }
             }
         }
-        let terminal = context.standardError.isTerminal
+        let terminal = context.redrawsProgress
         let verbose = configuration.verbose
         context.printError(
             "tdf run: \(configuration.runs) runs, concurrency \(configuration.concurrency), seed \(seed), out \(out)"

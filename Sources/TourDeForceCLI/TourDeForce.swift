@@ -40,6 +40,7 @@ public enum TourDeForce {
                 pending("diff", "Compare two recordings and name every regression.", issue: 8),
                 reportCommand,
                 midiCommand,
+                completionsCommand,
                 pending("merge", "Merge sharded artifact trees and cassette sessions into one.", issue: 10),
             ]
         )
@@ -67,6 +68,11 @@ public enum TourDeForce {
     public static func main(arguments: [String], context: CommandContext) async -> Int32 {
         if arguments == ["--version"] || arguments == ["-V"] {
             context.print("tdf \(version)")
+            return ExitCode.success
+        }
+        // Not in the tree's help: Scripts/cli-reference.sh uses it to regenerate Docs/cli.md.
+        if arguments == ["help", "--markdown"] {
+            context.standardOutput.write(CLIReference.markdown(of: commandTree))
             return ExitCode.success
         }
         return await run(arguments, tree: commandTree, context: context)

@@ -1,0 +1,44 @@
+public import HTTPTransport
+
+/// The check made before any run starts: does anything answer at each service's address? A service nobody
+/// answers for is an environment problem (exit 3), not a failed run; any HTTP answer at all, even an error status,
+/// counts as reachable, because judging the answers is what the runs are for.
+public enum ServiceReachability {
+    /// A service the harness talks to, by the name used in messages.
+    public struct Service: Sendable {
+        /// E.g. `maestro`.
+        public let name: String
+        /// Any URL on the service; only its host and port are used.
+        public let url: HTTPURL
+
+        /// Names a service.
+        public init(name: String, url: HTTPURL) {
+            self.name = name
+            self.url = url
+        }
+    }
+
+    /// Why the first unreachable service cannot be reached, as one line, or nil when every one answers. Each
+    /// distinct host and port is tried once, with a `GET /`.
+    public static func firstProblem(
+        _ services: [Service],
+        connectTimeout: Duration = .seconds(5)
+    ) async -> String? {
+        let client = HTTPClient(
+            configuration: HTTPClientConfiguration(connectTimeout: connectTimeout, readTimeout: .seconds(10))
+        )
+        defer { client.close() }
+        var tried: Set<String> = []
+        for service in services where tried.insert(service.url.authority).inserted {
+            do {
+                let response = try await client.execute(HTTPClientRequest(url: service.url.with(target: "/")))
+                _ = try? await response.body.collect()
+            } catch  where error.kind == .connectFailed || error.kind == .connectTimeout {
+                return "cannot reach \(service.name) at \(service.url.authority) (\(error.detail))"
+            } catch {
+                continue
+            }
+        }
+        return nil
+    }
+}
