@@ -50,7 +50,8 @@ import TourDeForceCLI
         for entry in CLIReference.entries(of: TourDeForce.commandTree) {
             #expect(script.contains("\"\(entry.path.joined(separator: " "))\")"), "no case for \(entry.path)")
             for option in entry.command.options {
-                #expect(script.contains(option.name + "["), "no spec for \(option.name)")
+                let spec = option.shortName.map { "{\($0),\(option.name)}'[" } ?? option.name + "["
+                #expect(script.contains(spec), "no spec for \(option.name)")
             }
         }
         guard let zsh = ExternalProcess.which("zsh") else {
