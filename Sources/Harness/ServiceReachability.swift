@@ -18,8 +18,8 @@ public enum ServiceReachability {
         }
     }
 
-    /// Why the first unreachable service cannot be reached, as one line, or nil when every one answers. Each
-    /// distinct host and port is tried once, with a `GET /`.
+    /// Why the first unreachable address cannot be reached, as one line naming every service behind it, or nil
+    /// when every one answers. Each distinct host and port is tried once, with a `GET /`.
     public static func firstProblem(
         _ services: [Service],
         connectTimeout: Duration = .seconds(5)
@@ -28,15 +28,21 @@ public enum ServiceReachability {
             configuration: HTTPClientConfiguration(connectTimeout: connectTimeout, readTimeout: .seconds(10))
         )
         defer { client.close() }
-        var tried: Set<String> = []
-        for service in services where tried.insert(service.url.authority).inserted {
+        var addresses: [(url: HTTPURL, names: [String])] = []
+        for service in services {
+            if let index = addresses.firstIndex(where: { $0.url.authority == service.url.authority }) {
+                addresses[index].names.append(service.name)
+            } else {
+                addresses.append((service.url, [service.name]))
+            }
+        }
+        for (url, names) in addresses {
             do {
-                let response = try await client.execute(HTTPClientRequest(url: service.url.with(target: "/")))
+                let response = try await client.execute(HTTPClientRequest(url: url.with(target: "/")))
                 _ = try? await response.body.collect()
-            } catch  where error.kind == .connectFailed || error.kind == .connectTimeout {
-                return "cannot reach \(service.name) at \(service.url.authority) (\(error.detail))"
             } catch {
-                continue
+                guard error.kind == .connectFailed || error.kind == .connectTimeout else { continue }
+                return "cannot reach \(names.joined(separator: ", ")) at \(url.authority) (\(error.detail))"
             }
         }
         return nil

@@ -40,15 +40,9 @@ public enum ShellCompletions {
             "\(function)() {",
             "    local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\" command=\(tree.name) i",
             "    for ((i = 1; i < COMP_CWORD; i++)); do",
-            "        case \"$command ${COMP_WORDS[i]}\" in",
         ]
-        let inner = entries.dropFirst().map { $0.path.joined(separator: " ") }
-        if !inner.isEmpty {
-            lines.append(
-                "            \(inner.map(quoted).joined(separator: "|"))) command=\"$command ${COMP_WORDS[i]}\" ;;"
-            )
-        }
-        lines.append(contentsOf: ["        esac", "    done", "    COMPREPLY=()", "    case \"$command\" in"])
+        lines += descent(entries, word: "${COMP_WORDS[i]}")
+        lines.append(contentsOf: ["    done", "    COMPREPLY=()", "    case \"$command\" in"])
         for entry in entries {
             lines.append("        \(quoted(entry.path.joined(separator: " "))))")
             let valued = entry.command.options.filter { !$0.isFlag }
@@ -88,17 +82,11 @@ public enum ShellCompletions {
             "\(function)() {",
             "    local command=\(tree.name) i depth=1",
             "    for ((i = 2; i < CURRENT; i++)); do",
-            "        case \"$command ${words[i]}\" in",
         ]
-        let inner = entries.dropFirst().map { $0.path.joined(separator: " ") }
-        if !inner.isEmpty {
-            lines.append(
-                "            \(inner.map(quoted).joined(separator: "|"))) command=\"$command ${words[i]}\"; depth=$i ;;"
-            )
-        }
+        lines += descent(entries, word: "${words[i]}", alsoRun: "; depth=$i")
         // _arguments sees the words from the innermost command on, as if it were the command being completed.
         lines.append(contentsOf: [
-            "        esac", "    done", "    words=(\"${(@)words[depth,-1]}\")", "    (( CURRENT -= depth - 1 ))",
+            "    done", "    words=(\"${(@)words[depth,-1]}\")", "    (( CURRENT -= depth - 1 ))",
             "    case \"$command\" in",
         ])
         for entry in entries {
@@ -128,6 +116,17 @@ public enum ShellCompletions {
             "    compdef \(function) \(tree.name)", "fi",
         ])
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The case statement inside the word loop: a word that extends the command path to a command of the tree
+    /// descends into it (any other word is an option, a value or an argument).
+    private static func descent(_ entries: [CLIReference.Entry], word: String, alsoRun extra: String = "") -> [String] {
+        let inner = entries.dropFirst().map { quoted($0.path.joined(separator: " ")) }
+        var lines = ["        case \"$command \(word)\" in"]
+        if !inner.isEmpty {
+            lines.append("            \(inner.joined(separator: "|"))) command=\"$command \(word)\"\(extra) ;;")
+        }
+        return lines + ["        esac"]
     }
 
     private static func optionWords(_ command: CommandSpec) -> [String] {

@@ -5,23 +5,6 @@ import TestSupport
 import Testing
 import TourDeForceCLI
 
-/// Runs a command line against the whole command tree in-process.
-private func tdf(
-    _ arguments: [String],
-    environment: [String: String] = [:]
-) async -> (status: Int32, stdout: String, stderr: String) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
-        environment: environment,
-        currentDirectory: FileManager.default.currentDirectoryPath
-    )
-    let status = await TourDeForce.main(arguments: arguments, context: context)
-    return (status, out.text, err.text)
-}
-
 /// The four URLs of `tdf run`: prompts, compose and MUSE at Maestro's base URL, Storpheus at its own.
 private func serviceFlags(maestro: String, storpheus: String) -> [String] {
     [
@@ -36,7 +19,7 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
     /// 0: every run succeeded.
     @Test func successIsZero() async throws {
         let directory = try TemporaryDirectory()
-        let result = await tdf([
+        let result = await runTDF([
             "run", "--stack", "embedded", "--runs", "1", "--no-record", "--out", directory.path("o"),
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -47,7 +30,7 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
     @Test func failedRunsAreOne() async throws {
         let stack = try await startStack(faults: [StackFault(.auth(.invalid))])
         let directory = try TemporaryDirectory()
-        let result = await tdf(
+        let result = await runTDF(
             ["run", "--runs", "2", "--no-record", "--out", directory.path("o")]
                 + serviceFlags(maestro: stack.maestroURL, storpheus: stack.storpheusURL),
             environment: ["STORI_JWT": stack.token()]
@@ -59,7 +42,7 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
 
     /// 2: a usage error is exactly one line on stderr that names the problem, and nothing on stdout.
     @Test func usageErrorIsTwoAndOneLine() async {
-        let result = await tdf(["cassette", "ls", "--frobnicate"])
+        let result = await runTDF(["cassette", "ls", "--frobnicate"])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(
@@ -76,14 +59,14 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
         let port = listener.address.port
         listener.close()
         let out = directory.path("o")
-        let result = await tdf(
+        let result = await runTDF(
             ["run", "--out", out]
                 + serviceFlags(maestro: "http://127.0.0.1:\(port)", storpheus: "http://127.0.0.1:\(port)"),
             environment: ["STORI_JWT": "x"]
         )
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
-        #expect(result.stderr.contains("cannot reach prompts at 127.0.0.1:\(port)"))
+        #expect(result.stderr.contains("cannot reach prompts, maestro, storpheus, muse at 127.0.0.1:\(port)"))
         #expect(!FileManager.default.fileExists(atPath: out + "/runs.jsonl"))
     }
 
@@ -91,7 +74,7 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
     @Test func portInUseIsThree() async throws {
         let holder = try Listener(host: "127.0.0.1", port: 0)
         defer { holder.close() }
-        let result = await tdf(
+        let result = await runTDF(
             ["stack", "--maestro", "127.0.0.1:\(holder.address.port)", "--storpheus", "127.0.0.1:0"]
         )
         #expect(result.status == 3, "\(result.stderr)")

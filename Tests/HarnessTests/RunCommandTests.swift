@@ -7,8 +7,17 @@ import Testing
 @testable import Harness
 @testable import TourDeForceCLI
 
-/// Runs `tdf run ...` in-process with the run command wired into a tree, and returns the exit code and output.
+/// Runs `tdf run ...` in-process and returns the exit code and output.
 func runCommand(
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    directory: String = FileManager.default.currentDirectoryPath
+) async -> (status: Int32, stdout: String, stderr: String) {
+    await runTDF(["run"] + arguments, environment: environment, directory: directory)
+}
+
+/// Runs a command line against the whole command tree in-process and returns its exit code and output.
+func runTDF(
     _ arguments: [String],
     environment: [String: String] = [:],
     directory: String = FileManager.default.currentDirectoryPath
@@ -21,8 +30,7 @@ func runCommand(
         environment: environment,
         currentDirectory: directory
     )
-    let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: [TourDeForce.runCommand])
-    let status = await TourDeForce.run(["run"] + arguments, tree: tree, context: context)
+    let status = await TourDeForce.main(arguments: arguments, context: context)
     return (status, out.text, err.text)
 }
 

@@ -12,9 +12,17 @@ import TourDeForceCLI
         let documented = try String(contentsOfFile: file, encoding: .utf8)
         let generated = await runTDF(["help", "--markdown"])
         #expect(generated.status == 0)
-        #expect(
-            documented == generated.stdout,
-            "Docs/cli.md is out of date with the command tree; regenerate it with: Scripts/cli-reference.sh"
+        guard documented != generated.stdout else { return }
+        let old = documented.split(separator: "\n", omittingEmptySubsequences: false)
+        let new = generated.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let line =
+            zip(old, new).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(old.count, new.count)
+        Issue.record(
+            """
+            Docs/cli.md is out of date with the command tree; regenerate it with: Scripts/cli-reference.sh
+            first difference at line \(line + 1): Docs/cli.md has '\(line < old.count ? old[line] : "<end>")', \
+            the tree gives '\(line < new.count ? new[line] : "<end>")'
+            """
         )
     }
 
