@@ -25,7 +25,7 @@ for profile in "" harness sim replay; do
     if [ -n "$profile" ]; then set -- --profile "$profile"; else set --; fi
     if services=$(docker compose -f "$here/docker-compose.yml" "$@" config --services 2>"$work/errors") \
         && docker compose -f "$here/docker-compose.yml" "$@" config --quiet 2>>"$work/errors"; then
-        echo "profile $label: valid; services: $(echo "$services" | tr '\n' ' ')"
+        echo "profile $label: valid; services: $(echo "$services" | sort | paste -sd ' ' -)"
     else
         echo "profile $label: INVALID" >&2
         cat "$work/errors" >&2
