@@ -1,8 +1,8 @@
 public import HTTPTransport
 
-/// The check made before any run starts: does anything answer at each service's address? A service nobody
-/// answers for is an environment problem (exit 3), not a failed run; any HTTP answer at all, even an error status,
-/// counts as reachable, because judging the answers is what the runs are for.
+/// The check made before any run starts: does anything listen at each service's address? A service nobody
+/// listens for is an environment problem (exit 3), not a failed run. The check only connects and closes, so no
+/// request reaches a service or lands in a recording.
 public enum ServiceReachability {
     /// A service the harness talks to, by the name used in messages.
     public struct Service: Sendable {
@@ -19,15 +19,12 @@ public enum ServiceReachability {
     }
 
     /// Why the first unreachable address cannot be reached, as one line naming every service behind it, or nil
-    /// when every one answers. Each distinct host and port is tried once, with a `GET /`.
+    /// when something listens at every one. Each distinct host and port is tried once.
     public static func firstProblem(
         _ services: [Service],
         connectTimeout: Duration = .seconds(5)
     ) async -> String? {
-        let client = HTTPClient(
-            configuration: HTTPClientConfiguration(connectTimeout: connectTimeout, readTimeout: .seconds(10))
-        )
-        defer { client.close() }
+        let client = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: connectTimeout))
         var addresses: [(url: HTTPURL, names: [String])] = []
         for service in services {
             if let index = addresses.firstIndex(where: { $0.url.authority == service.url.authority }) {
@@ -38,10 +35,8 @@ public enum ServiceReachability {
         }
         for (url, names) in addresses {
             do {
-                let response = try await client.execute(HTTPClientRequest(url: url.with(target: "/")))
-                _ = try? await response.body.collect()
+                try await client.probe(url)
             } catch {
-                guard error.kind == .connectFailed || error.kind == .connectTimeout else { continue }
                 return "cannot reach \(names.joined(separator: ", ")) at \(url.authority) (\(error.detail))"
             }
         }
