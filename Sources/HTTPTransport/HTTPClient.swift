@@ -86,6 +86,17 @@ public final class HTTPClient: Sendable {
         sockets.forEach { $0.close() }
     }
 
+    /// Connects to the URL's host and port and closes the connection at once, sending nothing: proof that
+    /// something listens there, without a request that a server, or a recording proxy, would see.
+    public func probe(_ url: HTTPURL) async throws(HTTPClientError) {
+        do {
+            let socket = try await Socket.connect(host: url.host, port: url.port, timeout: configuration.connectTimeout)
+            socket.close()
+        } catch {
+            throw HTTPClientError.from(error, request: "connect \(url.authority)", bytesReceived: 0, connecting: true)
+        }
+    }
+
     /// Sends a request and returns once the response head has arrived. A pooled connection that turns out to be
     /// closed by the server before any response byte is retried once on a fresh connection.
     public func execute(

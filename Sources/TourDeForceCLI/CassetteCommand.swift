@@ -26,6 +26,9 @@ extension TourDeForce {
                 CommandSpec(
                     name: "ls",
                     abstract: "List the runs with their exchange counts, services, digests and times.",
+                    examples: [
+                        "tdf cassette ls out/cassettes", "tdf cassette ls out/cassettes --json | jq '.[].run_id'",
+                    ],
                     options: [run, json],
                     positionals: [target],
                     action: { arguments, context in try listCassettes(arguments, context: context) }
@@ -33,6 +36,10 @@ extension TourDeForce {
                 CommandSpec(
                     name: "show",
                     abstract: "Print every exchange, with SSE events one per line.",
+                    examples: [
+                        "tdf cassette show out/cassettes --run r_000042 | less",
+                        "tdf cassette show out/cassettes/r_000042.jsonl.gz --json | jq .response.status",
+                    ],
                     options: [run, json],
                     positionals: [target],
                     action: { arguments, context in try showCassettes(arguments, context: context) }
@@ -40,6 +47,9 @@ extension TourDeForce {
                 CommandSpec(
                     name: "verify",
                     abstract: "Check integrity: gzip stream, records, end record, digest, index; exit 1 on any damage.",
+                    examples: [
+                        "tdf cassette verify out/cassettes", "tdf cassette verify out/cassettes --run r_000042 --json",
+                    ],
                     options: [run, json],
                     positionals: [target],
                     action: { arguments, context in try verifyCassettes(arguments, context: context) }
@@ -47,6 +57,7 @@ extension TourDeForce {
                 CommandSpec(
                     name: "har",
                     abstract: "Export exchanges as an HTTP Archive (HAR 1.2).",
+                    examples: ["tdf cassette har out/cassettes --run r_000042 --out run.har"],
                     options: [run, .option("--out", value: "FILE", help: "Write the HAR here instead of stdout.")],
                     positionals: [target],
                     action: { arguments, context in try exportHAR(arguments, context: context) }

@@ -102,8 +102,9 @@ public struct CommandContext: Sendable {
         standardError.write(line + "\n")
     }
 
-    /// True when colour may be used on standard output (a terminal, and `NO_COLOR` unset).
-    public var usesColor: Bool {
-        standardOutput.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty
+    /// True when progress may be redrawn in place on standard error with terminal control sequences: it is a
+    /// terminal, `NO_COLOR` is unset or empty, and `TERM` is not `dumb`. Otherwise progress is plain lines.
+    public var redrawsProgress: Bool {
+        standardError.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 }

@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import JSON
 import Reporting
 
 extension TourDeForce {
@@ -15,10 +16,15 @@ extension TourDeForce {
                 be built. Exit status: 0 when every section was built, 1 when some could not be (or an output could
                 not be written), 3 when --in is not a directory.
                 """,
-            examples: ["tdf report --in out", "tdf report --in old-recording --out /tmp/report"],
+            examples: [
+                "tdf report --in out",
+                "tdf report --in old-recording --out /tmp/report",
+                "tdf report --in out --json | jq .missing_sections",
+            ],
             options: [
                 .option("--in", value: "DIR", help: "The artifact tree to read (the --out of tdf run)."),
                 .option("--out", value: "DIR", help: "Where to write tourdeforce.db and report/ (default: --in)."),
+                .flag("--json", help: "Print the summary as one JSON object instead of a line of text."),
             ],
             action: { arguments, context in try buildReport(arguments, context) }
         )
@@ -49,10 +55,29 @@ extension TourDeForce {
         }
         for failure in outcome.failures { context.printError("tdf report: \(failure)") }
         let seconds = Date().timeIntervalSince(started)
-        context.print(
-            "tdf report: \(tree.runs.count) runs, \(tree.exchanges.count) exchanges; wrote \(outcome.files.count) files "
-                + "to \(output) in \(String(format: "%.2f", seconds)) s (report/report.html)"
-        )
+        if arguments.flag("--json") {
+            let summary = JSONValue.object([
+                ("runs", .int(tree.runs.count)),
+                ("exchanges", .int(tree.exchanges.count)),
+                ("output", .string(output)),
+                ("files", .strings(outcome.files)),
+                (
+                    "missing_sections",
+                    .array(
+                        outcome.missingSections.map {
+                            .object([("section", .string($0.section)), ("reason", .string($0.reason))])
+                        }
+                    )
+                ),
+                ("failures", .strings(outcome.failures)),
+            ])
+            context.print(JSONWriter.string(summary))
+        } else {
+            context.print(
+                "tdf report: \(tree.runs.count) runs, \(tree.exchanges.count) exchanges; wrote \(outcome.files.count) files "
+                    + "to \(output) in \(String(format: "%.2f", seconds)) s (report/report.html)"
+            )
+        }
         return outcome.missingSections.isEmpty && outcome.failures.isEmpty ? ExitCode.success : ExitCode.failure
     }
 }

@@ -28,7 +28,8 @@ extension TourDeForce {
                 the same flags and joined by 'tdf merge' equal one unsharded run. A 0-based index such as
                 Kubernetes' JOB_COMPLETION_INDEX is passed as $((JOB_COMPLETION_INDEX + 1))/N.
                 Exit status: 0 when every run succeeded (or replayed identically), 1 when any failed (or diverged),
-                2 for a usage or configuration error, 3 when the simulator or the proxy cannot start.
+                2 for a usage or configuration error, 3 when --out cannot be written, a service cannot be reached before
+                any run, or the simulator or the proxy cannot start.
                 """,
             examples: [
                 "tdf run --stack embedded --runs 10 --concurrency 4 --out /tmp/tdf",
@@ -192,8 +193,23 @@ extension TourDeForce {
         } else {
             out = HarnessRunner.defaultOutputDirectory(currentDirectory: context.currentDirectory)
         }
-        if let problem = HarnessRunner.outputProblem(out) { throw UsageError(problem) }
+        if let problem = HarnessRunner.outputProblem(out) {
+            throw CommandFailure(problem, exitCode: ExitCode.environment)
+        }
         configuration.outputDirectory = out
+        if configuration.stack != "embedded" {
+            let services = [
+                ("prompts", promptURL), ("maestro", maestroURL), ("storpheus", storpheusURL), ("muse", museURL),
+            ]
+            if let problem = await ServiceReachability.firstProblem(
+                services.map { ServiceReachability.Service(name: $0.0, url: $0.1) }
+            ) {
+                throw CommandFailure(
+                    "\(problem) before any run; start the stack, fix the URL, or use --stack embedded",
+                    exitCode: ExitCode.environment
+                )
+            }
+        }
 
         var token: String?
         var stack: RunningStack?
@@ -265,7 +281,7 @@ extension TourDeForce {
                 if let run = try? RunID(validating: runID) { _ = try? proxy.finishRun(run) }
             }
         }
-        let terminal = context.standardError.isTerminal
+        let terminal = context.redrawsProgress
         let verbose = configuration.verbose
         context.printError(
             "tdf run: \(configuration.runs) runs"

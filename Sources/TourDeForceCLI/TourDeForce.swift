@@ -36,6 +36,7 @@ public enum TourDeForce {
                 diffCommand,
                 reportCommand,
                 midiCommand,
+                completionsCommand,
                 mergeCommand,
             ]
         )
@@ -45,6 +46,11 @@ public enum TourDeForce {
     public static func main(arguments: [String], context: CommandContext) async -> Int32 {
         if arguments == ["--version"] || arguments == ["-V"] {
             context.print("tdf \(version)")
+            return ExitCode.success
+        }
+        // Not in the tree's help: Scripts/cli-reference.sh uses it to regenerate Docs/cli.md.
+        if arguments == ["help", "--markdown"] {
+            context.standardOutput.write(CLIReference.markdown(of: commandTree))
             return ExitCode.success
         }
         return await run(arguments, tree: commandTree, context: context)

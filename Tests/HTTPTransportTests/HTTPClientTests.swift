@@ -51,6 +51,29 @@ import Testing
         #expect(error?.description.contains("/nothing") == true)
     }
 
+    /// A probe finds a listening server without sending it a request, and fails as connect_failed where nothing
+    /// listens.
+    @Test func probeConnectsWithoutARequest() async throws {
+        let requests = Mutex<[String]>([])
+        try await withServer(handler: { request in
+            requests.withLock { $0.append(request.head.target) }
+            return await echoHandler(request)
+        }) { server in
+            let client = HTTPClient()
+            defer { client.close() }
+            let url = try #require(HTTPURL(string: "\(server.baseURL)/probed"))
+            try await client.probe(url)
+            _ = try await client.execute(HTTPClientRequest(url: url.with(target: "/after"))).body.collect()
+            #expect(requests.withLock { $0 } == ["/after"])
+        }
+        let listener = try Listener(host: "127.0.0.1", port: 0)
+        let port = listener.address.port
+        listener.close()
+        let closed = try #require(HTTPURL(string: "http://127.0.0.1:\(port)/"))
+        let error = await #expect(throws: HTTPClientError.self) { try await HTTPClient().probe(closed) }
+        #expect(error?.kind == .connectFailed)
+    }
+
     /// A server that never answers gives a read_timeout after the read timeout.
     @Test func timesOutSilentServer() async throws {
         let listener = try Listener(host: "127.0.0.1", port: 0)

@@ -7,10 +7,10 @@ func tdf(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr:
     await tdfInProcess(arguments, commands: TourDeForce.commandTree.subcommands)
 }
 
-/// Runs `tdf <arguments>` in-process on a tree holding `commands`, and returns the exit code and output.
+/// Runs `tdf <arguments>` in-process on a tree holding `commands` (default: every command), and returns the exit code and output.
 func tdfInProcess(
     _ arguments: [String],
-    commands: [CommandSpec],
+    commands: [CommandSpec] = TourDeForce.commandTree.subcommands,
     environment: [String: String] = [:],
     directory: String = FileManager.default.currentDirectoryPath
 ) async -> (status: Int32, stdout: String, stderr: String) {

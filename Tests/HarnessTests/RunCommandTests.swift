@@ -7,7 +7,7 @@ import Testing
 @testable import Harness
 @testable import TourDeForceCLI
 
-/// Runs `tdf run ...` in-process with the run command wired into a tree, and returns the exit code and output.
+/// Runs `tdf run ...` in-process and returns the exit code and output.
 func runCommand(
     _ arguments: [String],
     environment: [String: String] = [:],
@@ -64,10 +64,10 @@ func cassetteDigests(_ directory: String) throws -> [String: String] {
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
-    /// An --out that cannot be created is one line, exit 2, before anything is contacted.
-    @Test func unwritableOutIsAUsageError() async {
+    /// An --out that cannot be created is one line, exit 3 (an environment problem), before anything is contacted.
+    @Test func unwritableOutIsAnEnvironmentError() async {
         let result = await runCommand(["--stack", "embedded", "--out", "/proc/tdf-cannot-write-here"])
-        #expect(result.status == 2)
+        #expect(result.status == 3)
         #expect(result.stderr.contains("--out /proc/tdf-cannot-write-here"))
         #expect(result.stderr.split(separator: "\n").count == 1)
     }

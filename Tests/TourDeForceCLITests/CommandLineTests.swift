@@ -122,3 +122,30 @@ func runTDF(
         }
     }
 }
+
+@Suite struct TerminalOutputTests {
+    /// An output sink that claims to be a terminal.
+    private final class TerminalSink: OutputSink {
+        func write(_ text: String) {}
+        var isTerminal: Bool { true }
+    }
+
+    private func context(stderr: any OutputSink, environment: [String: String]) -> CommandContext {
+        CommandContext(
+            standardOutput: CapturedOutput(),
+            standardError: stderr,
+            environment: environment,
+            currentDirectory: "/"
+        )
+    }
+
+    /// Progress is redrawn in place only on a terminal, and NO_COLOR (any non-empty value) or TERM=dumb turn the
+    /// redraw into plain lines.
+    @Test func progressRedrawFollowsTerminalAndNoColor() {
+        #expect(context(stderr: TerminalSink(), environment: ["TERM": "xterm-256color"]).redrawsProgress)
+        #expect(context(stderr: TerminalSink(), environment: ["NO_COLOR": ""]).redrawsProgress)
+        #expect(!context(stderr: TerminalSink(), environment: ["NO_COLOR": "1"]).redrawsProgress)
+        #expect(!context(stderr: TerminalSink(), environment: ["TERM": "dumb"]).redrawsProgress)
+        #expect(!context(stderr: CapturedOutput(), environment: [:]).redrawsProgress)
+    }
+}
