@@ -311,7 +311,8 @@ public enum ArtifactTreeLoader {
         )
         tree.unfinishedRuns = started.subtracting(finished).sorted()
         let planned = manifest["runs_planned"]?.intValue.map { " of \($0) planned" } ?? ""
-        var problem = "the batch did not finish (state '\(state)'): \(finished.count)\(planned) runs have a final status"
+        var problem =
+            "the batch did not finish (state '\(state)'): \(finished.count)\(planned) runs have a final status"
         if !tree.unfinishedRuns.isEmpty {
             problem += "; " + tree.unfinishedRuns.joined(separator: ", ") + " started but have no final status"
         }
