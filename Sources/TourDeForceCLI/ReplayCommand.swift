@@ -112,6 +112,11 @@ extension TourDeForce {
         pace: ProxyConfiguration.Pace,
         context: CommandContext
     ) async throws -> ReplayVerdict {
+        // The id names the default output directory: one that could leave the tree (a hostile runs.jsonl can
+        // list `../x`) is refused before anything is written or removed.
+        if let problem = RunID.problem(with: runID) {
+            throw UsageError("'\(runID)' is not a run id (\(problem)); run ids look like r_000042")
+        }
         let runs = try recordedRuns(in: tree)
         guard let index = runs.first(where: { $0.runID == runID })?.index else {
             let names = runs.map(\.runID).joined(separator: ", ")
