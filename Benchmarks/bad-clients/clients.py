@@ -129,8 +129,10 @@ def upload(port, seconds):
                 except OSError:
                     break
             results.append((reply[9:12].decode(errors="replace") or "none", sent))
-    statuses = sorted({status for status, _ in results})
-    print(json.dumps({"attack": "1GB-upload", "uploads": len(results), "statuses": statuses,
+    statuses = {}
+    for status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    print(json.dumps({"attack": "1GB-upload", "uploads": len(results), "answers": statuses,
                       "max_bytes_sent_before_answer": max(sent for _, sent in results)}))
 
 

@@ -3,6 +3,7 @@ import HTTPTransport
 import RecordingProxy
 import Sockets
 import StoriStack
+import Synchronization
 import TestSupport
 import Testing
 
@@ -160,7 +161,16 @@ import Testing
         try await withTarget(target, policy: ClientPolicy()) { port in
             let socket = try await Socket.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
             defer { socket.close() }
-            let answer = Task { await readUntilClosed(socket) }
+            let answered = Mutex(false)
+            let answer = Task {
+                var received: [UInt8] = []
+                let until = deadline(after: .seconds(20))
+                while let bytes = try? await socket.read(deadline: until), !bytes.isEmpty {
+                    received += bytes
+                    answered.withLock { $0 = true }
+                }
+                return received
+            }
             try await socket.write(
                 Array(
                     ("POST /api/v1/maestro/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -169,15 +179,48 @@ import Testing
             )
             let piece = [UInt8](repeating: UInt8(ascii: " "), count: 64 * 1024)
             var sent = 0
-            // Stream until the server stops taking bytes (it answered and closed); at most 64 MB of the 1 GB.
-            while sent < 64 << 20, (try? await socket.write(piece, deadline: deadline(after: .seconds(2)))) != nil {
+            // Stream until the answer arrives, as a client that watches for an early answer does (at most 64 MB).
+            while sent < 64 << 20, !answered.withLock({ $0 }),
+                (try? await socket.write(piece, deadline: deadline(after: .seconds(2)))) != nil
+            {
                 sent += piece.count
+                await Task.yield()
             }
+            socket.shutdownWrite()
             let text = String(decoding: await answer.value, as: UTF8.self)
             #expect(text.hasPrefix("HTTP/1.1 413 "), "\(text.prefix(200))")
             #expect(text.contains(#""error":"payload_too_large""#))
-            #expect(sent < 16 << 20, "the client could send \(sent) bytes: the server read the body it refused")
+            #expect(sent < 16 << 20, "\(sent) bytes were sent before the answer: the server read the body it refused")
             #expect(try await wellBehavedStatus(port) == 200)
+        }
+    }
+
+    /// A client still sending a refused body when the 413 arrives is not reset under it (which would make it report
+    /// "connection reset" instead of the 413): the server half-closes and lets the rest of its sending drain away.
+    @Test(.timeLimit(.minutes(1)), arguments: Target.allCases)
+    func refusedUploadIsNotResetUnderTheClient(_ target: Target) async throws {
+        try await withTarget(target, policy: ClientPolicy()) { port in
+            let socket = try await Socket.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
+            defer { socket.close() }
+            let piece = [UInt8](repeating: UInt8(ascii: " "), count: 64 * 1024)
+            let head = "POST /api/v1/maestro/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n"
+            try await socket.write(Array(head.utf8) + piece)
+            var answer: [UInt8] = []
+            while !String(decoding: answer, as: UTF8.self).contains("payload_too_large"),
+                let bytes = try? await socket.read(deadline: deadline(after: .seconds(10))), !bytes.isEmpty
+            {
+                answer += bytes
+            }
+            #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 413 "))
+            // Give a server that closes at once the time to do it, then go on sending as a streaming client would.
+            try await Task.sleep(for: .milliseconds(100))
+            var sentAfterAnswer = 0
+            for _ in 0..<4 {
+                guard (try? await socket.write(piece, deadline: deadline(after: .seconds(5)))) != nil else { break }
+                sentAfterAnswer += piece.count
+            }
+            #expect(sentAfterAnswer == 4 * piece.count, "the connection was reset after the 413")
+            #expect(await readUntilClosed(socket).isEmpty)
         }
     }
 
