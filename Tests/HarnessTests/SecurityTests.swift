@@ -44,8 +44,8 @@ import Testing
         )
         await stack.shutdown()
         #expect(run.status == 0, "\(run.stderr)")
-        let report = await reportCommand(["--in", out])
-        #expect(report == 0)
+        let report = await tdf(["report", "--in", out])
+        #expect(report.status == 0, "\(report.stderr)")
 
         var scanned: [String] = []
         var redactedTokens = 0
@@ -103,16 +103,11 @@ import Testing
         #expect(everything?.sorted() == ["session", "session/cassettes", "session/cassettes/index.json"])
     }
 
-    /// A Storpheus artifact name from the network keeps only its last component and safe characters; names that
-    /// leave nothing safe are not downloaded.
+    /// Hostile Storpheus artifact names beyond those of `ServiceClientTests.sanitisesArtifactNames`: an absolute
+    /// path, a NUL, a 5,000-character name and a name with nothing safe in it.
     @Test func artifactNamesCannotLeaveTheRunDirectory() {
-        #expect(StorpheusClient.safeFileName("../../../etc/passwd") == "passwd")
         #expect(StorpheusClient.safeFileName("/abs/path/take.mid") == "take.mid")
-        #expect(StorpheusClient.safeFileName("..\\..\\win.mid") == "win.mid")
         #expect(StorpheusClient.safeFileName("a\u{0}b.mid") == "ab.mid")
-        #expect(StorpheusClient.safeFileName(".bashrc") == "bashrc")
-        #expect(StorpheusClient.safeFileName("..") == nil)
-        #expect(StorpheusClient.safeFileName("x/..") == nil)
         #expect(StorpheusClient.safeFileName("é€") == nil)
         #expect(StorpheusClient.safeFileName(String(repeating: "m", count: 5000) + ".mid")?.utf8.count == 128)
     }
@@ -132,33 +127,23 @@ import Testing
         let before = FileManager.default.enumerator(atPath: directory.url.path)?.allObjects.count
 
         for arguments in [["replay", "--run-id", run, "--in", tree], ["run", "--replay", tree]] {
-            let err = CapturedOutput()
-            let context = CommandContext(
-                standardOutput: CapturedOutput(),
-                standardError: err,
-                environment: [:],
-                currentDirectory: directory.url.path
-            )
-            let commands = CommandSpec(
-                name: "tdf",
-                abstract: "test tree",
-                subcommands: [TourDeForce.replayCommand, TourDeForce.runCommand]
-            )
-            let status = await TourDeForce.run(arguments, tree: commands, context: context)
-            #expect(status == 2, "\(arguments): \(err.text)")
-            #expect(err.text.contains("is not a run id"), "\(err.text)")
+            let (status, errors) = await tdf(arguments)
+            #expect(status == 2, "\(arguments): \(errors)")
+            #expect(errors.contains("is not a run id"), "\(errors)")
         }
         #expect(FileManager.default.enumerator(atPath: directory.url.path)?.allObjects.count == before)
     }
 
-    private func reportCommand(_ arguments: [String]) async -> Int32 {
+    /// Runs `tdf <arguments>` in-process on the whole command tree; returns the exit code and standard error.
+    private func tdf(_ arguments: [String]) async -> (status: Int32, stderr: String) {
+        let errors = CapturedOutput()
         let context = CommandContext(
             standardOutput: CapturedOutput(),
-            standardError: CapturedOutput(),
+            standardError: errors,
             environment: [:],
             currentDirectory: FileManager.default.currentDirectoryPath
         )
-        let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: [TourDeForce.reportCommand])
-        return await TourDeForce.run(["report"] + arguments, tree: tree, context: context)
+        let status = await TourDeForce.run(arguments, tree: TourDeForce.commandTree, context: context)
+        return (status, errors.text)
     }
 }
