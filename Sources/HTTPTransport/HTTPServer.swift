@@ -291,12 +291,13 @@ public final class HTTPServer: Sendable {
 
     /// Closing a socket with unread input sends a reset, which can reach a client still streaming a refused
     /// upload before it has read the answer, and make it report "connection reset" instead of the 413. So the
-    /// server half-closes and discards what still arrives, for at most a second and 64 MiB, before closing.
+    /// server half-closes and discards what still arrives, for at most a second and 8 MiB (more than the socket
+    /// buffers hold, so what the client had in flight when it saw the answer), before closing.
     private static func lingerBeforeClosing(_ socket: Socket) async {
         socket.shutdownWrite()
         let giveUp = deadline(after: .seconds(1))
         var discarded = 0
-        while discarded < 64 << 20, let bytes = try? await socket.read(deadline: giveUp), !bytes.isEmpty {
+        while discarded < 8 << 20, let bytes = try? await socket.read(deadline: giveUp), !bytes.isEmpty {
             discarded += bytes.count
         }
     }
