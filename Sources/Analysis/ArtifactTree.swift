@@ -387,6 +387,11 @@ public struct ArtifactTree: Sendable {
     public var hasGraph = false
     /// Whether `events.jsonl` was read.
     public var hasEvents = false
+    /// Runs that left artifacts (a cassette, MIDI or MUSE files) but no line in `runs.jsonl`: the batch was killed
+    /// while they ran, so they have no final status.
+    public var unfinishedRuns: [String] = []
+    /// Whether `manifest.json` says the batch never finished (it is rewritten as `finished` at the very end).
+    public var batchUnfinished = false
 
     /// Makes an empty tree rooted at `root`.
     public init(root: String) {

@@ -25,6 +25,7 @@ public enum ArtifactTreeLoader {
         loadGraph(&tree)
         loadMIDI(&tree)
         loadCassettes(&tree)
+        loadManifest(&tree)
         return tree
     }
 
@@ -299,6 +300,32 @@ public enum ArtifactTreeLoader {
     private static func directoryRunIDs(_ path: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         return names.filter { $0.hasPrefix("run_") }.map { String($0.dropFirst(4)) }.sorted()
+    }
+
+    // MARK: - manifest.json
+
+    /// Says when the batch did not finish (the harness was killed): which runs started without a final status.
+    private static func loadManifest(_ tree: inout ArtifactTree) {
+        guard FileManager.default.fileExists(atPath: tree.root + "/manifest.json"),
+            let manifest = json("manifest.json", into: &tree)
+        else { return }
+        let state = manifest["state"]?.stringValue ?? "unknown"
+        guard state != "finished" else { return }
+        tree.batchUnfinished = true
+        let finished = Set(tree.runs.map(\.runID))
+        let cassetteRunIDs = ((try? SessionDirectory.cassetteFileNames(in: tree.root + "/cassettes")) ?? [])
+            .compactMap { name in RunID.run(forFileName: name)??.rawValue }
+        let started = Set(
+            cassetteRunIDs + directoryRunIDs(tree.root + "/midi") + directoryRunIDs(tree.root + "/muse")
+        )
+        tree.unfinishedRuns = started.subtracting(finished).sorted()
+        let planned = manifest["runs_planned"]?.intValue.map { " of \($0) planned" } ?? ""
+        var problem =
+            "the batch did not finish (state '\(state)'): \(finished.count)\(planned) runs have a final status"
+        if !tree.unfinishedRuns.isEmpty {
+            problem += "; " + tree.unfinishedRuns.joined(separator: ", ") + " started but have no final status"
+        }
+        tree.problems.append(InputProblem(file: "manifest.json", problem: problem))
     }
 
     // MARK: - cassettes/

@@ -330,6 +330,7 @@ actor HTTPClientBodyReader {
     func next() async throws -> [UInt8]? {
         while !finished {
             do {
+                if let damage { throw damage }
                 if pending.isEmpty {
                     let bytes = try await socket.read(deadline: deadline(after: readTimeout))
                     if bytes.isEmpty {
@@ -340,7 +341,15 @@ actor HTTPClientBodyReader {
                     bytesReceived += bytes.count
                     pending = bytes
                 }
-                let step = try decoder.feed(pending[...])
+                let step: HTTPBodyDecodeStep
+                let beforeFeed = decoder
+                do {
+                    step = try decoder.feed(pending[...])
+                } catch {
+                    if let valid = try validPrefix(before: error, decodingFrom: beforeFeed) { return valid }
+                    throw error
+                }
+                framedBytesConsumed += step.consumed
                 pending.removeFirst(step.consumed)
                 if step.isComplete { complete(reusable: pending.isEmpty) }
                 if !step.payload.isEmpty { return step.payload }
@@ -358,6 +367,27 @@ actor HTTPClientBodyReader {
     }
 
     private var released = false
+    /// Framed body bytes the decoder has consumed: a decoding error's offset minus this is how much of `pending`
+    /// was valid.
+    private var framedBytesConsumed = 0
+    /// A decoding error held back while the valid bytes that arrived before it in the same read are handed out.
+    private var damage: HTTPWireError?
+
+    /// The body bytes before `error` in `pending` (a bad chunk size after good chunks, in one read), decoded from
+    /// the state before the failed feed; `error` is then thrown by the next call. A proxy relays and records those
+    /// bytes as the upstream sent them instead of losing them with the damage.
+    private func validPrefix(
+        before error: HTTPWireError,
+        decodingFrom state: HTTPBodyDecoder
+    ) throws(HTTPWireError) -> [UInt8]? {
+        guard let offset = error.offset, offset - framedBytesConsumed > 0, offset - framedBytesConsumed < pending.count
+        else { return nil }
+        var decoder = state
+        let step = try decoder.feed(pending[..<(offset - framedBytesConsumed)])
+        damage = error
+        pending.removeAll()
+        return step.payload.isEmpty ? nil : step.payload
+    }
 
     private func complete(reusable: Bool) {
         finished = true

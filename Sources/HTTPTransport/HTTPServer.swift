@@ -277,13 +277,29 @@ public final class HTTPServer: Sendable {
 
     private func reject(_ socket: Socket, status: Int, code: String, detail: String) async {
         let response = HTTPServerResponse.error(status: status, code: code, detail: detail)
-        _ = try? await Self.write(
-            response,
-            to: socket,
-            requestHead: nil,
-            keepAlive: false,
-            configuration: configuration
-        )
+        guard
+            (try? await Self.write(
+                response,
+                to: socket,
+                requestHead: nil,
+                keepAlive: false,
+                configuration: configuration
+            )) != nil
+        else { return }
+        await Self.lingerBeforeClosing(socket)
+    }
+
+    /// Closing a socket with unread input sends a reset, which can reach a client still streaming a refused
+    /// upload before it has read the answer, and make it report "connection reset" instead of the 413. So the
+    /// server half-closes and discards what still arrives, for at most a second and 8 MiB (more than the socket
+    /// buffers hold, so what the client had in flight when it saw the answer), before closing.
+    private static func lingerBeforeClosing(_ socket: Socket) async {
+        socket.shutdownWrite()
+        let giveUp = deadline(after: .seconds(1))
+        var discarded = 0
+        while discarded < 8 << 20, let bytes = try? await socket.read(deadline: giveUp), !bytes.isEmpty {
+            discarded += bytes.count
+        }
     }
 
     private struct WriteOutcome {

@@ -42,6 +42,48 @@ public struct HTTPServerConfiguration: Sendable {
     }
 }
 
+/// How long a server waits for slow or idle clients and how many it serves at once: the part of an
+/// ``HTTPServerConfiguration`` a service built on the server lets its user tune.
+public struct ClientPolicy: Sendable {
+    /// How long a client may take to send a request head once its first byte arrived (then 408).
+    public var headerTimeout: Duration
+    /// How long a client may take to send a whole request (then 408).
+    public var requestTimeout: Duration
+    /// How long a connection may stay idle before it is closed.
+    public var idleTimeout: Duration
+    /// How many connections are served at once; the next one gets a 503.
+    public var maxConnections: Int
+
+    /// A policy; the defaults are those of ``HTTPServerConfiguration``.
+    public init(
+        headerTimeout: Duration = .seconds(10),
+        requestTimeout: Duration = .seconds(60),
+        idleTimeout: Duration = .seconds(60),
+        maxConnections: Int = 2048
+    ) {
+        self.headerTimeout = headerTimeout
+        self.requestTimeout = requestTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+    }
+}
+
+extension HTTPServerConfiguration {
+    /// A configuration for `host:port` with `policy`'s timeouts and connection cap.
+    public init(host: String, port: Int, limits: HTTPParserLimits = .standard, policy: ClientPolicy) {
+        self.init(
+            host: host,
+            port: port,
+            limits: limits,
+            headerTimeout: policy.headerTimeout,
+            requestTimeout: policy.requestTimeout,
+            idleTimeout: policy.idleTimeout,
+            writeTimeout: max(policy.requestTimeout, .seconds(60)),
+            maxConnections: policy.maxConnections
+        )
+    }
+}
+
 /// A complete request as the server hands it to a handler.
 public struct HTTPServerRequest: Sendable {
     /// The request line and headers.

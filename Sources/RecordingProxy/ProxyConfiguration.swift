@@ -158,6 +158,9 @@ public struct ProxyConfiguration: Sendable {
     public var maxRequestBodyBytes: Int
     /// The tool version written into cassettes.
     public var toolVersion: String
+    /// How a service's listener treats slow, idle and numerous clients (host, port and body limit come from the
+    /// service and ``maxRequestBodyBytes``).
+    public var clientPolicy = ClientPolicy(requestTimeout: .seconds(120), idleTimeout: .seconds(120))
     /// Where the proxy reports what a person should know (replay mismatches, recording failures), one line each.
     public var log: @Sendable (String) -> Void
 

@@ -79,9 +79,7 @@ public final class ProxyServer: Sendable {
                         host: service.host,
                         port: service.port,
                         limits: HTTPParserLimits(maxBodyBytes: configuration.maxRequestBodyBytes),
-                        requestTimeout: .seconds(120),
-                        idleTimeout: .seconds(120),
-                        writeTimeout: .seconds(120)
+                        policy: configuration.clientPolicy
                     ),
                     handler: { request in await handler.handle(request) }
                 )

@@ -34,6 +34,9 @@ extension RunAnalysis {
                 MissingSection(section: "MUSE merges, checkouts and drift", reason: reason(["events.jsonl"]))
             )
         }
+        if tree.batchUnfinished {
+            missing.append(MissingSection(section: "Whole batch", reason: reason(["manifest.json"])))
+        }
         return missing
     }
 }

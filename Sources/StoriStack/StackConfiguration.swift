@@ -1,3 +1,5 @@
+public import HTTPTransport
+
 /// Everything a simulated stack is started with: where it listens, its seed and secret, the faults to reproduce
 /// and the knobs that make it fast enough for tests.
 ///
@@ -43,6 +45,8 @@ public struct StackConfiguration: Sendable {
     /// has no such route (404); the earlier harness calls it by default, so the simulator serves it unless this
     /// is false.
     public var servesHarnessPromptRoute: Bool
+    /// How both listeners treat slow, idle and numerous clients.
+    public var clientPolicy = ClientPolicy()
 
     /// A configuration with the real ports, seed 0, the development secret and the fast defaults.
     public init(

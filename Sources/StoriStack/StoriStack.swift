@@ -36,7 +36,8 @@ public enum StoriStack {
             storpheusServer = try HTTPServer(
                 configuration: HTTPServerConfiguration(
                     host: configuration.storpheusHost,
-                    port: configuration.storpheusPort
+                    port: configuration.storpheusPort,
+                    policy: configuration.clientPolicy
                 ),
                 handler: { request in await storpheusRoutes.handle(request) }
             )
@@ -69,7 +70,8 @@ public enum StoriStack {
             maestroServer = try HTTPServer(
                 configuration: HTTPServerConfiguration(
                     host: configuration.maestroHost,
-                    port: configuration.maestroPort
+                    port: configuration.maestroPort,
+                    policy: configuration.clientPolicy
                 ),
                 handler: { request in await maestro.handle(request) }
             )

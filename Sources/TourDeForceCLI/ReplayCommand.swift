@@ -57,6 +57,9 @@ extension TourDeForce {
         guard let runID = arguments.value("--run-id"), !runID.isEmpty else {
             throw UsageError("give the run to replay with --run-id, e.g. --run-id r_000001")
         }
+        if let problem = RunID.problem(with: runID) {
+            throw UsageError("--run-id '\(runID)' is not a run id (\(problem)); run ids look like r_000042")
+        }
         guard let input = arguments.value("--in"), !input.isEmpty else {
             throw UsageError("give the recording's artifact tree with --in DIR")
         }
@@ -102,6 +105,13 @@ extension TourDeForce {
         }
         let runs = ReplayComparison.recordedRuns(in: tree)
         guard !runs.isEmpty else { throw UsageError("\(tree)/runs.jsonl lists no runs") }
+        // A run id names the replay's output directory: one that could leave the tree is refused before anything
+        // is written or removed.
+        for (runID, _) in runs {
+            if let problem = RunID.problem(with: runID) {
+                throw UsageError("\(tree)/runs.jsonl lists '\(runID)', which is not a run id (\(problem))")
+            }
+        }
         return runs
     }
 

@@ -13,8 +13,9 @@ extension TourDeForce {
                 Reads the artifact tree and its cassettes alone (no service is contacted) and writes tourdeforce.db
                 and report/ (report.html, report.md, junit.xml, plots/*.svg) under --out, which defaults to --in.
                 A missing or damaged input is named with what is wrong, and the report says which sections could not
-                be built. Exit status: 0 when every section was built, 1 when some could not be (or an output could
-                not be written), 3 when --in is not a directory.
+                be built. A batch that did not finish (tdf run was killed) is reported with the runs that have no
+                final status. Exit status: 0 when every section was built, 1 when some could not be, the batch did
+                not finish, or an output could not be written; 3 when --in is not a directory.
                 """,
             examples: [
                 "tdf report --in out",

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -109,8 +110,8 @@ final class ChildProcess: Sendable {
         watchdog.cancel()
         pipes.stdout.fileHandleForReading.readabilityHandler = nil
         pipes.stderr.fileHandleForReading.readabilityHandler = nil
-        let restOut = pipes.stdout.fileHandleForReading.readDataToEndOfFile()
-        let restErr = pipes.stderr.fileHandleForReading.readDataToEndOfFile()
+        let rest = await readToEnd([pipes.stdout.fileHandleForReading, pipes.stderr.fileHandleForReading])
+        let (restOut, restErr) = (rest[0], rest[1])
         output.withLock {
             $0.stdout.append(contentsOf: restOut)
             $0.stderr.append(contentsOf: restErr)

@@ -90,15 +90,15 @@ public final class ExternalProcess: Sendable {
         }
         // The process has exited, so its pipes hold at most what it wrote last, followed by end-of-file:
         // collect that now instead of racing the readability handlers.
-        drain()
+        await drain()
         return status
     }
 
-    private func drain() {
+    private func drain() async {
         pipes.stdout.fileHandleForReading.readabilityHandler = nil
         pipes.stderr.fileHandleForReading.readabilityHandler = nil
-        let restOut = pipes.stdout.fileHandleForReading.readDataToEndOfFile()
-        let restErr = pipes.stderr.fileHandleForReading.readDataToEndOfFile()
+        let rest = await readToEnd([pipes.stdout.fileHandleForReading, pipes.stderr.fileHandleForReading])
+        let (restOut, restErr) = (rest[0], rest[1])
         if !restOut.isEmpty { output.withLock { $0.append(Chunk(at: .now, bytes: Array(restOut))) } }
         if !restErr.isEmpty { errors.withLock { $0.append(contentsOf: restErr) } }
     }
