@@ -127,23 +127,10 @@ import Testing
         let before = FileManager.default.enumerator(atPath: directory.url.path)?.allObjects.count
 
         for arguments in [["replay", "--run-id", run, "--in", tree], ["run", "--replay", tree]] {
-            let (status, errors) = await tdf(arguments)
+            let (status, _, errors) = await tdf(arguments)
             #expect(status == 2, "\(arguments): \(errors)")
             #expect(errors.contains("is not a run id"), "\(errors)")
         }
         #expect(FileManager.default.enumerator(atPath: directory.url.path)?.allObjects.count == before)
-    }
-
-    /// Runs `tdf <arguments>` in-process on the whole command tree; returns the exit code and standard error.
-    private func tdf(_ arguments: [String]) async -> (status: Int32, stderr: String) {
-        let errors = CapturedOutput()
-        let context = CommandContext(
-            standardOutput: CapturedOutput(),
-            standardError: errors,
-            environment: [:],
-            currentDirectory: FileManager.default.currentDirectoryPath
-        )
-        let status = await TourDeForce.run(arguments, tree: TourDeForce.commandTree, context: context)
-        return (status, errors.text)
     }
 }
