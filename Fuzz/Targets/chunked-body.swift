@@ -32,7 +32,8 @@ public func fuzzChunkedBody(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     require(body.payload.count <= limits.maxBodyBytes, "\(body.payload.count) bytes decoded past the limit")
     if framing == .chunked && body.isComplete {
         let encoded = ChunkedEncoding.chunk(body.payload) + ChunkedEncoding.lastChunk(trailers: body.trailers)
-        let again = decodeBody([encoded[...]], framing: .chunked, limits: limits)
+        // Standard limits: a Latin-1 trailer value grows when written back as UTF-8.
+        let again = decodeBody([encoded[...]], framing: .chunked)
         let expected = DecodedBody(payload: body.payload, trailers: body.trailers, isComplete: true)
         require(again == .success(expected), "re-encoded body decodes as \(again), expected \(expected)")
     }
