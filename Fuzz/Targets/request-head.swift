@@ -8,13 +8,10 @@ import HTTPWire
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
-    let limits = input.choice() & 1 == 1 ? FuzzLimits.tiny : .standard
+    let limits = input.choice() & 1 == 1 ? HTTPParserLimits.tiny : .standard
     let (firstCut, secondCut) = (input.choice(), input.choice())
-    let wire = input.payload
-    let whole = parseRequests([wire[...]], limits: limits)
-    for pieces in feedings(of: wire, firstCut: firstCut, secondCut: secondCut).dropFirst() {
-        let cut = parseRequests(pieces, limits: limits)
-        require(cut == whole, "fed in \(pieces.count) pieces: \(cut), whole: \(whole)")
+    let whole = sameOutcomeForEverySplit(of: input.payload, firstCut: firstCut, secondCut: secondCut) { pieces in
+        parseRequests(pieces, limits: limits)
     }
     for message in whole.values {
         var parser = HTTPRequestHeadParser()

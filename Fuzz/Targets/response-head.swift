@@ -10,14 +10,11 @@ import HTTPWire
 public func fuzzResponseHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
     let options = input.choice()
-    let limits = options & 1 == 1 ? FuzzLimits.tiny : .standard
+    let limits = options & 1 == 1 ? HTTPParserLimits.tiny : .standard
     let method = options & 2 == 2 ? "HEAD" : "GET"
     let (firstCut, secondCut) = (input.choice(), input.choice())
-    let wire = input.payload
-    let whole = parseResponses([wire[...]], requestMethod: method, limits: limits)
-    for pieces in feedings(of: wire, firstCut: firstCut, secondCut: secondCut).dropFirst() {
-        let cut = parseResponses(pieces, requestMethod: method, limits: limits)
-        require(cut == whole, "fed in \(pieces.count) pieces: \(cut), whole: \(whole)")
+    let whole = sameOutcomeForEverySplit(of: input.payload, firstCut: firstCut, secondCut: secondCut) { pieces in
+        parseResponses(pieces, requestMethod: method, limits: limits)
     }
     for message in whole.values {
         var parser = HTTPResponseHeadParser()

@@ -10,11 +10,8 @@ public func fuzzSSE(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
     let maxEventBytes = input.choice() & 1 == 1 ? 12 : 16 << 20
     let (firstCut, secondCut) = (input.choice(), input.choice())
-    let stream = input.payload
-    let whole = parseStream([stream[...]], maxEventBytes: maxEventBytes)
-    for pieces in feedings(of: stream, firstCut: firstCut, secondCut: secondCut).dropFirst() {
-        let cut = parseStream(pieces, maxEventBytes: maxEventBytes)
-        require(cut == whole, "fed in \(pieces.count) pieces: \(cut), whole: \(whole)")
+    let whole = sameOutcomeForEverySplit(of: input.payload, firstCut: firstCut, secondCut: secondCut) { pieces in
+        parseStream(pieces, maxEventBytes: maxEventBytes)
     }
     guard case .success(let parsed) = whole else { return 0 }
     let encoded = parsed.frames.flatMap(SSEEncoder.encode)

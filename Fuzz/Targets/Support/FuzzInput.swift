@@ -24,18 +24,27 @@ struct FuzzInput {
     }
 }
 
-/// The ways one payload is fed to an incremental parser: whole, cut at two places picked by
-/// `firstCut` and `secondCut` (so libFuzzer can steer a chunk boundary onto any byte), and, for short
-/// payloads, one byte at a time. Each must give the same outcome as the whole payload.
-func feedings(of payload: [UInt8], firstCut: UInt8, secondCut: UInt8) -> [[ArraySlice<UInt8>]] {
-    var result = [[payload[...]]]
-    guard payload.count > 1 else { return result }
+/// Feeds `payload` to `parse` whole, cut at two places picked by `firstCut` and `secondCut` (so libFuzzer
+/// can steer a chunk boundary onto any byte) and, when it is short, one byte at a time; stops the run
+/// unless every feeding gives the outcome of the whole payload, which it returns.
+func sameOutcomeForEverySplit<Outcome: Equatable>(
+    of payload: [UInt8],
+    firstCut: UInt8,
+    secondCut: UInt8,
+    _ parse: ([ArraySlice<UInt8>]) -> Outcome
+) -> Outcome {
+    let whole = parse([payload[...]])
+    guard payload.count > 1 else { return whole }
     let cuts = [firstCut, secondCut].map { Int($0) * payload.count / 256 }.sorted()
-    result.append([payload[..<cuts[0]], payload[cuts[0]..<cuts[1]], payload[cuts[1]...]])
+    var feedings = [[payload[..<cuts[0]], payload[cuts[0]..<cuts[1]], payload[cuts[1]...]]]
     if payload.count <= 512 {
-        result.append(payload.indices.map { payload[$0...$0] })
+        feedings.append(payload.indices.map { payload[$0...$0] })
     }
-    return result
+    for pieces in feedings {
+        let cut = parse(pieces)
+        require(cut == whole, "fed in \(pieces.count) pieces: \(cut), whole: \(whole)")
+    }
+    return whole
 }
 
 /// Stops the run with a message when a property the target checks does not hold; libFuzzer records
