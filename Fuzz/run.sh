@@ -16,15 +16,8 @@ root="$(dirname "$fuzz_dir")"
 build="$fuzz_dir/.build"
 targets=(request-head response-head chunked-body sse smf cassette)
 
-# Module name, then the modules it imports (which must come earlier in this list).
-modules=(
-    "HTTPWire"
-    "MIDI"
-    "JSON"
-    "Hashing"
-    "Gzip"
-    "Cassettes JSON HTTPWire Gzip Hashing"
-)
+# The modules the targets use, each after the modules it imports.
+modules=(HTTPWire MIDI JSON Hashing Gzip Cassettes)
 
 # The modules a target links, dependencies included.
 target_modules() {
@@ -43,14 +36,20 @@ swift_flags=(
     -I "$build/modules" -I "$root/Sources/CZlib"
 )
 
-# Compiles one module into a static library unless its sources are older than the library.
+# Set once a module is rebuilt: every module after it is rebuilt too, since it may import the one that changed.
+rebuilt_earlier=false
+
+# Compiles one module into a static library unless the library is newer than its sources (and nothing
+# before it in `modules` was rebuilt).
 build_module() {
     local name="$1"
     local sources=("$root/Sources/$name"/*.swift)
     local library="$build/modules/lib$name.a"
-    if [ -f "$library" ] && [ -z "$(find "$root/Sources/$name" -newer "$library" -print -quit)" ]; then
+    if ! $rebuilt_earlier && [ -f "$library" ] \
+        && [ -z "$(find "$root/Sources/$name" -newer "$library" -print -quit)" ]; then
         return
     fi
+    rebuilt_earlier=true
     echo "fuzz: compiling module $name" >&2
     swiftc "${swift_flags[@]}" -module-name "$name" -emit-library -static -wmo \
         -emit-module -emit-module-path "$build/modules/$name.swiftmodule" \
@@ -59,9 +58,9 @@ build_module() {
 
 build_all() {
     mkdir -p "$build/modules" "$build/bin"
-    local entry
-    for entry in "${modules[@]}"; do
-        build_module "${entry%% *}"
+    local module
+    for module in "${modules[@]}"; do
+        build_module "$module"
     done
     local target
     for target in "$@"; do
