@@ -56,10 +56,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         else { return nil }
         var milliseconds = 0
         if bytes.count > 20 {
-            guard bytes[19] == UInt8(ascii: "."), bytes.count >= 22, let fraction = number(20..<(bytes.count - 1))
+            // Digits below a millisecond are dropped unread: reading a long fraction (a hostile cassette) as
+            // one number would overflow.
+            let fraction = 20..<(bytes.count - 1)
+            let millisecondDigits = min(fraction.count, 3)
+            guard bytes[19] == UInt8(ascii: "."), !fraction.isEmpty,
+                bytes[fraction].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let value = number(20..<(20 + millisecondDigits))
             else { return nil }
-            let digits = bytes.count - 21
-            milliseconds = digits >= 3 ? fraction / Self.power(10, digits - 3) : fraction * Self.power(10, 3 - digits)
+            milliseconds = value * Self.power(10, 3 - millisecondDigits)
         } else if bytes[19] != UInt8(ascii: "Z") {
             return nil
         }

@@ -23,6 +23,18 @@ enum Parsed<Value: Equatable & Sendable>: Equatable, Sendable {
     }
 }
 
+extension HTTPParserLimits {
+    /// Limits small enough that short inputs reach every limit check.
+    static let tiny = HTTPParserLimits(
+        maxStartLineBytes: 24,
+        maxHeaderLineBytes: 12,
+        maxHeaderBytes: 30,
+        maxHeaderCount: 3,
+        maxBodyBytes: 9,
+        maxChunkLineBytes: 6
+    )
+}
+
 /// The UTF-8 bytes of a string, for building wire input.
 func bytes(_ text: String) -> [UInt8] {
     Array(text.utf8)
