@@ -112,7 +112,11 @@ extension TourDeForce {
         context.print("Open:")
         open.map(line).forEach(context.print)
         context.print("")
-        context.print("Try next:")
+        // After `swift run tdf demo`, `tdf` is not on the PATH yet: name the binary that ran.
+        let executable = CommandLine.arguments.first ?? "tdf"
+        context.print(
+            executable.hasSuffix("/tdf") ? "Try next (tdf is \(displayPath(executable, context))):" : "Try next:"
+        )
         next.map(line).forEach(context.print)
         return failed.isEmpty ? ExitCode.success : ExitCode.failure
     }
