@@ -14,15 +14,10 @@ func tdfInProcess(
     environment: [String: String] = [:],
     directory: String = FileManager.default.currentDirectoryPath
 ) async -> (status: Int32, stdout: String, stderr: String) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
+    await TourDeForce.runCaptured(
+        arguments,
+        tree: CommandSpec(name: "tdf", abstract: "test tree", subcommands: commands),
         environment: environment,
         currentDirectory: directory
     )
-    let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: commands)
-    let status = await TourDeForce.run(arguments, tree: tree, context: context)
-    return (status, out.text, err.text)
 }

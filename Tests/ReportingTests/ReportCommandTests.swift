@@ -6,11 +6,7 @@ import TourDeForceCLI
 
 @Suite struct ReportCommandTests {
     private func runTDF(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
-        let out = CapturedOutput()
-        let err = CapturedOutput()
-        let context = CommandContext(standardOutput: out, standardError: err, environment: [:], currentDirectory: "/")
-        let status = await TourDeForce.main(arguments: arguments, context: context)
-        return (status, out.text, err.text)
+        await TourDeForce.runCaptured(arguments, currentDirectory: "/")
     }
 
     /// A tree with a damaged graph and no cassettes still gets its reports; the damage is named and the exit is 1.

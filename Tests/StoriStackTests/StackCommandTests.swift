@@ -12,17 +12,11 @@ private func runStackCommand(
 ) async -> (
     status: Int32, stdout: String, stderr: String
 ) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
-        environment: environment,
-        currentDirectory: FileManager.default.currentDirectoryPath
+    await TourDeForce.runCaptured(
+        arguments,
+        tree: CommandSpec(name: "tdf", abstract: "", subcommands: [TourDeForce.stackCommand]),
+        environment: environment
     )
-    let tree = CommandSpec(name: "tdf", abstract: "", subcommands: [TourDeForce.stackCommand])
-    let status = await TourDeForce.run(arguments, tree: tree, context: context)
-    return (status, out.text, err.text)
 }
 
 @Suite(.serialized) struct StackCommandTests {

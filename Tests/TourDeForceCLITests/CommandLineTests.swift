@@ -7,16 +7,7 @@ func runTDF(
     _ arguments: [String],
     environment: [String: String] = [:]
 ) async -> (status: Int32, stdout: String, stderr: String) {
-    let out = CapturedOutput()
-    let err = CapturedOutput()
-    let context = CommandContext(
-        standardOutput: out,
-        standardError: err,
-        environment: environment,
-        currentDirectory: FileManager.default.currentDirectoryPath
-    )
-    let status = await TourDeForce.main(arguments: arguments, context: context)
-    return (status, out.text, err.text)
+    await TourDeForce.runCaptured(arguments, environment: environment)
 }
 
 @Suite struct CommandLineTests {
@@ -87,11 +78,7 @@ func runTDF(
     )
 
     private func run(_ arguments: [String]) async -> (Int32, String, String) {
-        let out = CapturedOutput()
-        let err = CapturedOutput()
-        let context = CommandContext(standardOutput: out, standardError: err, environment: [:], currentDirectory: "/")
-        let status = await TourDeForce.run(arguments, tree: Self.tree, context: context)
-        return (status, out.text, err.text)
+        await TourDeForce.runCaptured(arguments, tree: Self.tree, currentDirectory: "/")
     }
 
     /// Values come from `--name value`, `--name=value`, defaults, repeats, short flags and positionals.
