@@ -172,16 +172,6 @@ final class Upstream: Sendable {
                     throw CancellationError()
                 }
             )
-        case "/stall":
-            headers.append(name: "Content-Type", value: "text/event-stream")
-            return HTTPServerResponse(
-                status: 200,
-                headers: headers,
-                body: .stream { writer in
-                    try await writer.write(Array("data: first\n\n".utf8))
-                    try await Task.sleep(for: .seconds(3))
-                }
-            )
         case "/slow":
             // Far longer than any timeout a test sets, so "it returned early" proves the timeout was applied.
             try? await Task.sleep(for: .seconds(20))

@@ -187,7 +187,8 @@ func withStack<T>(
 ) async throws -> T {
     let stack = try await StoriStack.start(configuration)
     let client = HTTPClient(
-        configuration: HTTPClientConfiguration(connectTimeout: .seconds(5), readTimeout: .seconds(20))
+        // Safety nets only: no test here is about the client's own timeouts, and a loaded machine is slow.
+        configuration: HTTPClientConfiguration(connectTimeout: .seconds(60), readTimeout: .seconds(120))
     )
     let result: T
     do {
