@@ -35,11 +35,9 @@ final class StallingPeer: Sendable {
             throw StallingPeerError(operation: "bind", code: code)
         }
         port = Int(UInt16(bigEndian: address.sin_port))
-        let listener = Mutex<Int32?>(descriptor)
-        self.listener = listener
+        listener = Mutex(descriptor)
         let seconds = Int(holdLimit.components.seconds)
-        Thread { Self.serveOnce(listener: listener, descriptor: descriptor, reply: reply, holdSeconds: seconds) }
-            .start()
+        Thread { [self] in serveOnce(descriptor: descriptor, reply: reply, holdSeconds: seconds) }.start()
     }
 
     /// Wakes a thread still waiting for a connection, so it ends.
@@ -49,7 +47,7 @@ final class StallingPeer: Sendable {
         }
     }
 
-    private static func serveOnce(listener: Mutex<Int32?>, descriptor: Int32, reply: [UInt8], holdSeconds: Int) {
+    private func serveOnce(descriptor: Int32, reply: [UInt8], holdSeconds: Int) {
         let connection = accept(descriptor, nil, nil)
         listener.withLock { open in
             close(descriptor)
