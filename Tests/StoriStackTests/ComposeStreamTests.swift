@@ -228,16 +228,7 @@ import Testing
         var configuration = configuration
         configuration.faults = [try StackFault(parsing: "cold-start=storpheus:120s")]
         return try await withStack(configuration) { stack in
-            let url = try #require(HTTPURL(string: stack.maestro + "/api/v1/maestro/stream"))
-            let body = JSONWriter.bytes(["prompt": .string(maestroPrompt(roles: roles))])
-            let response = try await stack.client.execute(
-                HTTPClientRequest(
-                    method: "POST",
-                    url: url,
-                    headers: ["Authorization": "Bearer \(stack.token())"],
-                    body: body
-                )
-            )
+            let response = try await stack.startCompose(prompt: maestroPrompt(roles: roles), token: stack.token())
             var frames: [SSEFrame] = []
             for try await frame in response.body.sseFrames() {
                 frames.append(frame)

@@ -207,16 +207,7 @@ import Testing
     }
 
     private static func readFirstFramesThenHangUp(_ stack: TestStack, token: String) async throws {
-        let url = try #require(HTTPURL(string: stack.maestro + "/api/v1/maestro/stream"))
-        let body = JSONWriter.bytes(["prompt": .string(maestroPrompt(roles: ["drums"]))])
-        let response = try await stack.client.execute(
-            HTTPClientRequest(
-                method: "POST",
-                url: url,
-                headers: ["Authorization": "Bearer \(token)"],
-                body: body
-            )
-        )
+        let response = try await stack.startCompose(prompt: maestroPrompt(roles: ["drums"]), token: token)
         var frames = 0
         for try await _ in response.body.sseFrames() {
             frames += 1
