@@ -8,7 +8,7 @@ struct RawClient {
     let socket: Socket
 
     static func connect(to server: HTTPServer) async throws -> RawClient {
-        RawClient(socket: try await Socket.connect(host: "127.0.0.1", port: server.address.port, timeout: .seconds(5)))
+        RawClient(socket: try await Socket.connect(host: "127.0.0.1", port: server.address.port, timeout: .seconds(60)))
     }
 
     func send(_ text: String) async throws {
@@ -20,7 +20,7 @@ struct RawClient {
     }
 
     /// Reads until the server closes the connection (or the timeout passes).
-    func readUntilClose(timeout: Duration = .seconds(10)) async throws -> String {
+    func readUntilClose(timeout: Duration = .seconds(60)) async throws -> String {
         var all: [UInt8] = []
         let limit = deadline(after: timeout)
         while true {
@@ -31,7 +31,7 @@ struct RawClient {
     }
 
     /// Reads exactly one response with a Content-Length or chunked body and returns its head and body.
-    func readResponse(timeout: Duration = .seconds(10)) async throws -> (head: HTTPResponseHead, body: String) {
+    func readResponse(timeout: Duration = .seconds(60)) async throws -> (head: HTTPResponseHead, body: String) {
         var parser = HTTPResponseHeadParser()
         var pending: [UInt8] = []
         let limit = deadline(after: timeout)

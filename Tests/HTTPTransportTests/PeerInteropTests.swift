@@ -91,7 +91,7 @@ import Testing
         try await withServer(handler: echoHandler) { server in
             let script = """
                 import http.client
-                c = http.client.HTTPConnection("127.0.0.1", \(server.address.port), timeout=10)
+                c = http.client.HTTPConnection("127.0.0.1", \(server.address.port), timeout=120)
                 c.request("GET", "/py1"); r = c.getresponse(); a = r.read().decode(); ra = r.getheader("X-Remote")
                 c.request("POST", "/py2", body=b"xyz"); r = c.getresponse(); b = r.read().decode(); rb = r.getheader("X-Remote")
                 print(a); print(b); print("same" if ra == rb else "different")

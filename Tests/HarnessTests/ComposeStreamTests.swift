@@ -134,8 +134,10 @@ func composeFrames(
 
     /// A stream that stops sending for longer than the read timeout is a `timeout`.
     @Test func stalledStreamTimesOut() async throws {
+        // The stall outlasts the 300 ms timeout by minutes, so a loaded machine cannot end it first; were the timeout
+        // not applied, the stream would end without `complete` and fail as `maestro_error` instead.
         let fake = try FakeService { _ in
-            sseResponse([composeFrames()[0], composeFrames()[1]], pause: .seconds(3))
+            sseResponse([composeFrames()[0], composeFrames()[1]], pause: .seconds(120))
         }
         let fixture = try ClientFixture(baseURL: fake.baseURL, maestroTimeout: .milliseconds(300))
         await #expect {

@@ -23,9 +23,12 @@ func embeddedConfiguration(
         seed: seed,
         concurrency: concurrency,
         outputDirectory: out,
-        globalTimeout: .seconds(60),
+        // Timeouts here are safety nets for a loaded machine; the tests whose subject is a timeout set a short one.
+        globalTimeout: .seconds(600),
         record: false,
         stack: "embedded",
+        promptTimeout: .seconds(120),
+        museTimeout: .seconds(120),
         retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(50), maxDelay: .milliseconds(200))
     )
 }
@@ -123,14 +126,16 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
     /// Faults of the simulator map to the status taxonomy, and every run of the batch still reports.
     @Test(arguments: [
         ("storpheus-down", "storpheus_error"), ("cut-stream=6", "maestro_error"), ("auth=401", "maestro_error"),
-        ("latency=muse:2s", "timeout"), ("rate-limit=2", "maestro_error"),
+        ("latency=muse:600s", "timeout"), ("rate-limit=2", "maestro_error"),
     ])
     func faultsGiveTheirStatus(spec: String, status: String) async throws {
         let stack = try await startStack(faults: [try StackFault(parsing: spec)])
         let directory = try TemporaryDirectory()
         var configuration = embeddedConfiguration(stack, out: directory.path("out"), runs: 2, concurrency: 2)
-        configuration.museTimeout = .milliseconds(500)
-        configuration.maestroTimeout = .seconds(5)
+        if spec.hasPrefix("latency=muse") {
+            // The MUSE read timeout is the subject here, and the fault holds every MUSE call far longer than it.
+            configuration.museTimeout = .milliseconds(500)
+        }
         let result = try await HarnessRunner(configuration: configuration, token: stack.token(), toolVersion: "test")
             .run()
         await stack.shutdown()
@@ -158,16 +163,22 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
 
     /// A run longer than `--global-timeout` ends as `timeout` without holding up the batch.
     @Test func globalTimeoutEndsTheRun() async throws {
-        // Every MUSE call takes 10 s, so an untimed run would need well over 10 s.
-        let stack = try await startStack(faults: [try StackFault(parsing: "latency=muse:10s")])
+        // Every MUSE call is held for an hour, so only the global timeout cutting the call in flight ends these runs.
+        // Should it wait for the call instead, the safety net shuts the stack down (which releases the calls) long
+        // before the hour is up, and says so.
+        let stack = try await startStack(faults: [try StackFault(parsing: "latency=muse:3600s")])
         let directory = try TemporaryDirectory()
         var configuration = embeddedConfiguration(stack, out: directory.path("out"), runs: 2, concurrency: 2)
         configuration.globalTimeout = .milliseconds(800)
-        let clock = ContinuousClock()
-        let started = clock.now
+        let safetyNet = Task {
+            try await Task.sleep(for: .seconds(300))
+            await stack.shutdown()
+        }
         let result = try await HarnessRunner(configuration: configuration, token: stack.token(), toolVersion: "test")
             .run()
-        #expect(clock.now - started < .seconds(8), "the runs were not cut off at --global-timeout")
+        safetyNet.cancel()
+        let safetyNetFired = (try? await safetyNet.value) != nil
+        #expect(!safetyNetFired, "the runs were not cut off at --global-timeout")
         await stack.shutdown()
         #expect(result.runs.map(\.status) == [.timeout, .timeout])
         #expect(result.runs.allSatisfy { $0.error?.contains("--global-timeout") == true })

@@ -73,10 +73,11 @@ struct ClientFixture {
     let context: RunContext
     let token = "test.jwt.token-SECRET-value"
 
+    /// The default read timeouts are safety nets only: a test whose subject is a timeout passes a short one.
     init(
         baseURL: String,
-        maestroTimeout: Duration = .seconds(5),
-        museTimeout: Duration = .seconds(5),
+        maestroTimeout: Duration = .seconds(120),
+        museTimeout: Duration = .seconds(120),
         retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)),
         scenario: Scenario = .minimal
     ) throws {
@@ -88,7 +89,7 @@ struct ClientFixture {
             museURL: baseURL + "/api/v1/muse",
             outputDirectory: directory.path("out"),
             maestroTimeout: maestroTimeout,
-            storpheusTimeout: .seconds(5),
+            storpheusTimeout: .seconds(120),
             museTimeout: museTimeout,
             retry: retry
         )

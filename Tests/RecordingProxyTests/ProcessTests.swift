@@ -144,7 +144,11 @@ import Testing
             #expect(try await fetch(client, base, "/json", headers: tags("r_1", 0)).status == 200)
             #expect(try await fetch(client, base, "/binary").status == 200)
             let stream = Task { try await fetch(HTTPClient(), base, "/sse?n=10&gap=30", headers: tags("r_1", 1)) }
-            try await Task.sleep(for: .milliseconds(100))
+            // SIGTERM only once the stream is in flight through the proxy (the upstream has sent its first event).
+            let streaming = ContinuousClock.now.advanced(by: .seconds(60))
+            while upstream.log.sentEvents.withLock({ $0.isEmpty }) && ContinuousClock.now < streaming {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             child.send(SIGTERM)
             let fetched = try await stream.value
             #expect(fetched.cut == nil)

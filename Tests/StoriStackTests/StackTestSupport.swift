@@ -122,17 +122,7 @@ struct TestStack {
     /// Opens a generating compose stream and reads it only up to its first event, keeping it open: while the
     /// returned stream lives, the composition occupies one of the user's slots.
     func openStream(prompt: String, token: String, conversationID: String? = nil) async throws -> HeldStream {
-        let url = try #require(HTTPURL(string: maestro + "/api/v1/maestro/stream"))
-        var body: JSONObject = ["prompt": .string(prompt)]
-        body["conversationId"] = .optional(conversationID)
-        let response = try await client.execute(
-            HTTPClientRequest(
-                method: "POST",
-                url: url,
-                headers: ["Authorization": "Bearer \(token)"],
-                body: JSONWriter.bytes(.object(body))
-            )
-        )
+        let response = try await startCompose(prompt: prompt, token: token, conversationID: conversationID)
         var frames = response.body.sseFrames().makeAsyncIterator()
         while let frame = try await frames.next() {
             if case .event(let event) = frame {
@@ -140,6 +130,21 @@ struct TestStack {
             }
         }
         return HeldStream(firstEvent: nil, frames: frames)
+    }
+
+    /// POSTs a compose and returns as soon as the response head arrives, leaving the stream to the caller.
+    func startCompose(prompt: String, token: String, conversationID: String? = nil) async throws -> HTTPClientResponse {
+        let url = try #require(HTTPURL(string: maestro + "/api/v1/maestro/stream"))
+        var body: JSONObject = ["prompt": .string(prompt)]
+        body["conversationId"] = .optional(conversationID)
+        return try await client.execute(
+            HTTPClientRequest(
+                method: "POST",
+                url: url,
+                headers: ["Authorization": "Bearer \(token)"],
+                body: JSONWriter.bytes(.object(body))
+            )
+        )
     }
 
     func composeRaw(_ body: [UInt8], token: String?, authorization: String? = nil) async throws -> TestStream {
@@ -187,7 +192,8 @@ func withStack<T>(
 ) async throws -> T {
     let stack = try await StoriStack.start(configuration)
     let client = HTTPClient(
-        configuration: HTTPClientConfiguration(connectTimeout: .seconds(5), readTimeout: .seconds(20))
+        // Safety nets only: no test here is about the client's own timeouts, and a loaded machine is slow.
+        configuration: HTTPClientConfiguration(connectTimeout: .seconds(60), readTimeout: .seconds(120))
     )
     let result: T
     do {

@@ -32,7 +32,7 @@ import Testing
             #expect(job["elapsed"] == .double(0.0))
             #expect(job.objectValue?.keys == ["jobId", "status", "position", "elapsed"])
             let id = try #require(job["jobId"]?.stringValue)
-            let waited = try await stack.get(stack.storpheus + "/jobs/\(id)/wait?timeout=5")
+            let waited = try await stack.get(stack.storpheus + "/jobs/\(id)/wait?timeout=60")
             let done = try #require(waited.json)
             #expect(done["status"] == "complete")
             let result = try #require(done["result"])
@@ -91,11 +91,13 @@ import Testing
     /// `/wait` returns the current status when the timeout passes first; out-of-range timeouts are 422.
     @Test func waitTimeoutAndValidation() async throws {
         var configuration = testConfiguration()
-        configuration.generationLatencyMilliseconds = 2500...2500
+        // The job runs far longer than the test, so it is still running whenever the one-second wait gives up.
+        configuration.generationLatencyMilliseconds = 60_000...60_000
         try await withStack(configuration) { stack in
             let id = try #require(
                 try await stack.post(stack.storpheus + "/generate", Self.request).json?["jobId"]?.stringValue
             )
+            try await Self.awaitStatus("running", of: id, on: stack)
             let clock = ContinuousClock()
             let start = clock.now
             let waited = try await stack.get(stack.storpheus + "/jobs/\(id)/wait?timeout=1")
@@ -115,6 +117,19 @@ import Testing
         }
     }
 
+    /// Polls `/jobs/{id}` until the job has `status`, giving up after a minute (a safety net for a loaded machine).
+    private static func awaitStatus(_ status: String, of id: String, on stack: TestStack) async throws {
+        let clock = ContinuousClock()
+        let giveUp = clock.now.advanced(by: .seconds(60))
+        var seen: JSONValue?
+        while clock.now < giveUp {
+            seen = try await stack.get(stack.storpheus + "/jobs/\(id)").json?["status"]
+            if seen == .string(status) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("job \(id) never reached \(status); last seen \(String(describing: seen))")
+    }
+
     /// Artifacts: the listing is sorted with a path, an unknown composition is `{"files":[]}`, a file downloads as
     /// a real MIDI file with its media type and attachment disposition, a missing file is a 200 JSON error.
     @Test func artifacts() async throws {
@@ -122,7 +137,7 @@ import Testing
             let id = try #require(
                 try await stack.post(stack.storpheus + "/generate", Self.request).json?["jobId"]?.stringValue
             )
-            _ = try await stack.get(stack.storpheus + "/jobs/\(id)/wait?timeout=5")
+            _ = try await stack.get(stack.storpheus + "/jobs/\(id)/wait?timeout=60")
             let listing = try await stack.get(stack.storpheus + "/artifacts/comp-1")
             #expect(listing.text == #"{"files":["b0_abcdef01.mid"],"path":"/data/cache/artifacts/comp-1"}"#)
             #expect(try await stack.get(stack.storpheus + "/artifacts/unknown").text == #"{"files":[]}"#)
@@ -164,7 +179,7 @@ import Testing
             let id = try #require(
                 try await stack.post(stack.storpheus + "/generate", Self.request).json?["jobId"]?.stringValue
             )
-            #expect(try await stack.get(stack.storpheus + "/jobs/\(id)/wait?timeout=5").json?["status"] == "complete")
+            #expect(try await stack.get(stack.storpheus + "/jobs/\(id)/wait?timeout=60").json?["status"] == "complete")
             try await Task.sleep(for: .milliseconds(200))
             let purged = try await stack.get(stack.storpheus + "/jobs/\(id)")
             #expect(purged.status == 404)
