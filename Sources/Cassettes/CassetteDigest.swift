@@ -8,7 +8,8 @@ import JSON
 /// request's method, target, headers and body, the response's status, reason, headers and body, and the fault's
 /// kind and byte offset, serialised by ``JSONWriter`` in its `canonical` style (keys sorted, no whitespace).
 /// Left out: `seq`, `started`, `timing`, every `at_ms`, the fault's `detail`, how a body was split into
-/// chunks or events (only its bytes count), and the headers in ``excludedHeaders`` (times, framing, the
+/// chunks (only its bytes count), an event stream's comment frames (heartbeats) and exact framing (its events
+/// count, re-encoded), and the headers in ``excludedHeaders`` (times, framing, the
 /// proxy's own address). The exchange digest is the SHA-256 of that form. The cassette digest is the SHA-256
 /// of the exchange digests in lowercase hex, each followed by `\n`, in order of `ordinal` then `seq`.
 public enum CassetteDigest {
@@ -39,7 +40,7 @@ public enum CassetteDigest {
             (
                 "response",
                 .object([
-                    ("body_sha256", .string(SHA256.hash(exchange.response.bodyBytes).hex)),
+                    ("body_sha256", .string(SHA256.hash(digestedBody(of: exchange.response)).hex)),
                     ("headers", canonical(exchange.response.headers)),
                     ("reason", .string(exchange.response.reason)),
                     ("status", .int(exchange.response.status)),
@@ -49,6 +50,17 @@ public enum CassetteDigest {
             ("step", exchange.step.map(JSONValue.string) ?? .null),
         ])
         return JSONWriter.bytes(value, style: .canonical)
+    }
+
+    /// The response body the digest covers. An event stream counts as its events re-encoded without comment
+    /// frames: a service writes heartbeat comments while it is slow to produce, so two recordings of the same run
+    /// differ in them, and no client acts on them.
+    static func digestedBody(of response: RecordedResponse) -> [UInt8] {
+        guard case .events(let events, _) = response.content else { return response.bodyBytes }
+        return events.flatMap { event -> [UInt8] in
+            if case .comment = event.frame { return [] }
+            return SSEEncoder.encode(event.frame)
+        }
     }
 
     /// The SHA-256 of the exchange's canonical form.

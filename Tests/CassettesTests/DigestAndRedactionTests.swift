@@ -29,6 +29,23 @@ import Testing
         #expect(CassetteDigest.digest(of: first) == CassetteDigest.digest(of: second))
     }
 
+    /// Heartbeat comments come when the service is slow, so two recordings of one run differ in them: the digest
+    /// leaves them out, while a changed or missing event still counts.
+    @Test func ignoresHeartbeatComments() {
+        let base = [Fixtures.sseExchange(seq: 0)]
+        let events = base[0].response.content.eventsForTest
+        var slow = base
+        slow[0].response.content = .events(
+            [StreamEvent(atMilliseconds: 0, frame: .comment("heartbeat"))] + events
+                + [StreamEvent(atMilliseconds: 9, frame: .comment("heartbeat"))],
+            exact: nil
+        )
+        #expect(CassetteDigest.digest(of: slow) == CassetteDigest.digest(of: base))
+        var dropped = base
+        dropped[0].response.content = .events(Array(events.dropLast()), exact: nil)
+        #expect(CassetteDigest.digest(of: dropped) != CassetteDigest.digest(of: base))
+    }
+
     /// Any change to what the client saw (a status, a body byte, a header, an event) changes the digest.
     @Test func detectsContentChanges() {
         let base = [Fixtures.jsonExchange(seq: 0), Fixtures.sseExchange(seq: 1)]
