@@ -127,19 +127,25 @@ public final class CassetteWriter: Sendable {
 
     /// Appends an exchange record; it is on disk when this returns.
     public func append(_ exchange: Exchange) throws(CassetteError) {
-        let line = CassetteRecord.exchange(exchange).encoded()
-        let digest = CassetteDigest.exchangeDigest(exchange)
+        try append(contentsOf: [exchange])
+    }
+
+    /// Appends exchange records with one sync flush and one write for all of them; they are on disk when this
+    /// returns. A failure fails every one of them and the cassette (its tail is unknown).
+    public func append(contentsOf exchanges: [Exchange]) throws(CassetteError) {
+        let lines = exchanges.map { CassetteRecord.exchange($0).encoded() }
+        let digests = exchanges.map(CassetteDigest.exchangeDigest)
         try state.withLock { (state) throws(CassetteError) in
             if let failure = state.failure { throw failure }
             guard let file = state.file else { throw CassetteError.closed("\(path) is already finished") }
             do throws(GzipError) {
-                try file.append(line)
+                try file.append(records: lines)
             } catch {
                 let failure = CassetteError.io(path, error.description)
                 state.failure = failure
                 throw failure
             }
-            Self.note(exchange, digest: digest, in: &state)
+            for (exchange, digest) in zip(exchanges, digests) { Self.note(exchange, digest: digest, in: &state) }
         }
     }
 
