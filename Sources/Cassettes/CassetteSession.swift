@@ -123,8 +123,8 @@ public final class CassetteSession: Sendable {
         if let failure { throw failure }
     }
 
-    /// Queues a finished exchange for the writer thread and returns at once; `whenWritten` is called (on that
-    /// thread) once it is on disk, with nil, or with the failure.
+    /// Encodes a finished exchange on the caller's thread, queues it for the writer thread and returns at once;
+    /// `whenWritten` is called (on that thread) once it is on disk, with nil, or with the failure.
     public func enqueue(
         _ exchange: Exchange,
         run: RunID?,
@@ -139,7 +139,7 @@ public final class CassetteSession: Sendable {
             writer.thread = thread
             return thread
         }
-        let job = SessionWriterThread.Job(exchange: exchange, run: run, whenWritten: whenWritten)
+        let job = SessionWriterThread.Job(record: EncodedExchange(exchange), run: run, whenWritten: whenWritten)
         guard let thread, thread.enqueue(job) else {
             whenWritten(CassetteError.closed("the session in \(directory) is closed"))
             return
@@ -159,7 +159,7 @@ public final class CassetteSession: Sendable {
             let share = shares[name]!
             var failure: CassetteError?
             do {
-                try openWriter(run: share[0].run).append(contentsOf: share.map(\.exchange))
+                try openWriter(run: share[0].run).append(contentsOf: share.map(\.record))
             } catch {
                 failure = error
             }

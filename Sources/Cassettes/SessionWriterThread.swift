@@ -4,14 +4,14 @@ import Synchronization
 
 /// The thread that writes a session's queued exchanges (Docs/adr/0002).
 ///
-/// Each time it wakes it takes every exchange queued since its last batch and hands them to the session, which
-/// encodes them and writes each cassette's share with one sync flush and one `write(2)`, then reports each one
-/// written or failed. Requests therefore never wait for a lock held across compression and disk I/O, and a burst
+/// Exchanges arrive already encoded (by the task that finished them). Each time the thread wakes it takes every
+/// exchange queued since its last batch and hands them to the session, which compresses each cassette's share
+/// with one sync flush and writes it with one `write(2)`, then reports each one written or failed. Requests therefore never wait for a lock held across compression and disk I/O, and a burst
 /// of exchanges that finish together costs one flush per cassette instead of one per exchange. The queue is
 /// bounded by the exchanges in flight: every request waits for its own exchange to be reported.
 final class SessionWriterThread: Sendable {
     struct Job: Sendable {
-        let exchange: Exchange
+        let record: EncodedExchange
         let run: RunID?
         let whenWritten: @Sendable (CassetteError?) -> Void
     }
