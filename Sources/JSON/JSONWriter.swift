@@ -123,6 +123,7 @@ public enum JSONWriter {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { buffer in
+            output.reserveCapacity(output.count + buffer.count + 1)
             var runStart = 0
             for position in 0..<buffer.count {
                 let byte = buffer[position]
@@ -149,14 +150,26 @@ public enum JSONWriter {
                     }
                     continue
                 }
+                // Two single appends: an array literal per escape costs more than the copy around it.
                 switch byte {
-                case 0x22: output.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                case 0x22, 0x5C:
+                    output.append(0x5C)
+                    output.append(byte)
+                case 0x0A:
+                    output.append(0x5C)
+                    output.append(UInt8(ascii: "n"))
+                case 0x0D:
+                    output.append(0x5C)
+                    output.append(UInt8(ascii: "r"))
+                case 0x09:
+                    output.append(0x5C)
+                    output.append(UInt8(ascii: "t"))
+                case 0x08:
+                    output.append(0x5C)
+                    output.append(UInt8(ascii: "b"))
+                case 0x0C:
+                    output.append(0x5C)
+                    output.append(UInt8(ascii: "f"))
                 default: unicodeEscape(UInt32(byte), to: &output)
                 }
             }
