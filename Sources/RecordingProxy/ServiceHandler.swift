@@ -177,7 +177,12 @@ struct ServiceHandler: Sendable {
                 if !whole.isEmpty { capture.add(whole, atMilliseconds: at) }
                 await pending.complete(content: capture.content(), totalMilliseconds: at, fault: nil)
             }
-            return HTTPServerResponse(status: status, reason: upstreamHead.reason, headers: headers, body: .bytes(whole))
+            return HTTPServerResponse(
+                status: status,
+                reason: upstreamHead.reason,
+                headers: headers,
+                body: .bytes(whole)
+            )
         }
         let body = response.body
         let serviceName = service.name
