@@ -11,19 +11,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SECONDS_TO_RUN=${1:-300}
 CLIENTS=${CLIENTS:-64}
-if [ -z "${TDF:-}" ]; then
-    (cd "$ROOT" && swift build -c release --product tdf >/dev/null)
-    TDF="$ROOT/.build/release/tdf"
-fi
-
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=../lib.sh
+. "$ROOT/Benchmarks/lib.sh"
 
 wait_line() {  # file pattern
     for _ in $(seq 400); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done

@@ -37,20 +37,9 @@ install_missing() {
 install_missing
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-if [ -z "${TDF:-}" ]; then
-    (cd "$ROOT" && swift build -c release --product tdf >/dev/null)
-    TDF="$ROOT/.build/release/tdf"
-fi
-
-WORK=$(mktemp -d)
+# shellcheck source=../lib.sh
+. "$ROOT/Benchmarks/lib.sh"
 chmod 755 "$WORK"  # nginx workers drop to an unprivileged user and must read the document root
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() {

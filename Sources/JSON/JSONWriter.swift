@@ -150,27 +150,21 @@ public enum JSONWriter {
                     }
                     continue
                 }
-                // Two single appends: an array literal per escape costs more than the copy around it.
-                switch byte {
-                case 0x22, 0x5C:
+                let shortEscape: UInt8? =
+                    switch byte {
+                    case 0x22, 0x5C: byte
+                    case 0x0A: UInt8(ascii: "n")
+                    case 0x0D: UInt8(ascii: "r")
+                    case 0x09: UInt8(ascii: "t")
+                    case 0x08: UInt8(ascii: "b")
+                    case 0x0C: UInt8(ascii: "f")
+                    default: nil
+                    }
+                if let shortEscape {
                     output.append(0x5C)
-                    output.append(byte)
-                case 0x0A:
-                    output.append(0x5C)
-                    output.append(UInt8(ascii: "n"))
-                case 0x0D:
-                    output.append(0x5C)
-                    output.append(UInt8(ascii: "r"))
-                case 0x09:
-                    output.append(0x5C)
-                    output.append(UInt8(ascii: "t"))
-                case 0x08:
-                    output.append(0x5C)
-                    output.append(UInt8(ascii: "b"))
-                case 0x0C:
-                    output.append(0x5C)
-                    output.append(UInt8(ascii: "f"))
-                default: unicodeEscape(UInt32(byte), to: &output)
+                    output.append(shortEscape)
+                } else {
+                    unicodeEscape(UInt32(byte), to: &output)
                 }
             }
             if runStart < buffer.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart...])) }
