@@ -23,21 +23,10 @@ done
 [ -x "$NGINX" ] || { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
 
 has_proxy() { [ -x "$1" ] && "$1" proxy --help 2>/dev/null | grep -q -- "--cassettes"; }
-if [ -z "${TDF:-}" ]; then
-    (cd "$ROOT" && swift build -c release --product tdf >/dev/null)
-    TDF="$ROOT/.build/release/tdf"
-fi
+# shellcheck source=../lib.sh
+. "$ROOT/Benchmarks/lib.sh"
 has_proxy "$TDF" || { echo "$TDF has no proxy command"; exit 1; }
-
-WORK=$(mktemp -d)
 chmod 755 "$WORK"  # nginx workers drop to an unprivileged user and must read the document root
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; echo "no answer from $1"; exit 1; }

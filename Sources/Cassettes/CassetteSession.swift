@@ -51,6 +51,8 @@ public final class CassetteSession: Sendable {
     private let state: Mutex<State>
     /// Serialises index writes (they share one temporary file name).
     private let indexLock = Mutex(())
+    /// The thread behind ``recordQueued(_:run:)``, started with the first queued exchange.
+    private let writerThread = Mutex<(thread: SessionWriterThread?, isClosing: Bool)>((nil, false))
 
     /// Opens (creating if needed) a session directory and writes its index.
     public init(
@@ -83,6 +85,11 @@ public final class CassetteSession: Sendable {
         try writeIndex()
     }
 
+    deinit {
+        let left = writerThread.withLock { $0.thread }?.abandon() ?? []
+        left.forEach { $0.whenWritten(CassetteError.closed("the session in \(directory) was released unclosed")) }
+    }
+
     /// Allocates the seq and ordinal of a request that just arrived, opening the run's cassette if needed.
     public func reserve(run: RunID?, ordinal: Int?) throws(CassetteError) -> ExchangeSlot {
         let name = RunID.fileName(for: run)
@@ -103,13 +110,71 @@ public final class CassetteSession: Sendable {
 
     /// Appends a finished exchange to its run's cassette (reopening it if it was finished meanwhile).
     public func record(_ exchange: Exchange, run: RunID?) throws(CassetteError) {
+        try openWriter(run: run).append(exchange)
+    }
+
+    /// Appends a finished exchange like ``record(_:run:)``, but on the session's writer thread, together with the
+    /// exchanges that finished meanwhile; returns once it is on disk. The caller's thread never waits for a lock
+    /// held across compression and disk I/O, so this is what async code under load uses.
+    public func recordQueued(_ exchange: Exchange, run: RunID?) async throws(CassetteError) {
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<CassetteError?, Never>) in
+            enqueue(exchange, run: run) { continuation.resume(returning: $0) }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Encodes a finished exchange on the caller's thread, queues it for the writer thread and returns at once;
+    /// `whenWritten` is called (on that thread) once it is on disk, with nil, or with the failure.
+    public func enqueue(
+        _ exchange: Exchange,
+        run: RunID?,
+        whenWritten: @escaping @Sendable (CassetteError?) -> Void
+    ) {
+        let thread = writerThread.withLock { writer -> SessionWriterThread? in
+            if writer.isClosing { return nil }
+            if let thread = writer.thread { return thread }
+            let thread = SessionWriterThread(name: "tdf-cassette-writer") { [weak self] jobs in
+                self?.writeBatch(jobs)
+            }
+            writer.thread = thread
+            return thread
+        }
+        let job = SessionWriterThread.Job(record: EncodedExchange(exchange), run: run, whenWritten: whenWritten)
+        guard let thread, thread.enqueue(job) else {
+            whenWritten(CassetteError.closed("the session in \(directory) is closed"))
+            return
+        }
+    }
+
+    /// Writes a batch of queued exchanges: each cassette's share at once, in queue order.
+    private func writeBatch(_ jobs: [SessionWriterThread.Job]) {
+        var names: [String] = []
+        var shares: [String: [SessionWriterThread.Job]] = [:]
+        for job in jobs {
+            let name = RunID.fileName(for: job.run)
+            if shares[name] == nil { names.append(name) }
+            shares[name, default: []].append(job)
+        }
+        for name in names {
+            let share = shares[name]!
+            var failure: CassetteError?
+            do {
+                try openWriter(run: share[0].run).append(contentsOf: share.map(\.record))
+            } catch {
+                failure = error
+            }
+            share.forEach { $0.whenWritten(failure) }
+        }
+    }
+
+    /// The open writer of a run's cassette, opened (or reopened) if needed.
+    private func openWriter(run: RunID?) throws(CassetteError) -> CassetteWriter {
         let name = RunID.fileName(for: run)
-        let writer = try state.withLock { (state) throws(CassetteError) -> CassetteWriter in
+        return try state.withLock { (state) throws(CassetteError) -> CassetteWriter in
             guard !state.isClosed else { throw CassetteError.closed("the session in \(directory) is closed") }
             _ = try openIfNeeded(name, run: run, state: &state)
             return state.writers[name]!
         }
-        try writer.append(exchange)
     }
 
     /// Opens the cassette `name` unless it is open; a cassette this session (or, when continuing, an earlier one)
@@ -151,6 +216,11 @@ public final class CassetteSession: Sendable {
     /// first failure is thrown after the index is written.
     @discardableResult
     public func close() throws(CassetteError) -> [CassetteSummary] {
+        let thread = writerThread.withLock { writer -> SessionWriterThread? in
+            writer.isClosing = true
+            return writer.thread
+        }
+        if let thread { writeBatch(thread.stop()) }
         let writers = state.withLock { state -> [String: CassetteWriter] in
             state.isClosed = true
             defer { state.writers.removeAll() }

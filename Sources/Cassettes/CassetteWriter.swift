@@ -1,5 +1,5 @@
 import Gzip
-import Hashing
+public import Hashing
 import Synchronization
 
 #if canImport(Glibc)
@@ -75,6 +75,10 @@ public final class CassetteWriter: Sendable {
         var failure: CassetteError?
     }
 
+    /// zlib's fastest level: a proxy under load compresses every exchange, and the dictionary shared across
+    /// records still makes a repeated header cost a few bytes (Benchmarks/README.md has the sizes).
+    static let compressionLevel = 1
+
     /// The cassette's path.
     public let path: String
     /// The run it records, or nil for untagged traffic.
@@ -95,7 +99,7 @@ public final class CassetteWriter: Sendable {
         let file: GzipFileWriter
         var state = State()
         do throws(GzipError) {
-            file = try GzipFileWriter(path: temporary)
+            file = try GzipFileWriter(path: temporary, level: Self.compressionLevel)
             try file.append(
                 CassetteRecord.header(CassetteHeader(run: run, created: .now(), toolVersion: toolVersion)).encoded()
             )
@@ -127,19 +131,23 @@ public final class CassetteWriter: Sendable {
 
     /// Appends an exchange record; it is on disk when this returns.
     public func append(_ exchange: Exchange) throws(CassetteError) {
-        let line = CassetteRecord.exchange(exchange).encoded()
-        let digest = CassetteDigest.exchangeDigest(exchange)
+        try append(contentsOf: [EncodedExchange(exchange)])
+    }
+
+    /// Appends exchange records with one sync flush and one write for all of them; they are on disk when this
+    /// returns. A failure fails every one of them and the cassette (its tail is unknown).
+    public func append(contentsOf records: [EncodedExchange]) throws(CassetteError) {
         try state.withLock { (state) throws(CassetteError) in
             if let failure = state.failure { throw failure }
             guard let file = state.file else { throw CassetteError.closed("\(path) is already finished") }
             do throws(GzipError) {
-                try file.append(line)
+                try file.append(records: records.map(\.line))
             } catch {
                 let failure = CassetteError.io(path, error.description)
                 state.failure = failure
                 throw failure
             }
-            Self.note(exchange, digest: digest, in: &state)
+            for record in records { Self.note(record.exchange, digest: record.digest, in: &state) }
         }
     }
 
@@ -183,5 +191,23 @@ public final class CassetteWriter: Sendable {
             }
         }
         return summary
+    }
+}
+
+/// An exchange with its cassette line and digest computed, so the encoding can happen on the thread that
+/// finished the exchange and only compression and the write on the cassette's writer.
+public struct EncodedExchange: Sendable {
+    /// The exchange.
+    public let exchange: Exchange
+    /// Its `exchange` record, one JSON line without the newline.
+    public let line: [UInt8]
+    /// Its ``CassetteDigest/exchangeDigest(_:)``.
+    public let digest: SHA256Digest
+
+    /// Encodes `exchange`.
+    public init(_ exchange: Exchange) {
+        self.exchange = exchange
+        self.line = CassetteRecord.exchange(exchange).encoded()
+        self.digest = CassetteDigest.exchangeDigest(exchange)
     }
 }

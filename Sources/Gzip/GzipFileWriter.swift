@@ -78,22 +78,67 @@ public final class GzipFileWriter {
     /// Appends the record in `buffer` and a newline, sync-flushed and written before returning.
     public func append(_ buffer: UnsafeRawBufferPointer) throws(GzipError) {
         try self.checkOpen()
-        if let base = buffer.baseAddress, memchr(base, 0x0A, buffer.count) != nil {
-            throw .recordContainsNewline(record: self.recordCount + 1, path: self.path)
+        try self.checkNoNewline(buffer, record: self.recordCount + 1)
+        try self.compressAndWrite { (pending) throws(GzipError) in
+            try self.compress(buffer, syncFlush: true, appendingTo: &pending)
         }
-        self.pending.removeAll(keepingCapacity: true)
-        do {
-            try self.compressor.compress(buffer, flush: .none, appendingTo: &self.pending)
-            try withContiguousBytes(Self.newline) { (newline) throws(GzipError) in
-                try self.compressor.compress(newline, flush: .sync, appendingTo: &self.pending)
+        self.recordCount += 1
+    }
+
+    /// Appends several records, each followed by a newline, with one sync flush and one `write(2)` for all of
+    /// them, so a burst of records costs one flush and one system call; all are on disk when this returns.
+    public func append(records: [[UInt8]]) throws(GzipError) {
+        try self.checkOpen()
+        for (offset, record) in records.enumerated() {
+            try withContiguousBytes(record) { (buffer) throws(GzipError) in
+                try self.checkNoNewline(buffer, record: self.recordCount + offset + 1)
             }
-            try withContiguousBytes(self.pending) { (bytes) throws(GzipError) in try self.writeAll(bytes) }
+        }
+        try self.compressAndWrite { (pending) throws(GzipError) in
+            for (offset, record) in records.enumerated() {
+                try withContiguousBytes(record) { (buffer) throws(GzipError) in
+                    try self.compress(buffer, syncFlush: offset == records.count - 1, appendingTo: &pending)
+                }
+            }
+        }
+        self.recordCount += records.count
+    }
+
+    private func checkNoNewline(_ buffer: UnsafeRawBufferPointer, record: Int) throws(GzipError) {
+        if let base = buffer.baseAddress, memchr(base, 0x0A, buffer.count) != nil {
+            throw .recordContainsNewline(record: record, path: self.path)
+        }
+    }
+
+    /// Compresses one record and its newline; `syncFlush` pushes everything so far out to `pending`.
+    private func compress(
+        _ record: UnsafeRawBufferPointer,
+        syncFlush: Bool,
+        appendingTo pending: inout [UInt8]
+    ) throws(GzipError) {
+        try self.compressor.compress(record, flush: .none, appendingTo: &pending)
+        try withContiguousBytes(Self.newline) { (newline) throws(GzipError) in
+            try self.compressor.compress(newline, flush: syncFlush ? .sync : .none, appendingTo: &pending)
+        }
+    }
+
+    /// Runs `compress` into the reused output buffer and writes what it produced; any failure leaves the
+    /// writer failed, since the file's tail is then unknown.
+    private func compressAndWrite(
+        _ compress: (inout [UInt8]) throws(GzipError) -> Void
+    ) throws(GzipError) {
+        var pending = self.pending
+        self.pending = []
+        pending.removeAll(keepingCapacity: true)
+        defer { self.pending = pending }
+        do {
+            try compress(&pending)
+            try withContiguousBytes(pending) { (bytes) throws(GzipError) in try self.writeAll(bytes) }
         } catch {
             let located = error.at(path: self.path)
             self.state = .failed(located)
             throw located
         }
-        self.recordCount += 1
     }
 
     /// Writes the gzip trailer and closes the file. Further calls throw.

@@ -244,6 +244,12 @@ public struct HTTPClientBody: AsyncSequence, Sendable {
         AsyncIterator(reader: reader)
     }
 
+    /// The whole body if it already arrived with the head (a small `Content-Length` body usually does), taken
+    /// without waiting for the connection; nil when more bytes must come, which iterating then reads as usual.
+    public func takeIfAlreadyComplete() async -> [UInt8]? {
+        await reader.takeIfAlreadyComplete()
+    }
+
     /// Reads the whole body.
     public func collect() async throws -> [UInt8] {
         var all: [UInt8] = []
@@ -387,6 +393,21 @@ actor HTTPClientBodyReader {
         damage = error
         pending.removeAll()
         return step.payload.isEmpty ? nil : step.payload
+    }
+
+    func takeIfAlreadyComplete() -> [UInt8]? {
+        guard !finished, !pending.isEmpty else { return nil }
+        // A trial on a copy: a body that is not all here yet leaves the reader exactly as it was.
+        var trial = decoder
+        guard let step = try? trial.feed(pending[...]), step.isComplete else { return nil }
+        decoder = trial
+        pending.removeFirst(step.consumed)
+        complete(reusable: pending.isEmpty)
+        if let release, !released {
+            released = true
+            release(socket)
+        }
+        return step.payload
     }
 
     private func complete(reusable: Bool) {

@@ -127,6 +127,7 @@ public final class HTTPServer: Sendable {
     private func serve(_ socket: Socket, id: UInt64) async {
         var pending: [UInt8] = []
         let limits = configuration.limits
+        let remoteAddress = socket.peer?.description ?? "unknown"
         while true {
             if setIdle(id, true) && pending.isEmpty { return }
             var parser = HTTPRequestHeadParser(limits: limits)
@@ -189,7 +190,7 @@ public final class HTTPServer: Sendable {
             let request = HTTPServerRequest(
                 head: head,
                 body: body,
-                remoteAddress: socket.peer?.description ?? "unknown"
+                remoteAddress: remoteAddress
             )
             let response = await handler(request)
             let shuttingDown = state.withLock { $0.isShuttingDown }

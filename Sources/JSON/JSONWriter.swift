@@ -123,6 +123,7 @@ public enum JSONWriter {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { buffer in
+            output.reserveCapacity(output.count + buffer.count + 1)
             var runStart = 0
             for position in 0..<buffer.count {
                 let byte = buffer[position]
@@ -149,15 +150,21 @@ public enum JSONWriter {
                     }
                     continue
                 }
-                switch byte {
-                case 0x22: output.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                default: unicodeEscape(UInt32(byte), to: &output)
+                let shortEscape: UInt8? =
+                    switch byte {
+                    case 0x22, 0x5C: byte
+                    case 0x0A: UInt8(ascii: "n")
+                    case 0x0D: UInt8(ascii: "r")
+                    case 0x09: UInt8(ascii: "t")
+                    case 0x08: UInt8(ascii: "b")
+                    case 0x0C: UInt8(ascii: "f")
+                    default: nil
+                    }
+                if let shortEscape {
+                    output.append(0x5C)
+                    output.append(shortEscape)
+                } else {
+                    unicodeEscape(UInt32(byte), to: &output)
                 }
             }
             if runStart < buffer.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart...])) }

@@ -70,21 +70,41 @@ final class ProxyCore: Sendable {
     /// Whether ``abortWaits()`` has been called.
     var isAborting: Bool { waits.withLock { $0.aborted } }
 
-    /// Redacts and appends a finished exchange to its cassette; a failure is counted and logged, never thrown at
-    /// the client whose exchange is already under way.
-    func record(_ exchange: Exchange, run: RunID?) {
+    /// Redacts a finished exchange and has the session's writer thread append it to its cassette; returns once
+    /// it is on disk. A failure is counted and logged, never thrown at the client whose exchange is under way.
+    func record(_ exchange: Exchange, run: RunID?) async {
         guard let session else { return }
         let redacted = redactor.redact(exchange)
         do {
-            try session.record(redacted, run: run)
-            if configuration.mode == .recordMissing { library?.add(redacted, run: run) }
-            counters.withLock { $0.recorded += 1 }
+            try await session.recordQueued(redacted, run: run)
+            noteRecorded(redacted, run: run)
         } catch {
-            let line =
-                "cannot record \(exchange.service) \(exchange.request.method) \(exchange.request.target): \(error)"
-            counters.withLock { $0.recordingFailures.append(line) }
-            configuration.log("tdf proxy: \(line)")
+            noteRecordingFailure(of: exchange, error)
         }
+    }
+
+    /// Like ``record(_:run:)``, without waiting for the write: for an exchange whose client is already gone.
+    func recordWithoutWaiting(_ exchange: Exchange, run: RunID?) {
+        guard let session else { return }
+        let redacted = redactor.redact(exchange)
+        session.enqueue(redacted, run: run) { [self] failure in
+            if let failure {
+                noteRecordingFailure(of: exchange, failure)
+            } else {
+                noteRecorded(redacted, run: run)
+            }
+        }
+    }
+
+    private func noteRecorded(_ redacted: Exchange, run: RunID?) {
+        if configuration.mode == .recordMissing { library?.add(redacted, run: run) }
+        counters.withLock { $0.recorded += 1 }
+    }
+
+    private func noteRecordingFailure(of exchange: Exchange, _ error: CassetteError) {
+        let line = "cannot record \(exchange.service) \(exchange.request.method) \(exchange.request.target): \(error)"
+        counters.withLock { $0.recordingFailures.append(line) }
+        configuration.log("tdf proxy: \(line)")
     }
 }
 
@@ -121,13 +141,22 @@ final class PendingRecord: Sendable {
         self.draft = Mutex(draft)
     }
 
-    func complete(content: ResponseContent, totalMilliseconds: Double, fault: Fault?) {
+    /// Records the exchange with this outcome, unless one was recorded already; returns once it is on disk.
+    func complete(content: ResponseContent, totalMilliseconds: Double, fault: Fault?) async {
+        guard let (exchange, run) = take(content: content, totalMilliseconds: totalMilliseconds, fault: fault) else {
+            return
+        }
+        await core.record(exchange, run: run)
+    }
+
+    /// The exchange with this outcome, the first time only.
+    private func take(content: ResponseContent, totalMilliseconds: Double, fault: Fault?) -> (Exchange, RunID?)? {
         guard
             let draft = draft.withLock({ state -> Draft? in
                 defer { state = nil }
                 return state
             })
-        else { return }
+        else { return nil }
         let exchange = Exchange(
             seq: draft.slot.seq,
             ordinal: draft.slot.ordinal,
@@ -144,12 +173,12 @@ final class PendingRecord: Sendable {
             timing: Timing(ttfbMilliseconds: draft.ttfbMilliseconds, totalMilliseconds: totalMilliseconds),
             fault: fault
         )
-        core.record(exchange, run: draft.slot.run)
+        return (exchange, draft.slot.run)
     }
 
     deinit {
         guard let arrival = draft.withLock({ $0?.arrival }) else { return }
-        complete(
+        let cut = take(
             content: .body([]),
             totalMilliseconds: milliseconds(since: arrival),
             fault: Fault(
@@ -158,5 +187,6 @@ final class PendingRecord: Sendable {
                 detail: "the client closed the connection before the response head was written"
             )
         )
+        if let (exchange, run) = cut { core.recordWithoutWaiting(exchange, run: run) }
     }
 }

@@ -131,7 +131,7 @@ struct ServiceHandler: Sendable {
                         ttfb: nil
                     )
                 )
-                pending.complete(
+                await pending.complete(
                     content: .body(answer.body),
                     totalMilliseconds: milliseconds(since: arrival),
                     fault: Fault(kind: failure.kind, afterBytes: 0, detail: failure.detail)
@@ -157,7 +157,7 @@ struct ServiceHandler: Sendable {
         let status = upstreamHead.status
         if head.method == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
             _ = try? await response.body.collect()
-            pending?.complete(content: .body([]), totalMilliseconds: milliseconds(since: arrival), fault: nil)
+            await pending?.complete(content: .body([]), totalMilliseconds: milliseconds(since: arrival), fault: nil)
             return HTTPServerResponse(
                 status: status,
                 reason: upstreamHead.reason,
@@ -169,6 +169,21 @@ struct ServiceHandler: Sendable {
             upstreamHead.headers.contains("Transfer-Encoding")
             ? nil : upstreamHead.headers["Content-Length"].flatMap { Int($0) }
         let shape = BodyCapture.shape(for: upstreamHead)
+        // A body that came whole with the head is recorded first, then sent with the head in one write.
+        if declaredLength != nil, let whole = await response.body.takeIfAlreadyComplete() {
+            let at = milliseconds(since: arrival)
+            if let pending {
+                var capture = BodyCapture(shape: shape)
+                if !whole.isEmpty { capture.add(whole, atMilliseconds: at) }
+                await pending.complete(content: capture.content(), totalMilliseconds: at, fault: nil)
+            }
+            return HTTPServerResponse(
+                status: status,
+                reason: upstreamHead.reason,
+                headers: headers,
+                body: .bytes(whole)
+            )
+        }
         let body = response.body
         let serviceName = service.name
         return HTTPServerResponse(
@@ -213,7 +228,7 @@ struct ServiceHandler: Sendable {
             } catch {
                 let at = milliseconds(since: arrival)
                 if Task.isCancelled {
-                    pending?.complete(
+                    await pending?.complete(
                         content: capture?.content() ?? .body([]),
                         totalMilliseconds: at,
                         fault: Fault(
@@ -225,7 +240,7 @@ struct ServiceHandler: Sendable {
                     throw error
                 }
                 let failure = UpstreamFailure(error, service: service)
-                pending?.complete(
+                await pending?.complete(
                     content: capture?.content() ?? .body([]),
                     totalMilliseconds: at,
                     fault: Fault(kind: failure.kind, afterBytes: delivered, detail: failure.detail)
@@ -238,12 +253,12 @@ struct ServiceHandler: Sendable {
             if completesBody, var finished = capture {
                 finished.add(piece, atMilliseconds: at)
                 capture = finished
-                pending?.complete(content: finished.content(), totalMilliseconds: at, fault: nil)
+                await pending?.complete(content: finished.content(), totalMilliseconds: at, fault: nil)
             }
             do {
                 try await writer.write(piece)
             } catch {
-                pending?.complete(
+                await pending?.complete(
                     content: capture?.content() ?? .body([]),
                     totalMilliseconds: milliseconds(since: arrival),
                     fault: Fault(
@@ -257,7 +272,7 @@ struct ServiceHandler: Sendable {
             if !completesBody { capture?.add(piece, atMilliseconds: at) }
             delivered += piece.count
         }
-        pending?.complete(
+        await pending?.complete(
             content: capture?.content() ?? .body([]),
             totalMilliseconds: milliseconds(since: arrival),
             fault: nil

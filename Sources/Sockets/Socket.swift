@@ -22,6 +22,9 @@ public final class Socket: Sendable {
     private let token: UInt64
     /// The peer's address, when known.
     public let peer: SocketAddress?
+    /// Named once per connection rather than formatted again on every wait of a busy keep-alive connection.
+    private let readOperation: String
+    private let writeOperation: String
 
     init(adopting descriptor: Int32, peer: SocketAddress?) throws(SocketError) {
         var enable: Int32 = 1
@@ -35,6 +38,9 @@ public final class Socket: Sendable {
         }
         self.state = Mutex(DescriptorState(descriptor: descriptor))
         self.peer = peer
+        let peerName = peer?.description ?? "peer"
+        self.readOperation = "read from \(peerName)"
+        self.writeOperation = "write to \(peerName)"
     }
 
     deinit {
@@ -121,12 +127,12 @@ public final class Socket: Sendable {
                 switch result {
                 case .some(.done(let n)): count = n
                 case .some(.wouldBlock): count = -1
-                case .none: throw SocketError.closed("read from \(peerName)")
+                case .none: throw SocketError.closed(readOperation)
                 }
                 initialized = max(count, 0)
             }
             if count >= 0 { return bytes }
-            try await wait(.read, deadline: deadline, operation: "read from \(peerName)")
+            try await wait(.read, deadline: deadline, operation: readOperation)
         }
     }
 
@@ -146,9 +152,9 @@ public final class Socket: Sendable {
             case .some(.done(let written)):
                 offset += written
             case .some(.wouldBlock):
-                try await wait(.write, deadline: deadline, operation: "write to \(peerName)")
+                try await wait(.write, deadline: deadline, operation: writeOperation)
             case .none:
-                throw SocketError.closed("write to \(peerName)")
+                throw SocketError.closed(writeOperation)
             }
         }
     }
@@ -193,8 +199,6 @@ public final class Socket: Sendable {
 
     /// True until ``close()`` has been called.
     public var isOpen: Bool { state.withLock { !$0.isClosed } }
-
-    private var peerName: String { peer?.description ?? "peer" }
 }
 
 /// A listening TCP socket.

@@ -18,6 +18,36 @@ import Testing
         #expect(throws: CassetteError.self) { try session.reserve(run: nil, ordinal: nil) }
     }
 
+    /// Exchanges recorded through the writer thread by many tasks at once are each in their cassette exactly once,
+    /// on disk before `recordQueued` returns, and the `end` record counts them all.
+    @Test func queuedRecordsLandOnceEach() async throws {
+        let directory = try TemporaryDirectory()
+        let session = try CassetteSession(directory: directory.url.path, configuration: .null, toolVersion: "1")
+        let runs = try ["r_a", "r_b"].map { try RunID(validating: $0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                let run = runs[index % 2]
+                let slot = try session.reserve(run: run, ordinal: nil)
+                group.addTask {
+                    let exchange = Fixtures.jsonExchange(seq: slot.seq, ordinal: slot.ordinal)
+                    try await session.recordQueued(exchange, run: run)
+                    let written = try Cassette.load(path: directory.path(RunID.fileName(for: run))).exchanges
+                    #expect(written.contains { $0.ordinal == slot.ordinal })
+                }
+            }
+            try await group.waitForAll()
+        }
+        try session.close()
+        for run in runs {
+            let cassette = try Cassette.load(path: directory.path(RunID.fileName(for: run)))
+            #expect(cassette.isComplete)
+            #expect(cassette.exchanges.map(\.ordinal).sorted() == Array(0..<100))
+        }
+        await #expect(throws: CassetteError.self) {
+            try await session.recordQueued(Fixtures.jsonExchange(seq: 100, ordinal: 100), run: runs[0])
+        }
+    }
+
     /// The index lists every cassette with its count, services, digest and times, and is readable JSON.
     @Test func writesIndex() throws {
         let directory = try TemporaryDirectory()

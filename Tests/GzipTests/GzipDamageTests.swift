@@ -185,6 +185,26 @@ import Testing
         #expect(throws: GzipError.self) { try GzipWriter(level: -1) }
     }
 
+    /// A batch of records is on disk, every record readable, as soon as `append(records:)` returns; a batch
+    /// with a newline in any record is rejected before anything of it is written.
+    @Test func batchIsOnDiskWhenAppendReturns() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("batch.gz")
+        let records = jsonLines(count: 40, seed: 3)
+        let writer = try GzipFileWriter(path: path)
+        try writer.append(records: Array(records[..<25]))
+        try writer.append(records: Array(records[25...]))
+        let error = #expect(throws: GzipError.self) {
+            try writer.append(records: [Array("fine".utf8), Array("two\nlines".utf8)])
+        }
+        #expect(error?.description.contains("record 42") == true)
+        let reader = try GzipRecordReader(bytes: try contents(of: path))
+        #expect(try readAll(reader) == records)
+        #expect(reader.damage?.droppedPartialRecordLength == 0)
+        try writer.close()
+        #expect(try readAll(GzipRecordReader(path: path)) == records)
+    }
+
     /// A record containing a newline is rejected (it would read back as two) and the writer stays usable.
     @Test func newlineInRecordIsRejected() throws {
         let directory = try TemporaryDirectory()
