@@ -284,7 +284,7 @@ struct RunDriver {
                 continue
             }
             let directory = "midi/run_\(identity.runID)"
-            try context.store.write(bytes: artifact.bytes, to: "\(directory)/\(artifact.name)")
+            try context.store.write(bytes: artifact.bytes, to: "\(directory)/\(Self.storedArtifactName(artifact.name))")
             update { $0.artifactsDownloaded += 1 }
             context.emit(
                 .storpheus,
@@ -610,5 +610,15 @@ struct RunDriver {
             $0.graph = export
         }
         return (head, nodes)
+    }
+}
+
+extension RunDriver {
+    /// The file name an artifact is stored under in the run's `midi/` directory: its own, unless the harness writes
+    /// a file of that name there itself (`midi_summary.json`, `<file>.summary.json`); such an artifact, which a
+    /// careless or hostile Storpheus could send, gets the suffix `.artifact` so it cannot replace the analysis.
+    static func storedArtifactName(_ name: String) -> String {
+        let lower = name.lowercased()
+        return lower == "midi_summary.json" || lower.hasSuffix(".summary.json") ? name + ".artifact" : name
     }
 }
