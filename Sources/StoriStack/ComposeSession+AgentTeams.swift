@@ -16,14 +16,7 @@ extension ComposeSession {
         let preset = roles.count >= 5 ? "fast" : (roles.count >= 3 ? "balanced" : "quality")
         let variationID = uuid("variation")
 
-        try await stream.send(
-            "state",
-            [
-                "state": "composing", "intent": "compose.generate_music", "confidence": 0.99,
-                "traceId": .string(traceID), "executionMode": "variation",
-            ]
-        )
-        try await stream.send("status", ["message": "Preparing composition..."])
+        try await startComposition(status: "Preparing composition...")
 
         var steps: [Step] = []
         func addStep(_ label: String, _ tool: String, _ phase: String, group: String? = nil) -> Step {

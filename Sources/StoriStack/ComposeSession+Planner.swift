@@ -23,14 +23,7 @@ extension ComposeSession {
         let bars = prompt.bars
         let variationID = uuid("variation")
 
-        try await stream.send(
-            "state",
-            [
-                "state": "composing", "intent": "compose.generate_music", "confidence": 0.99,
-                "traceId": .string(traceID), "executionMode": "variation",
-            ]
-        )
-        try await stream.send("status", ["message": "Thinking..."])
+        try await startComposition(status: "Thinking...")
         try await stream.send(
             "reasoning",
             [

@@ -183,6 +183,19 @@ struct ComposeSession: Sendable {
         var notes: [GeneratedNote]
     }
 
+    /// Opens a composing stream the way both compose paths do: the `composing` state of a variation, then a
+    /// `status` with `message`.
+    func startComposition(status message: String) async throws {
+        try await stream.send(
+            "state",
+            [
+                "state": "composing", "intent": "compose.generate_music", "confidence": 0.99,
+                "traceId": .string(traceID), "executionMode": "variation",
+            ]
+        )
+        try await stream.send("status", ["message": .string(message)])
+    }
+
     /// Ends a composing stream the way both compose paths do: `done`, then `complete` with the variation, phrase
     /// count, total changes and warnings; success means at least one note was generated.
     func finishComposition(
