@@ -32,6 +32,17 @@ struct DemoTests {
         #expect(events.contains("\"event_type\":\"stream_complete\""))
     }
 
+    @Test("recording seed 1337 again gives the committed recording's cassette digests")
+    func recordingAgainReproducesTheCommittedOne() async throws {
+        let directory = try TemporaryDirectory()
+        let out = directory.path("again")
+        let run = await tdf(["run", "--stack", "embedded", "--runs", "3", "--seed", "1337", "--out", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        let committed = try cassetteDigests(demoRecording + "/cassettes")
+        #expect(committed.count == 3)
+        #expect(try cassetteDigests(out + "/cassettes") == committed, "regenerate with Scripts/record-demo.sh")
+    }
+
     @Test("a recording whose MIDI summary was edited replays as divergent, naming the file and field")
     func editedRecordingIsDivergent() async throws {
         let directory = try TemporaryDirectory()
