@@ -92,29 +92,25 @@ import Testing
         #expect(request.head.headers["Authorization"] == nil)
         #expect(fixture.file("payloads/prompt_fetch/r_000001_1.json")?.contains("\"id\": \"a\"") == true)
 
-        var broken = fixture.context.configuration
-        broken.promptEndpoint = fake.baseURL + "/api/v1/prompts/random"
-        let legacy = RunContext(
-            identity: fixture.context.identity,
-            scenario: .minimal,
-            configuration: broken,
-            store: fixture.context.store,
-            client: HTTPClient(),
-            limits: fixture.context.limits,
-            token: nil
-        )
+        let client = HTTPClient()
+        defer { client.close() }
+        func context(promptPath: String) -> RunContext {
+            var configuration = fixture.context.configuration
+            configuration.promptEndpoint = fake.baseURL + promptPath
+            return RunContext(
+                identity: fixture.context.identity,
+                scenario: .minimal,
+                configuration: configuration,
+                store: fixture.context.store,
+                client: client,
+                limits: fixture.context.limits,
+                token: nil
+            )
+        }
+        let legacy = context(promptPath: "/api/v1/prompts/random")
         #expect(try await PromptClient(context: legacy).fetchAndSelect().prompt.id == "a")
         #expect(fake.requests.suffix(2).map(\.head.target) == ["/api/v1/prompts/random", "/api/v1/maestro/prompts"])
-        broken.promptEndpoint = fake.baseURL + "/api/v1/catalogue"
-        let other = RunContext(
-            identity: fixture.context.identity,
-            scenario: .minimal,
-            configuration: broken,
-            store: fixture.context.store,
-            client: HTTPClient(),
-            limits: fixture.context.limits,
-            token: nil
-        )
+        let other = context(promptPath: "/api/v1/catalogue")
         await #expect {
             try await PromptClient(context: other).fetchAndSelect()
         } throws: { error in
