@@ -233,9 +233,8 @@ extension TourDeForce {
             }
         }
         let batchIDs = batch.map(\.runID)
-        let missingParts = ReplayComparison.comparableParts.filter {
-            !ReplayComparison.presentParts(in: tree).contains($0)
-        }
+        let present = ReplayComparison.presentParts(in: tree)
+        let missingParts = ReplayComparison.comparableParts.filter { !present.contains($0) }
         return batch.map { run in
             // A mismatch names its run when the request carried the run tag; an untagged one concerns every run.
             let own = mismatchLines.filter { line in
