@@ -2,6 +2,7 @@
 #define TDF_CLINUX_SHIM_H
 // Linux-only libc headers that Swift's Glibc module does not export.
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 
 /// accept4 is declared only under _GNU_SOURCE, which the Glibc module was not built with.

@@ -87,7 +87,13 @@ public final class CassetteSession: Sendable {
 
     deinit {
         let left = writerThread.withLock { $0.thread }?.abandon() ?? []
-        left.forEach { $0.whenWritten(CassetteError.closed("the session in \(directory) was released unclosed")) }
+        left.forEach { $0.whenWritten(.failure(CassetteError.closed("the session in \(directory) was released unclosed"))) }
+    }
+
+    /// Whether the run's cassette is open, so that ``reserve(run:ordinal:)`` touches no file.
+    public func hasOpenCassette(for run: RunID?) -> Bool {
+        let name = RunID.fileName(for: run)
+        return state.withLock { $0.writers[name] != nil }
     }
 
     /// Allocates the seq and ordinal of a request that just arrived, opening the run's cassette if needed.
@@ -114,21 +120,29 @@ public final class CassetteSession: Sendable {
     }
 
     /// Appends a finished exchange like ``record(_:run:)``, but on the session's writer thread, together with the
-    /// exchanges that finished meanwhile; returns once it is on disk. The caller's thread never waits for a lock
-    /// held across compression and disk I/O, so this is what async code under load uses.
-    public func recordQueued(_ exchange: Exchange, run: RunID?) async throws(CassetteError) {
-        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<CassetteError?, Never>) in
-            enqueue(exchange, run: run) { continuation.resume(returning: $0) }
+    /// exchanges that finished meanwhile; returns once it is on disk, with the exchange as written (redacted by
+    /// `redactor` on that thread, when given). The caller's thread never waits for a lock held across redaction,
+    /// compression and disk I/O, so this is what async code under load uses.
+    @discardableResult
+    public func recordQueued(
+        _ exchange: Exchange,
+        run: RunID?,
+        redactedBy redactor: Redactor? = nil
+    ) async throws(CassetteError) -> Exchange {
+        let outcome = await withCheckedContinuation { continuation in
+            enqueue(exchange, run: run, redactedBy: redactor) { continuation.resume(returning: $0) }
         }
-        if let failure { throw failure }
+        return try outcome.get()
     }
 
-    /// Encodes a finished exchange on the caller's thread, queues it for the writer thread and returns at once;
-    /// `whenWritten` is called (on that thread) once it is on disk, with nil, or with the failure.
+    /// Queues a finished exchange for the writer thread, which redacts (when `redactor` is given), encodes and
+    /// writes it, and returns at once; `whenWritten` is called (on that thread) once it is on disk, with the
+    /// exchange as written, or with the failure.
     public func enqueue(
         _ exchange: Exchange,
         run: RunID?,
-        whenWritten: @escaping @Sendable (CassetteError?) -> Void
+        redactedBy redactor: Redactor? = nil,
+        whenWritten: @escaping @Sendable (Result<Exchange, CassetteError>) -> Void
     ) {
         let thread = writerThread.withLock { writer -> SessionWriterThread? in
             if writer.isClosing { return nil }
@@ -139,14 +153,14 @@ public final class CassetteSession: Sendable {
             writer.thread = thread
             return thread
         }
-        let job = SessionWriterThread.Job(record: EncodedExchange(exchange), run: run, whenWritten: whenWritten)
+        let job = SessionWriterThread.Job(exchange: exchange, run: run, redactor: redactor, whenWritten: whenWritten)
         guard let thread, thread.enqueue(job) else {
-            whenWritten(CassetteError.closed("the session in \(directory) is closed"))
+            whenWritten(.failure(CassetteError.closed("the session in \(directory) is closed")))
             return
         }
     }
 
-    /// Writes a batch of queued exchanges: each cassette's share at once, in queue order.
+    /// Redacts, encodes and writes a batch of queued exchanges: each cassette's share at once, in queue order.
     private func writeBatch(_ jobs: [SessionWriterThread.Job]) {
         var names: [String] = []
         var shares: [String: [SessionWriterThread.Job]] = [:]
@@ -157,13 +171,13 @@ public final class CassetteSession: Sendable {
         }
         for name in names {
             let share = shares[name]!
-            var failure: CassetteError?
+            let written = share.map { $0.redactor?.redact($0.exchange) ?? $0.exchange }
             do {
-                try openWriter(run: share[0].run).append(contentsOf: share.map(\.record))
+                try openWriter(run: share[0].run).append(contentsOf: written.map(EncodedExchange.init))
+                for (job, exchange) in zip(share, written) { job.whenWritten(.success(exchange)) }
             } catch {
-                failure = error
+                share.forEach { $0.whenWritten(.failure(error)) }
             }
-            share.forEach { $0.whenWritten(failure) }
         }
     }
 

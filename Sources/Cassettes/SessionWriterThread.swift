@@ -4,16 +4,19 @@ import Synchronization
 
 /// The thread that writes a session's queued exchanges (Docs/adr/0002).
 ///
-/// Exchanges arrive already encoded (by the task that finished them). Each time the thread wakes it takes every
-/// exchange queued since its last batch and hands them to the session, which compresses each cassette's share
-/// with one sync flush and writes it with one `write(2)`, then reports each one written or failed. Requests therefore never wait for a lock held across compression and disk I/O, and a burst
-/// of exchanges that finish together costs one flush per cassette instead of one per exchange. The queue is
-/// bounded by the exchanges in flight: every request waits for its own exchange to be reported.
+/// Each time the thread wakes it takes every exchange queued since its last batch and hands them to the session,
+/// which redacts and encodes them, compresses each cassette's share with one sync flush and writes it with one
+/// `write(2)`, then reports each one written or failed. Requests therefore never wait for a lock held across
+/// compression and disk I/O, and a burst of exchanges that finish together costs one flush per cassette instead
+/// of one per exchange. Redacting and encoding here rather than in the finishing task keeps that work off the
+/// proxy's event loop, whose one thread bounds its throughput and latency. The queue is bounded by the exchanges
+/// in flight: every request waits for its own exchange to be reported.
 final class SessionWriterThread: Sendable {
     struct Job: Sendable {
-        let record: EncodedExchange
+        let exchange: Exchange
         let run: RunID?
-        let whenWritten: @Sendable (CassetteError?) -> Void
+        let redactor: Redactor?
+        let whenWritten: @Sendable (Result<Exchange, CassetteError>) -> Void
     }
 
     private struct Queue {

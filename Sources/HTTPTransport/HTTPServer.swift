@@ -89,7 +89,7 @@ public final class HTTPServer: Sendable {
                 return state.nextConnectionID
             }
             if let id = admitted {
-                Task { [self] in
+                Task(executorPreference: configuration.connectionExecutor) { [self] in
                     await serve(socket, id: id)
                     socket.close()
                     _ = state.withLock { $0.connections.removeValue(forKey: id) }

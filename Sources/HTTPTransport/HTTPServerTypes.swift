@@ -19,6 +19,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var writeTimeout: Duration
     /// How many connections are served at once; the next one gets a 503 and is closed.
     public var maxConnections: Int
+    /// Where connections are served (the handler included): nil for the cooperative pool, or
+    /// ``EventLoop/executor`` for a handler that never blocks and mostly waits for sockets, such as a proxy's.
+    public var connectionExecutor: (any TaskExecutor)?
 
     /// A configuration with conservative defaults for a test harness.
     public init(

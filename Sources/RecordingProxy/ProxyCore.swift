@@ -1,6 +1,7 @@
 import Cassettes
 import HTTPTransport
 import HTTPWire
+import Sockets
 import Synchronization
 
 /// What every listener of one proxy shares: the mode, the session being recorded, the recordings being replayed,
@@ -19,6 +20,10 @@ final class ProxyCore: Sendable {
     let library: ReplayLibrary?
     let redactor: Redactor
     let client: HTTPClient
+    /// Where exchanges are served: the socket event loop when every request only relays bytes (passthrough and
+    /// record), the cooperative pool when requests are answered from recordings, which loading, matching and
+    /// rebuilding make CPU work that would hold up every other connection on the loop.
+    let executor: (any TaskExecutor)?
     let counters = Mutex(Counters())
     /// Waits that shutdown may cut short (a request to an upstream that has not answered yet, a paced replay).
     private let waits = Mutex<(next: UInt64, cancels: [UInt64: @Sendable () -> Void], aborted: Bool)>((0, [:], false))
@@ -35,12 +40,13 @@ final class ProxyCore: Sendable {
         self.library = library
         self.redactor = redactor
         self.client = client
+        self.executor = configuration.mode.replays ? nil : EventLoop.executor
     }
 
     /// Runs `operation` so that ``abortWaits()`` can cancel it: shutdown uses this once the grace period is over,
     /// for exchanges still waiting for an upstream's head (a long poll) or a paced replay's first byte.
     func abortable<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task { try await operation() }
+        let task = Task(executorPreference: executor) { try await operation() }
         let id = waits.withLock { state -> UInt64? in
             guard !state.aborted else { return nil }
             state.next += 1
@@ -70,14 +76,12 @@ final class ProxyCore: Sendable {
     /// Whether ``abortWaits()`` has been called.
     var isAborting: Bool { waits.withLock { $0.aborted } }
 
-    /// Redacts a finished exchange and has the session's writer thread append it to its cassette; returns once
-    /// it is on disk. A failure is counted and logged, never thrown at the client whose exchange is under way.
+    /// Has the session's writer thread redact a finished exchange and append it to its cassette; returns once it
+    /// is on disk. A failure is counted and logged, never thrown at the client whose exchange is under way.
     func record(_ exchange: Exchange, run: RunID?) async {
         guard let session else { return }
-        let redacted = redactor.redact(exchange)
         do {
-            try await session.recordQueued(redacted, run: run)
-            noteRecorded(redacted, run: run)
+            noteRecorded(try await session.recordQueued(exchange, run: run, redactedBy: redactor), run: run)
         } catch {
             noteRecordingFailure(of: exchange, error)
         }
@@ -86,12 +90,10 @@ final class ProxyCore: Sendable {
     /// Like ``record(_:run:)``, without waiting for the write: for an exchange whose client is already gone.
     func recordWithoutWaiting(_ exchange: Exchange, run: RunID?) {
         guard let session else { return }
-        let redacted = redactor.redact(exchange)
-        session.enqueue(redacted, run: run) { [self] failure in
-            if let failure {
-                noteRecordingFailure(of: exchange, failure)
-            } else {
-                noteRecorded(redacted, run: run)
+        session.enqueue(exchange, run: run, redactedBy: redactor) { [self] outcome in
+            switch outcome {
+            case .success(let redacted): noteRecorded(redacted, run: run)
+            case .failure(let failure): noteRecordingFailure(of: exchange, failure)
             }
         }
     }

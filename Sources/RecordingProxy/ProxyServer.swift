@@ -1,6 +1,7 @@
 public import Cassettes
 import HTTPTransport
 import HTTPWire
+import Sockets
 import JSON
 import Synchronization
 
@@ -74,13 +75,15 @@ public final class ProxyServer: Sendable {
         for service in configuration.services {
             let handler = ServiceHandler(service: service, core: core)
             do {
+                var serverConfiguration = HTTPServerConfiguration(
+                    host: service.host,
+                    port: service.port,
+                    limits: HTTPParserLimits(maxBodyBytes: configuration.maxRequestBodyBytes),
+                    policy: configuration.clientPolicy
+                )
+                serverConfiguration.connectionExecutor = core.executor
                 let server = try HTTPServer(
-                    configuration: HTTPServerConfiguration(
-                        host: service.host,
-                        port: service.port,
-                        limits: HTTPParserLimits(maxBodyBytes: configuration.maxRequestBodyBytes),
-                        policy: configuration.clientPolicy
-                    ),
+                    configuration: serverConfiguration,
                     handler: { request in await handler.handle(request) }
                 )
                 servers.append(server)

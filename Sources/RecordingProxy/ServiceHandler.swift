@@ -58,8 +58,16 @@ struct ServiceHandler: Sendable {
         started: Timestamp
     ) async -> HTTPServerResponse {
         let slot: ExchangeSlot
+        let session = core.session!
         do {
-            slot = try core.session!.reserve(run: tags.run, ordinal: tags.ordinal)
+            if session.hasOpenCassette(for: tags.run) {
+                slot = try session.reserve(run: tags.run, ordinal: tags.ordinal)
+            } else {
+                // Opening a cassette writes files (and may read the one it continues): not work for the event loop.
+                slot = try await withTaskExecutorPreference(globalConcurrentExecutor) { () throws(CassetteError) in
+                    try session.reserve(run: tags.run, ordinal: tags.ordinal)
+                }
+            }
         } catch {
             core.configuration.log("tdf proxy: cannot record: \(error)")
             return ProxyAnswers.error(status: 500, code: "recording_failed", detail: error.description).response

@@ -11,7 +11,11 @@ import Synchronization
 ///
 /// Descriptors are registered edge-triggered for both directions once. A readiness edge that arrives while no task
 /// waits is remembered as a flag, so a task that saw `EAGAIN` just before the edge still wakes at once.
-final class IOReactor: Sendable {
+///
+/// The thread is also a task executor (``EventLoop/executor``): a task that prefers it runs its jobs here, between
+/// two `epoll_wait` calls, so resuming it after readiness is a queue append instead of a wake-up of another thread.
+/// Only work that never blocks and stays short belongs there; everything else keeps to the cooperative pool.
+final class IOReactor: TaskExecutor, Sendable {
     /// The process-wide reactor.
     static let shared = IOReactor()
 
@@ -39,8 +43,18 @@ final class IOReactor: Sendable {
 
     enum Direction: Sendable { case read, write }
 
+    /// Jobs of tasks that prefer this thread, run in arrival order between polls.
+    private struct RunQueue {
+        var jobs: [UnownedJob] = []
+        /// The thread is in (or about to enter) a blocking `epoll_wait`: a job from elsewhere must wake it.
+        var isPolling = false
+    }
+
     private let epollDescriptor: Int32
+    /// An eventfd in the epoll set, written to wake the thread for a job queued from another thread.
+    private let wakeDescriptor: Int32
     private let state = Mutex(State())
+    private let runQueue = Mutex(RunQueue())
     /// How often waiters are checked against their deadlines; timeouts are coarse by this much.
     private static let tickMilliseconds: Int32 = 20
 
@@ -48,6 +62,12 @@ final class IOReactor: Sendable {
         _ = ignoreSIGPIPEOnce
         epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
         precondition(epollDescriptor >= 0, "epoll_create1 failed: errno \(errno)")
+        wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(wakeDescriptor >= 0, "eventfd failed: errno \(errno)")
+        var wakeEvent = epoll_event()
+        wakeEvent.events = EPOLLIN.rawValue | EPOLLET.rawValue
+        wakeEvent.data.fd = wakeDescriptor
+        precondition(epoll_ctl(epollDescriptor, EPOLL_CTL_ADD, wakeDescriptor, &wakeEvent) == 0, "epoll_ctl(eventfd)")
         let thread = Thread { [self] in runLoop() }
         thread.name = "tdf-io-reactor"
         thread.start()
@@ -148,21 +168,42 @@ final class IOReactor: Sendable {
         }
     }
 
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let wake = runQueue.withLock { queue -> Bool in
+            queue.jobs.append(job)
+            defer { queue.isPolling = false }
+            return queue.isPolling
+        }
+        if wake { _ = eventfd_write(wakeDescriptor, 1) }
+    }
+
     private func runLoop() {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         var nextDeadlineScan = monotonicNanoseconds()
+        var batch: [UnownedJob] = []
         while true {
-            let count = epoll_wait(epollDescriptor, events, Int32(capacity), Self.tickMilliseconds)
+            let timeout = runQueue.withLock { queue -> Int32 in
+                queue.isPolling = queue.jobs.isEmpty
+                return queue.isPolling ? Self.tickMilliseconds : 0
+            }
+            let count = epoll_wait(epollDescriptor, events, Int32(capacity), timeout)
             if count < 0 && errno != EINTR {
                 preconditionFailure("epoll_wait failed: errno \(errno)")
             }
+            runQueue.withLock { $0.isPolling = false }
             var ready: [(Waiter, Result<Void, any Error>)] = []
             let now = monotonicNanoseconds()
             state.withLock { state in
                 for index in 0..<max(0, Int(count)) {
                     let event = events[index]
                     let descriptor = event.data.fd
+                    if descriptor == wakeDescriptor {
+                        var drained: eventfd_t = 0
+                        _ = eventfd_read(wakeDescriptor, &drained)
+                        continue
+                    }
                     guard var registration = state.registrations[descriptor] else { continue }
                     let flags = event.events
                     let failure = EPOLLERR.rawValue | EPOLLHUP.rawValue
@@ -205,6 +246,19 @@ final class IOReactor: Sendable {
             for (waiter, result) in ready {
                 waiter.continuation.resume(with: result)
             }
+            // The jobs queued so far, once each: jobs they queue in turn wait for the next round, after a poll
+            // that does not block, so a busy task cannot starve readiness.
+            runQueue.withLock { swap(&batch, &$0.jobs) }
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            batch.removeAll(keepingCapacity: true)
         }
     }
+}
+
+/// The socket readiness thread as a task executor, for tasks whose work is short, never blocks, and mostly waits for
+/// sockets: such a task resumes on the thread that saw its socket become ready, without a hand-off to another
+/// thread. A server's connections run here when its configuration asks for it.
+public enum EventLoop {
+    /// The process-wide socket readiness thread.
+    public static var executor: any TaskExecutor { IOReactor.shared }
 }

@@ -99,7 +99,7 @@ public final class Socket: Sendable {
         )
         guard raw >= 0 else { throw SocketError(operation: operation, errno: errno) }
         let socket = try Socket(adopting: raw, peer: address)
-        let result = try systemCall("connect", blockingErrors: [EINPROGRESS, EAGAIN]) {
+        let result = try systemCall("connect", isBlocking: { $0 == EINPROGRESS || $0 == EAGAIN }) {
             address.withSockaddr { Glibc.connect(raw, $0, $1) }
         }
         if case .wouldBlock = result {
@@ -250,7 +250,7 @@ public final class Listener: Sendable {
             let fd = try socket.withDescriptor { fd in
                 try withUnsafeMutablePointer(to: &storage) { pointer in
                     try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                        try systemCall("accept4", blockingErrors: [EAGAIN, EWOULDBLOCK, ECONNABORTED, EPROTO]) {
+                        try systemCall("accept4", isBlocking: { [EAGAIN, EWOULDBLOCK, ECONNABORTED, EPROTO].contains($0) }) {
                             tdf_accept4(fd, raw, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
                         }
                     }

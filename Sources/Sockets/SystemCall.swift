@@ -11,12 +11,12 @@ enum SystemCallResult<Value> {
 
 /// Runs a system call, retrying on `EINTR` and reading `errno` immediately after a failure.
 ///
-/// `EAGAIN`/`EWOULDBLOCK` (and `EINPROGRESS` for connect) come back as ``SystemCallResult/wouldBlock``;
+/// Errors `isBlocking` accepts (`EAGAIN`/`EWOULDBLOCK` unless told otherwise) come back as ``SystemCallResult/wouldBlock``;
 /// `EBADF` and `EFAULT` are programming errors and trap, as in swift-nio's `SystemCallHelpers`.
 @inline(__always)
 func systemCall<T: FixedWidthInteger>(
     _ operation: StaticString,
-    blockingErrors: Set<Int32> = [EAGAIN, EWOULDBLOCK],
+    isBlocking: (Int32) -> Bool = { $0 == EAGAIN || $0 == EWOULDBLOCK },
     _ body: () -> T
 ) throws(SocketError) -> SystemCallResult<T> {
     while true {
@@ -28,7 +28,7 @@ func systemCall<T: FixedWidthInteger>(
             continue
         case EBADF, EFAULT:
             preconditionFailure("\(operation) failed with errno \(code): a descriptor bug in tdf")
-        case _ where blockingErrors.contains(code):
+        case _ where isBlocking(code):
             return .wouldBlock
         default:
             throw SocketError(operation: "\(operation)", errno: code)
