@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CLinux"]),
         .target(name: "HTTPTransport", dependencies: ["Sockets", "HTTPWire"]),
         .target(name: "MIDI"),
-        .target(name: "Cassettes", dependencies: ["JSON", "HTTPWire", "Gzip", "Hashing"]),
+        .target(name: "Cassettes", dependencies: ["CLinux", "JSON", "HTTPWire", "Gzip", "Hashing"]),
         .target(name: "RecordingProxy", dependencies: ["Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]),
         .target(name: "StoriStack", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
         .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),

@@ -87,7 +87,9 @@ public final class CassetteSession: Sendable {
 
     deinit {
         let left = writerThread.withLock { $0.thread }?.abandon() ?? []
-        left.forEach { $0.whenWritten(.failure(CassetteError.closed("the session in \(directory) was released unclosed"))) }
+        left.forEach {
+            $0.whenWritten(.failure(CassetteError.closed("the session in \(directory) was released unclosed")))
+        }
     }
 
     /// Whether the run's cassette is open, so that ``reserve(run:ordinal:)`` touches no file.
@@ -147,7 +149,7 @@ public final class CassetteSession: Sendable {
         let thread = writerThread.withLock { writer -> SessionWriterThread? in
             if writer.isClosing { return nil }
             if let thread = writer.thread { return thread }
-            let thread = SessionWriterThread(name: "tdf-cassette-writer") { [weak self] jobs in
+            let thread = SessionWriterThread(name: "tdf-cassettes") { [weak self] jobs in
                 self?.writeBatch(jobs)
             }
             writer.thread = thread

@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import Foundation
 import Synchronization
@@ -37,11 +38,15 @@ final class SessionWriterThread: Sendable {
     private let batchInFlight = Mutex(())
     private let write: @Sendable ([Job]) -> Void
 
-    /// Starts the thread; `write` is called on it with each batch, in queue order.
+    /// Starts the thread, named `name` (cut to 15 bytes); `write` is called on it with each batch, in queue order.
     init(name: String, write: @escaping @Sendable ([Job]) -> Void) {
         self.write = write
-        let thread = Thread { [self] in run() }
-        thread.name = name
+        // Named through pthreads (at most 15 bytes): Foundation's `Thread.name` never reaches the thread on Linux.
+        let threadName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+        let thread = Thread { [self] in
+            _ = tdf_name_current_thread(threadName)
+            run()
+        }
         thread.start()
     }
 

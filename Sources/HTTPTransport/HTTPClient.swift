@@ -98,13 +98,35 @@ public final class HTTPClient: Sendable {
     }
 
     /// Sends a request and returns once the response head has arrived. A pooled connection that turns out to be
-    /// closed by the server before any response byte is retried once on a fresh connection.
+    /// closed by the server before any response byte is retried once on a fresh connection. If `abortSignal`
+    /// fires before the head has arrived (connecting included), the request fails with
+    /// ``HTTPClientError/Kind/aborted``.
     public func execute(
         _ request: HTTPClientRequest,
-        readTimeout: Duration? = nil
+        readTimeout: Duration? = nil,
+        abortSignal: AbortSignal? = nil
     ) async throws(HTTPClientError)
         -> HTTPClientResponse
     {
+        guard let abortSignal else { return try await execute(request, readTimeout: readTimeout, connection: nil) }
+        // Closing the connection in use fails whatever waits on it, connecting included.
+        let connection = ConnectionInUse()
+        guard let registration = abortSignal.add({ connection.abort() }) else {
+            throw HTTPClientError(.aborted, request: request.summary, detail: "aborted before sending")
+        }
+        defer { abortSignal.remove(registration) }
+        do {
+            return try await execute(request, readTimeout: readTimeout, connection: connection)
+        } catch let error where abortSignal.isAborted {
+            throw HTTPClientError(.aborted, request: request.summary, detail: "aborted: \(error.detail)")
+        }
+    }
+
+    private func execute(
+        _ request: HTTPClientRequest,
+        readTimeout: Duration?,
+        connection: ConnectionInUse?
+    ) async throws(HTTPClientError) -> HTTPClientResponse {
         let readTimeout = readTimeout ?? configuration.readTimeout
         var head = HTTPRequestHead(method: request.method, target: request.url.target, headers: request.headers)
         if !head.headers.contains("Host") { head.headers.append(name: "Host", value: request.url.authority) }
@@ -118,6 +140,7 @@ public final class HTTPClient: Sendable {
 
         let key = "\(request.url.host):\(request.url.port)"
         if let pooled = takeIdle(key) {
+            connection?.use(pooled)
             do {
                 return try await exchange(message, head: head, on: pooled, key: key, readTimeout: readTimeout)
             } catch let failure where failure.kind == .connectionClosed && failure.bytesReceived == 0 {
@@ -129,7 +152,8 @@ public final class HTTPClient: Sendable {
             socket = try await Socket.connect(
                 host: request.url.host,
                 port: request.url.port,
-                timeout: configuration.connectTimeout
+                timeout: configuration.connectTimeout,
+                whileConnecting: { connection?.use($0) }
             )
         } catch {
             throw HTTPClientError.from(error, request: request.summary, bytesReceived: 0, connecting: true)
@@ -217,6 +241,27 @@ public final class HTTPClient: Sendable {
             return true
         }
         if !kept { socket.close() }
+    }
+}
+
+/// The connection a request with an ``AbortSignal`` is using, so that the signal can close it.
+private final class ConnectionInUse: Sendable {
+    private let state = Mutex<(socket: Socket?, isAborted: Bool)>((nil, false))
+
+    func use(_ socket: Socket) {
+        let abortedAlready = state.withLock { state in
+            state.socket = socket
+            return state.isAborted
+        }
+        if abortedAlready { socket.close() }
+    }
+
+    func abort() {
+        let socket = state.withLock { state in
+            state.isAborted = true
+            return state.socket
+        }
+        socket?.close()
     }
 }
 

@@ -20,6 +20,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         public static let bodyTooLarge = Kind(name: "body_too_large")
         /// The URL or request cannot be sent.
         public static let invalidRequest = Kind(name: "invalid_request")
+        /// The request's ``AbortSignal`` fired before the response head arrived.
+        public static let aborted = Kind(name: "aborted")
 
         /// The kind's name, e.g. `read_timeout`.
         public var description: String { name }

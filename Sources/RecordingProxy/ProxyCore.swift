@@ -25,7 +25,9 @@ final class ProxyCore: Sendable {
     /// rebuilding make CPU work that would hold up every other connection on the loop.
     let executor: (any TaskExecutor)?
     let counters = Mutex(Counters())
-    /// Waits that shutdown may cut short (a request to an upstream that has not answered yet, a paced replay).
+    /// Fired by ``abortWaits()``: cuts requests to upstreams that have not answered yet.
+    let shutdownSignal = AbortSignal()
+    /// Other waits that shutdown may cut short (a paced replay's first byte).
     private let waits = Mutex<(next: UInt64, cancels: [UInt64: @Sendable () -> Void], aborted: Bool)>((0, [:], false))
 
     init(
@@ -44,9 +46,9 @@ final class ProxyCore: Sendable {
     }
 
     /// Runs `operation` so that ``abortWaits()`` can cancel it: shutdown uses this once the grace period is over,
-    /// for exchanges still waiting for an upstream's head (a long poll) or a paced replay's first byte.
+    /// for a paced replay still waiting to send its first byte.
     func abortable<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task(executorPreference: executor) { try await operation() }
+        let task = Task { try await operation() }
         let id = waits.withLock { state -> UInt64? in
             guard !state.aborted else { return nil }
             state.next += 1
@@ -64,12 +66,14 @@ final class ProxyCore: Sendable {
         }
     }
 
-    /// Cancels every wait started with ``abortable(_:)``, and every later one at once.
+    /// Cuts every upstream request without its head yet and every wait started with ``abortable(_:)``, and every
+    /// later one at once.
     func abortWaits() {
         let cancels = waits.withLock { state -> [@Sendable () -> Void] in
             state.aborted = true
             return Array(state.cancels.values)
         }
+        shutdownSignal.abort()
         cancels.forEach { $0() }
     }
 

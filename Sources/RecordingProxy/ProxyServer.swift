@@ -1,8 +1,8 @@
 public import Cassettes
 import HTTPTransport
 import HTTPWire
-import Sockets
 import JSON
+import Sockets
 import Synchronization
 
 /// The recording proxy: one HTTP listener per named service that records, replays or passes through every

@@ -122,8 +122,11 @@ struct ServiceHandler: Sendable {
 
         let response: HTTPClientResponse
         do {
-            let (client, timeout) = (core.client, core.configuration.upstreamTimeout)
-            response = try await core.abortable { try await client.execute(outgoing, readTimeout: timeout) }
+            response = try await core.client.execute(
+                outgoing,
+                readTimeout: core.configuration.upstreamTimeout,
+                abortSignal: core.shutdownSignal
+            )
         } catch {
             let failure =
                 core.isAborting

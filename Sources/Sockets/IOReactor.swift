@@ -21,7 +21,7 @@ final class IOReactor: TaskExecutor, Sendable {
 
     private struct Waiter {
         let id: UInt64
-        let continuation: CheckedContinuation<Void, any Error>
+        let continuation: UnsafeContinuation<Void, any Error>
         let deadline: UInt64?
         let operation: String
     }
@@ -68,8 +68,12 @@ final class IOReactor: TaskExecutor, Sendable {
         wakeEvent.events = EPOLLIN.rawValue | EPOLLET.rawValue
         wakeEvent.data.fd = wakeDescriptor
         precondition(epoll_ctl(epollDescriptor, EPOLL_CTL_ADD, wakeDescriptor, &wakeEvent) == 0, "epoll_ctl(eventfd)")
-        let thread = Thread { [self] in runLoop() }
-        thread.name = "tdf-io-reactor"
+        // Named through pthreads: on Linux, Foundation's `Thread.name` set before `start()` never reaches the
+        // thread, and `top -H`, `perf` and `Thread.current.name` would show the pool thread that made it.
+        let thread = Thread { [self] in
+            _ = tdf_name_current_thread("tdf-io-reactor")
+            runLoop()
+        }
         thread.start()
     }
 
@@ -114,7 +118,9 @@ final class IOReactor: TaskExecutor, Sendable {
             return state.nextWaiterID
         }
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            // Unsafe rather than checked: the checked kind allocates per wait, and every path below resumes the
+            // continuation exactly once (the waiter is taken out of the registration under the lock first).
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 let immediate: Result<Void, any Error>? = state.withLock { state in
                     guard var registration = state.registrations[descriptor], registration.token == token else {
                         return .failure(SocketError.closed(operation))

@@ -75,14 +75,25 @@ public final class Socket: Sendable {
         try await IOReactor.shared.wait(for: direction, on: fd, token: token, deadline: deadline, operation: operation)
     }
 
-    /// Opens a TCP connection, failing after `timeout`.
-    public static func connect(host: String, port: Int, timeout: Duration) async throws -> Socket {
+    /// Opens a TCP connection, failing after `timeout`. `whileConnecting` gets each socket tried before its
+    /// connection is established, so that another task may close it to give up at once.
+    public static func connect(
+        host: String,
+        port: Int,
+        timeout: Duration,
+        whileConnecting: (Socket) -> Void = { _ in }
+    ) async throws -> Socket {
         let operation = "connect to \(host):\(port)"
         let deadline = monotonicNanoseconds() &+ timeout.nanoseconds
         var lastError: any Error = SocketError.invalidAddress(operation)
         for address in try await Resolver.resolve(host: host, port: port) {
             do {
-                return try await connect(to: address, deadline: deadline, operation: operation)
+                return try await connect(
+                    to: address,
+                    deadline: deadline,
+                    operation: operation,
+                    whileConnecting: whileConnecting
+                )
             } catch {
                 lastError = error
             }
@@ -90,7 +101,12 @@ public final class Socket: Sendable {
         throw lastError
     }
 
-    private static func connect(to address: SocketAddress, deadline: UInt64, operation: String) async throws -> Socket {
+    private static func connect(
+        to address: SocketAddress,
+        deadline: UInt64,
+        operation: String,
+        whileConnecting: (Socket) -> Void
+    ) async throws -> Socket {
         _ = ignoreSIGPIPEOnce
         let raw = Glibc.socket(
             address.family,
@@ -99,6 +115,7 @@ public final class Socket: Sendable {
         )
         guard raw >= 0 else { throw SocketError(operation: operation, errno: errno) }
         let socket = try Socket(adopting: raw, peer: address)
+        whileConnecting(socket)
         let result = try systemCall("connect", isBlocking: { $0 == EINPROGRESS || $0 == EAGAIN }) {
             address.withSockaddr { Glibc.connect(raw, $0, $1) }
         }
@@ -119,20 +136,17 @@ public final class Socket: Sendable {
     /// Reads whatever is available, up to `maxBytes`; an empty result means the peer closed its side.
     public func read(maxBytes: Int = 64 * 1024, deadline: UInt64? = nil) async throws -> [UInt8] {
         while true {
-            var count = 0
-            let bytes = try [UInt8](unsafeUninitializedCapacity: maxBytes) { buffer, initialized in
-                let result = try withDescriptor { fd in
-                    try systemCall("recv") { Glibc.recv(fd, buffer.baseAddress, maxBytes, 0) }
-                }
-                switch result {
-                case .some(.done(let n)): count = n
-                case .some(.wouldBlock): count = -1
-                case .none: throw SocketError.closed(readOperation)
-                }
-                initialized = max(count, 0)
+            // Received into this thread's scratch buffer and copied out at its size: a read that would block
+            // allocates nothing, and a small message does not pin a 64 KiB array.
+            let scratch = ReadScratch.forCurrentThread
+            let result = try withDescriptor { fd in
+                try systemCall("recv") { Glibc.recv(fd, scratch.baseAddress, min(maxBytes, scratch.count), 0) }
             }
-            if count >= 0 { return bytes }
-            try await wait(.read, deadline: deadline, operation: readOperation)
+            switch result {
+            case .some(.done(let count)): return Array(UnsafeBufferPointer(rebasing: scratch[..<count]))
+            case .some(.wouldBlock): try await wait(.read, deadline: deadline, operation: readOperation)
+            case .none: throw SocketError.closed(readOperation)
+            }
         }
     }
 
@@ -250,7 +264,10 @@ public final class Listener: Sendable {
             let fd = try socket.withDescriptor { fd in
                 try withUnsafeMutablePointer(to: &storage) { pointer in
                     try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                        try systemCall("accept4", isBlocking: { [EAGAIN, EWOULDBLOCK, ECONNABORTED, EPROTO].contains($0) }) {
+                        try systemCall(
+                            "accept4",
+                            isBlocking: { [EAGAIN, EWOULDBLOCK, ECONNABORTED, EPROTO].contains($0) }
+                        ) {
                             tdf_accept4(fd, raw, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
                         }
                     }
@@ -295,4 +312,24 @@ extension Duration {
 /// A point on the monotonic clock `timeout` from now, for socket deadlines.
 public func deadline(after timeout: Duration) -> UInt64 {
     monotonicNanoseconds() &+ timeout.nanoseconds
+}
+
+/// One 64 KiB receive buffer per thread, made on first use and kept for the thread's life (the process has a
+/// handful of threads). It is used only between a `recv` and the copy right after it, with no suspension between.
+private enum ReadScratch {
+    static let capacity = 64 * 1024
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key) { free($0) } == 0, "pthread_key_create failed")
+        return key
+    }()
+
+    static var forCurrentThread: UnsafeMutableBufferPointer<UInt8> {
+        if let existing = pthread_getspecific(key) {
+            return UnsafeMutableBufferPointer(start: existing.assumingMemoryBound(to: UInt8.self), count: capacity)
+        }
+        let buffer = malloc(capacity)!
+        pthread_setspecific(key, buffer)
+        return UnsafeMutableBufferPointer(start: buffer.assumingMemoryBound(to: UInt8.self), count: capacity)
+    }
 }

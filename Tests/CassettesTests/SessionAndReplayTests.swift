@@ -1,5 +1,6 @@
 import Cassettes
 import Foundation
+import Gzip
 import HTTPWire
 import JSON
 import TestSupport
@@ -46,6 +47,24 @@ import Testing
         await #expect(throws: CassetteError.self) {
             try await session.recordQueued(Fixtures.jsonExchange(seq: 100, ordinal: 100), run: runs[0])
         }
+    }
+
+    /// An exchange queued with a redactor reaches the disk redacted, and `recordQueued` hands back what was
+    /// written; the secret is in neither.
+    @Test func queuedRecordsAreRedactedOnTheWriterThread() async throws {
+        let directory = try TemporaryDirectory()
+        let session = try CassetteSession(directory: directory.url.path, configuration: .null, toolVersion: "1")
+        var exchange = Fixtures.jsonExchange()
+        exchange.request.headers.append(name: "Authorization", value: "Bearer queued-secret-token")
+        let written = try await session.recordQueued(exchange, run: nil, redactedBy: Redactor())
+        try session.close()
+        #expect(written.request.headers["Authorization"] != nil)
+        #expect(written.request.headers["Authorization"]?.contains("queued-secret-token") == false)
+        let onDisk = try #require(try Cassette.load(path: directory.path(RunID.fileName(for: nil))).exchanges.first)
+        #expect(onDisk == written)
+        let compressed = try SessionDirectory.read(directory.path(RunID.fileName(for: nil)))
+        let raw = String(decoding: try Gzip.decompress(compressed), as: UTF8.self)
+        #expect(!raw.contains("queued-secret-token"))
     }
 
     /// The index lists every cassette with its count, services, digest and times, and is readable JSON.

@@ -88,6 +88,47 @@ import Testing
         try await accepted.value.close()
     }
 
+    /// Firing an abort signal cuts a request still waiting for its head at once (its read timeout is a minute),
+    /// as `aborted` rather than a connection closed by the server, which a pooled connection would retry.
+    @Test func abortSignalCutsARequestWaitingForItsHead() async throws {
+        let listener = try Listener(host: "127.0.0.1", port: 0)
+        defer { listener.close() }
+        let received = AsyncStream<Socket>.makeStream()
+        let server = Task {
+            let socket = try await listener.accept()
+            _ = try await socket.read()
+            received.continuation.yield(socket)
+        }
+        let signal = AbortSignal()
+        let client = HTTPClient(configuration: HTTPClientConfiguration(readTimeout: .seconds(60)))
+        defer { client.close() }
+        let url = try #require(HTTPURL(string: "http://127.0.0.1:\(listener.address.port)/long-poll"))
+        let request = Task { try await client.execute(HTTPClientRequest(url: url), abortSignal: signal) }
+        var requestArrived = received.stream.makeAsyncIterator()
+        let serverSide = try #require(await requestArrived.next())
+        signal.abort()
+        let error = await #expect(throws: HTTPClientError.self) { try await request.value }
+        #expect(error?.kind == .aborted)
+        #expect(error?.description.contains("/long-poll") == true)
+        serverSide.close()
+        try await server.value
+    }
+
+    /// A request given a signal that already fired fails before connecting: where nothing listens it is
+    /// `aborted`, not `connect_failed`.
+    @Test func firedAbortSignalRefusesNewRequests() async throws {
+        let listener = try Listener(host: "127.0.0.1", port: 0)
+        let port = listener.address.port
+        listener.close()
+        let signal = AbortSignal()
+        signal.abort()
+        let url = try #require(HTTPURL(string: "http://127.0.0.1:\(port)/late"))
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await HTTPClient().execute(HTTPClientRequest(url: url), abortSignal: signal)
+        }
+        #expect(error?.kind == .aborted)
+    }
+
     /// A server that resets the connection in the middle of a body gives connection_closed with the bytes counted.
     @Test func reportsTruncatedBody() async throws {
         let listener = try Listener(host: "127.0.0.1", port: 0)

@@ -197,7 +197,9 @@ private final class ScriptedUpstream: Sendable {
         url = HTTPURL(host: "127.0.0.1", port: listener.address.port)
         guard case .refuse = behaviour else {
             self.listener = listener
-            script = Task { try? await Self.serveOnce(listener, behaviour) }
+            // On the socket event loop, like the proxy: a cooperative pool busy with other suites could otherwise
+            // hold the script back past the proxy's upstream timeout.
+            script = Task(executorPreference: EventLoop.executor) { try? await Self.serveOnce(listener, behaviour) }
             return
         }
         listener.close()
