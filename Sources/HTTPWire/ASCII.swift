@@ -62,6 +62,15 @@ enum ASCII {
         let left = lhs.utf8
         let right = rhs.utf8
         guard left.count == right.count else { return false }
+        // Header lookups run several times per proxied request: compare the contiguous bytes directly when both
+        // strings have them (native strings always do).
+        let compared = left.withContiguousStorageIfAvailable { a in
+            right.withContiguousStorageIfAvailable { b in
+                for index in 0..<a.count where lowercased(a[index]) != lowercased(b[index]) { return false }
+                return true
+            }
+        }
+        if let compared, let compared { return compared }
         return zip(left, right).allSatisfy { lowercased($0) == lowercased($1) }
     }
 

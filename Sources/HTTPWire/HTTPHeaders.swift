@@ -102,6 +102,12 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, Sequence, ExpressibleB
 
     /// Appends the UTF-8 of `text`, replacing the bytes that would end a line or a string early.
     static func appendSafely(_ text: String, to bytes: inout [UInt8]) {
+        let appendedWhole = text.utf8.withContiguousStorageIfAvailable { buffer in
+            guard !buffer.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf || $0 == ASCII.nul }) else { return false }
+            bytes.append(contentsOf: buffer)
+            return true
+        }
+        if appendedWhole == true { return }
         for byte in text.utf8 {
             bytes.append(byte == ASCII.cr || byte == ASCII.lf || byte == ASCII.nul ? ASCII.space : byte)
         }

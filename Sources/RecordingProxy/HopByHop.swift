@@ -3,13 +3,22 @@ import HTTPWire
 /// Which headers belong to one connection and must not cross the proxy (RFC 9110 §7.6.1).
 enum HopByHop {
     /// Always connection-specific: `Connection` and what it lists, `Keep-Alive`, `Transfer-Encoding`, `TE`,
-    /// `Trailer`, `Upgrade`, and every `Proxy-*` header.
-    static let alwaysRemoved: Set<String> = [
-        "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-    ]
+    /// `Trailer`, `Upgrade`, and every `Proxy-*` header. (A `switch` over literals rather than a `Set`: these run
+    /// for every header of every proxied request, and comparing short strings beats hashing them.)
+    private static func isAlwaysRemoved(_ lowercasedName: String) -> Bool {
+        switch lowercasedName {
+        case "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade": true
+        default: lowercasedName.hasPrefix("proxy-")
+        }
+    }
 
     /// The tags the proxy reads and strips: run, ordinal and step.
-    static let tagHeaders: Set<String> = ["x-tdf-run", "x-tdf-ordinal", "x-tdf-step"]
+    private static func isTag(_ lowercasedName: String) -> Bool {
+        switch lowercasedName {
+        case "x-tdf-run", "x-tdf-ordinal", "x-tdf-step": true
+        default: false
+        }
+    }
 
     /// The end-to-end headers of a request to forward: without hop-by-hop headers, the tags, `Host` (the client
     /// sets the upstream's), `Content-Length` (re-derived from the body) and `Expect` (the body is already here).
@@ -18,8 +27,8 @@ enum HopByHop {
         return HTTPHeaders(
             fields: headers.fields.filter { field in
                 let name = field.name.lowercased()
-                return !alwaysRemoved.contains(name) && !name.hasPrefix("proxy-") && !listed.contains(name)
-                    && !tagHeaders.contains(name) && name != "host" && name != "content-length" && name != "expect"
+                return !isAlwaysRemoved(name) && !listed.contains(name) && !isTag(name) && name != "host"
+                    && name != "content-length" && name != "expect"
             }
         )
     }
@@ -33,20 +42,20 @@ enum HopByHop {
         return HTTPHeaders(
             fields: headers.fields.filter { field in
                 let name = field.name.lowercased()
-                return !alwaysRemoved.contains(name) && !name.hasPrefix("proxy-") && !listed.contains(name)
-                    && !(chunked && name == "content-length")
+                return !isAlwaysRemoved(name) && !listed.contains(name) && !(chunked && name == "content-length")
             }
         )
     }
 
     /// The headers a recording keeps of the client's request: all but the tags.
     static func recordedRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
-        guard headers.contains(where: { tagHeaders.contains($0.name.lowercased()) }) else { return headers }
-        return HTTPHeaders(fields: headers.fields.filter { !tagHeaders.contains($0.name.lowercased()) })
+        guard headers.contains(where: { isTag($0.name.lowercased()) }) else { return headers }
+        return HTTPHeaders(fields: headers.fields.filter { !isTag($0.name.lowercased()) })
     }
 
     private static func connectionTokens(_ headers: HTTPHeaders) -> Set<String> {
         var tokens = Set<String>()
+        guard headers.contains("Connection") else { return tokens }
         for value in headers.values(named: "Connection") {
             for token in value.split(separator: ",") {
                 let trimmed = token.trimmingCharacters(in: " \t").lowercased()
