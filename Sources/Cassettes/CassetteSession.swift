@@ -175,8 +175,11 @@ public final class CassetteSession: Sendable {
             let share = shares[name]!
             let written = share.map { $0.redactor?.redact($0.exchange) ?? $0.exchange }
             do {
-                try openWriter(run: share[0].run).append(contentsOf: written.map(EncodedExchange.init))
+                let writer = try openWriter(run: share[0].run)
+                try writer.append(contentsOf: written.map(EncodedExchange.init))
                 for (job, exchange) in zip(share, written) { job.whenWritten(.success(exchange)) }
+                // After the answers: no client waits for a digest.
+                writer.digestAppended()
             } catch {
                 share.forEach { $0.whenWritten(.failure(error)) }
             }

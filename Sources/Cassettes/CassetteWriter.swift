@@ -1,5 +1,5 @@
 import Gzip
-public import Hashing
+import Hashing
 import Synchronization
 
 #if canImport(Glibc)
@@ -69,6 +69,8 @@ public final class CassetteWriter: Sendable {
     private struct State {
         var file: GzipFileWriter?
         var entries: [CassetteDigest.Entry] = []
+        /// Appended exchanges whose digests are not in `entries` yet (see ``digestAppended()``).
+        var undigested: [Exchange] = []
         var services: Set<String> = []
         var first: Timestamp?
         var last: Timestamp?
@@ -124,6 +126,10 @@ public final class CassetteWriter: Sendable {
 
     private static func note(_ exchange: Exchange, digest: SHA256Digest, in state: inout State) {
         state.entries.append(CassetteDigest.Entry(ordinal: exchange.ordinal, seq: exchange.seq, digest: digest))
+        noteServiceAndTime(of: exchange, in: &state)
+    }
+
+    private static func noteServiceAndTime(of exchange: Exchange, in state: inout State) {
         state.services.insert(exchange.service)
         state.first = min(state.first ?? exchange.started, exchange.started)
         state.last = max(state.last ?? exchange.started, exchange.started)
@@ -136,6 +142,9 @@ public final class CassetteWriter: Sendable {
 
     /// Appends exchange records with one sync flush and one write for all of them; they are on disk when this
     /// returns. A failure fails every one of them and the cassette (its tail is unknown).
+    ///
+    /// Their digests are computed later: by ``digestAppended()``, or at the latest by ``summary`` or ``finish()``.
+    /// A writer thread thus answers the clients waiting for these records first and digests afterwards.
     public func append(contentsOf records: [EncodedExchange]) throws(CassetteError) {
         try state.withLock { (state) throws(CassetteError) in
             if let failure = state.failure { throw failure }
@@ -147,14 +156,29 @@ public final class CassetteWriter: Sendable {
                 state.failure = failure
                 throw failure
             }
-            for record in records { Self.note(record.exchange, digest: record.digest, in: &state) }
+            for record in records { Self.noteServiceAndTime(of: record.exchange, in: &state) }
+            state.undigested += records.map(\.exchange)
         }
+    }
+
+    /// Computes the digests of the exchanges appended since the last call.
+    public func digestAppended() {
+        state.withLock { Self.digestAppended(in: &$0) }
+    }
+
+    private static func digestAppended(in state: inout State) {
+        for exchange in state.undigested {
+            let digest = CassetteDigest.exchangeDigest(exchange)
+            state.entries.append(CassetteDigest.Entry(ordinal: exchange.ordinal, seq: exchange.seq, digest: digest))
+        }
+        state.undigested.removeAll()
     }
 
     /// What the cassette holds so far.
     public var summary: CassetteSummary {
         state.withLock { state in
-            CassetteSummary(
+            Self.digestAppended(in: &state)
+            return CassetteSummary(
                 run: run,
                 exchangeCount: state.entries.count,
                 services: state.services.sorted(),
@@ -173,6 +197,7 @@ public final class CassetteWriter: Sendable {
         try state.withLock { (state) throws(CassetteError) in
             guard let file = state.file else { return }
             state.file = nil
+            Self.digestAppended(in: &state)
             if let failure = state.failure {
                 try? file.close()
                 throw failure
@@ -194,20 +219,16 @@ public final class CassetteWriter: Sendable {
     }
 }
 
-/// An exchange with its cassette line and digest computed, so the encoding can happen on the thread that
-/// finished the exchange and only compression and the write on the cassette's writer.
+/// An exchange with its cassette line encoded, so that a batch is encoded before the cassette's lock is taken.
 public struct EncodedExchange: Sendable {
     /// The exchange.
     public let exchange: Exchange
     /// Its `exchange` record, one JSON line without the newline.
     public let line: [UInt8]
-    /// Its ``CassetteDigest/exchangeDigest(_:)``.
-    public let digest: SHA256Digest
 
     /// Encodes `exchange`.
     public init(_ exchange: Exchange) {
         self.exchange = exchange
         self.line = CassetteRecord.exchange(exchange).encoded()
-        self.digest = CassetteDigest.exchangeDigest(exchange)
     }
 }
