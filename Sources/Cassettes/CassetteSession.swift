@@ -131,8 +131,23 @@ public final class CassetteSession: Sendable {
         run: RunID?,
         redactedBy redactor: Redactor? = nil
     ) async throws(CassetteError) -> Exchange {
+        try await recordQueued(.exchange(exchange, redactor: redactor), run: run)
+    }
+
+    /// Appends an exchange the caller already redacted and encoded, like ``recordQueued(_:run:redactedBy:)``:
+    /// for a large exchange, whose encoding would hold up the writer thread (and every exchange behind it),
+    /// encoded by the finishing task in parallel instead.
+    @discardableResult
+    public func recordQueued(_ encoded: EncodedExchange, run: RunID?) async throws(CassetteError) -> Exchange {
+        try await recordQueued(.encoded(encoded), run: run)
+    }
+
+    private func recordQueued(
+        _ record: SessionWriterThread.QueuedRecord,
+        run: RunID?
+    ) async throws(CassetteError) -> Exchange {
         let outcome = await withCheckedContinuation { continuation in
-            enqueue(exchange, run: run, redactedBy: redactor) { continuation.resume(returning: $0) }
+            enqueue(record, run: run) { continuation.resume(returning: $0) }
         }
         return try outcome.get()
     }
@@ -146,6 +161,14 @@ public final class CassetteSession: Sendable {
         redactedBy redactor: Redactor? = nil,
         whenWritten: @escaping @Sendable (Result<Exchange, CassetteError>) -> Void
     ) {
+        enqueue(.exchange(exchange, redactor: redactor), run: run, whenWritten: whenWritten)
+    }
+
+    private func enqueue(
+        _ record: SessionWriterThread.QueuedRecord,
+        run: RunID?,
+        whenWritten: @escaping @Sendable (Result<Exchange, CassetteError>) -> Void
+    ) {
         let thread = writerThread.withLock { writer -> SessionWriterThread? in
             if writer.isClosing { return nil }
             if let thread = writer.thread { return thread }
@@ -155,7 +178,7 @@ public final class CassetteSession: Sendable {
             writer.thread = thread
             return thread
         }
-        let job = SessionWriterThread.Job(exchange: exchange, run: run, redactor: redactor, whenWritten: whenWritten)
+        let job = SessionWriterThread.Job(record: record, run: run, whenWritten: whenWritten)
         guard let thread, thread.enqueue(job) else {
             whenWritten(.failure(CassetteError.closed("the session in \(directory) is closed")))
             return
@@ -173,11 +196,11 @@ public final class CassetteSession: Sendable {
         }
         for name in names {
             let share = shares[name]!
-            let written = share.map { $0.redactor?.redact($0.exchange) ?? $0.exchange }
+            let records = share.map(\.record.encoded)
             do {
                 let writer = try openWriter(run: share[0].run)
-                try writer.append(contentsOf: written.map(EncodedExchange.init))
-                for (job, exchange) in zip(share, written) { job.whenWritten(.success(exchange)) }
+                try writer.append(contentsOf: records)
+                for (job, record) in zip(share, records) { job.whenWritten(.success(record.exchange)) }
                 // After the answers: no client waits for a digest.
                 writer.digestAppended()
             } catch {

@@ -1,5 +1,5 @@
 import Gzip
-import Hashing
+public import Hashing
 import Synchronization
 
 #if canImport(Glibc)
@@ -156,8 +156,14 @@ public final class CassetteWriter: Sendable {
                 state.failure = failure
                 throw failure
             }
-            for record in records { Self.noteServiceAndTime(of: record.exchange, in: &state) }
-            state.undigested += records.map(\.exchange)
+            for record in records {
+                if let digest = record.digest {
+                    Self.note(record.exchange, digest: digest, in: &state)
+                } else {
+                    Self.noteServiceAndTime(of: record.exchange, in: &state)
+                    state.undigested.append(record.exchange)
+                }
+            }
         }
     }
 
@@ -219,16 +225,20 @@ public final class CassetteWriter: Sendable {
     }
 }
 
-/// An exchange with its cassette line encoded, so that a batch is encoded before the cassette's lock is taken.
+/// An exchange with its cassette line encoded (and, when asked, its digest computed), so that the work can
+/// happen before the cassette's lock is taken, or on another thread than the cassette's writer.
 public struct EncodedExchange: Sendable {
     /// The exchange.
     public let exchange: Exchange
     /// Its `exchange` record, one JSON line without the newline.
     public let line: [UInt8]
+    /// Its ``CassetteDigest/exchangeDigest(_:)``, when computed here; otherwise the writer computes it later.
+    public let digest: SHA256Digest?
 
-    /// Encodes `exchange`.
-    public init(_ exchange: Exchange) {
+    /// Encodes `exchange`, and computes its digest too when `digesting`.
+    public init(_ exchange: Exchange, digesting: Bool = false) {
         self.exchange = exchange
         self.line = CassetteRecord.exchange(exchange).encoded()
+        self.digest = digesting ? CassetteDigest.exchangeDigest(exchange) : nil
     }
 }

@@ -14,10 +14,23 @@ import Synchronization
 /// in flight: every request waits for its own exchange to be reported.
 final class SessionWriterThread: Sendable {
     struct Job: Sendable {
-        let exchange: Exchange
+        let record: QueuedRecord
         let run: RunID?
-        let redactor: Redactor?
         let whenWritten: @Sendable (Result<Exchange, CassetteError>) -> Void
+    }
+
+    /// An exchange as queued: to be redacted and encoded on the writer thread, or already encoded by the caller.
+    enum QueuedRecord: Sendable {
+        case exchange(Exchange, redactor: Redactor?)
+        case encoded(EncodedExchange)
+
+        /// The record ready to write.
+        var encoded: EncodedExchange {
+            switch self {
+            case .exchange(let exchange, let redactor): EncodedExchange(redactor?.redact(exchange) ?? exchange)
+            case .encoded(let encoded): encoded
+            }
+        }
     }
 
     private struct Queue {

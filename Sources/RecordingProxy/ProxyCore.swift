@@ -85,10 +85,36 @@ final class ProxyCore: Sendable {
     func record(_ exchange: Exchange, run: RunID?) async {
         guard let session else { return }
         do {
-            noteRecorded(try await session.recordQueued(exchange, run: run, redactedBy: redactor), run: run)
+            if Self.bodyBytes(of: exchange) < Self.encodedOnThePoolFrom {
+                noteRecorded(try await session.recordQueued(exchange, run: run, redactedBy: redactor), run: run)
+            } else {
+                let encoded = await withTaskExecutorPreference(globalConcurrentExecutor) { [redactor] in
+                    EncodedExchange(redactor.redact(exchange), digesting: true)
+                }
+                noteRecorded(try await session.recordQueued(encoded, run: run), run: run)
+            }
         } catch {
             noteRecordingFailure(of: exchange, error)
         }
+    }
+
+    /// Body bytes from which an exchange is redacted, encoded and digested on the cooperative pool rather than on
+    /// the session's one writer thread: that work grows with the body (a 64 KiB body took the writer about half a
+    /// millisecond), so large exchanges are prepared in parallel, and small ones skip the extra hand-off.
+    static let encodedOnThePoolFrom = 16 << 10
+
+    private static func bodyBytes(of exchange: Exchange) -> Int {
+        let response =
+            switch exchange.response.content {
+            case .body(let bytes): bytes.count
+            case .chunks(let chunks), .events(_, exact: let chunks?): chunks.reduce(0) { $0 + $1.bytes.count }
+            case .events(let events, exact: nil):
+                events.reduce(0) { total, event in
+                    guard case .event(let sse) = event.frame else { return total }
+                    return total + sse.data.utf8.count
+                }
+            }
+        return exchange.request.body.count + response
     }
 
     /// Like ``record(_:run:)``, without waiting for the write: for an exchange whose client is already gone.

@@ -1,5 +1,6 @@
 import Cassettes
 import Foundation
+import Gzip
 import HTTPTransport
 import HTTPWire
 import RecordingProxy
@@ -52,6 +53,16 @@ import Testing
                     headers: ["Authorization": "Bearer abcdefgh12345678"],
                     body: Array(#"{"token": "abcdefgh12345678", "n": [1.50, 2e3]}"#.utf8)
                 )
+                // Large enough to be redacted, encoded and digested on the pool rather than the writer thread.
+                let padding = String(repeating: "x", count: 20_000)
+                _ = try await fetch(
+                    client,
+                    base,
+                    "/auth",
+                    method: "POST",
+                    headers: ["Authorization": "Bearer abcdefgh12345678"],
+                    body: Array(#"{"token": "abcdefgh12345678", "padding": "\#(padding)"}"#.utf8)
+                )
             }
         }
         var paths = try SessionDirectory.cassetteFileNames(in: cassettes).map { cassettes + "/" + $0 }
@@ -72,7 +83,12 @@ import Testing
                 "\(path)"
             )
             #expect((report["damage"] is NSNull) == (cassette.damage == nil), "\(path)")
-            if let end = cassette.end { #expect(report["end_digest"] as? String == end.digest) }
+            if let end = cassette.end {
+                #expect(report["end_digest"] as? String == end.digest)
+                #expect(end.digest == cassette.digest, "the digest written at the end of \(path)")
+                let text = String(decoding: try Gzip.decompress(try SessionDirectory.read(path)), as: UTF8.self)
+                #expect(!text.contains("abcdefgh12345678"), "\(path)")
+            }
         }
     }
 }
