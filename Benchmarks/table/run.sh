@@ -3,7 +3,9 @@
 # Markdown:
 #   - throughput (wrk -t2 -c16 -d10s) of /small (300 B) and /big (64 KiB) from an nginx origin: direct, through
 #     nginx as a reverse proxy, through mitmdump (reverse mode; passthrough and recording with -w), and through
-#     `tdf proxy` in passthrough, record and replay modes, with ratios to nginx and to mitmdump;
+#     `tdf proxy` in passthrough, record and replay modes, with ratios to nginx and to mitmdump. Every
+#     configuration is measured in each of ROUNDS interleaved rounds and the median round is reported (this
+#     2-core VM varies by ±10% from one 10 s run to the next), with each round's record/nginx ratio listed;
 #   - the SSE per-event delay `tdf proxy --mode record` adds (p50, p99);
 #   - cassette bytes per /small exchange beside mitmdump's flow-file bytes per flow;
 #   - replay runs/s (Benchmarks/replay/run.sh, when this checkout has it);
@@ -11,10 +13,11 @@
 #
 # Usage: bash Benchmarks/table/run.sh          (installs wrk, nginx, mitmproxy and mido when missing)
 #   TDF=/path/to/tdf         use this binary instead of `swift build -c release --product tdf`
-#   DURATION=10s CONNECTIONS=16 THREADS=2 MIDI_NOTES=300000 REPLAY_REPEATS=5 SSE_EVENTS=300 SSE_GAP_MS=10
+#   DURATION=10s ROUNDS=3 CONNECTIONS=16 THREADS=2 MIDI_NOTES=300000 REPLAY_REPEATS=5 SSE_EVENTS=300 SSE_GAP_MS=10
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 MIDI_NOTES=${MIDI_NOTES:-300000}
@@ -114,19 +117,20 @@ start_mitm() {
 }
 stop_mitm() { kill -INT "$MITM_PID"; wait "$MITM_PID" 2>/dev/null || true; }
 
-declare -A RPS P99 REQUESTS
-measure() {  # name url
+declare -A RPS P99
+measure() {  # name url; appends this round's req/s and p99 to the name's lists
     local out="$WORK/wrk-$1.txt"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$2" >"$out"
-    RPS[$1]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
-    P99[$1]=$(awk '$1 == "99%" {print $2}' "$out")
-    REQUESTS[$1]=$(awk '/requests in/ {print $1}' "$out")
+    RPS[$1]+="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out"), "
+    P99[$1]+="\"$(awk '$1 == "99%" {print $2}' "$out")\", "
     local errors
     errors=$(grep -E "Non-2xx|Socket errors" "$out" || true)
     [ -z "$errors" ] || echo "# $1: $errors" >&2
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for round in $(seq "$ROUNDS"); do
+echo "round $round of $ROUNDS" >&2
 for path in small big; do
     measure "direct-$path" "http://127.0.0.1:$ORIGIN/$path"
     measure "nginx-$path" "http://127.0.0.1:$NGINX_PROXY/$path"
@@ -152,6 +156,7 @@ for path in small big; do
     wait_http "$PROXY_URL/$path"  # loads the cassette before timing
     measure "tdf-replay-$path" "$PROXY_URL/$path"
     stop_tdf
+done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -209,10 +214,14 @@ MIDI_OUT=$(TDF="$TDF" BIG="$WORK/big.mid" bash "$ROOT/Benchmarks/midi/run.sh" "$
 
 python3 - <<EOF
 import json
-rps = {$(for k in "${!RPS[@]}"; do printf '"%s": %s, ' "$k" "${RPS[$k]}"; done)}
-p99 = {$(for k in "${!P99[@]}"; do printf '"%s": "%s", ' "$k" "${P99[$k]}"; done)}
+rounds = {$(for k in "${!RPS[@]}"; do printf '"%s": [%s], ' "$k" "${RPS[$k]}"; done)}
+round_p99 = {$(for k in "${!P99[@]}"; do printf '"%s": [%s], ' "$k" "${P99[$k]}"; done)}
+median_round = {k: sorted(range(len(v)), key=lambda i: v[i])[len(v) // 2] for k, v in rounds.items()}
+rps = {k: rounds[k][i] for k, i in median_round.items()}
+p99 = {k: round_p99[k][i] for k, i in median_round.items()}
 print("Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores; load average $LOAD_BEFORE before the wrk runs, "
-      "$LOAD_AFTER after. wrk -t$THREADS -c$CONNECTIONS -d$DURATION; nginx 1 worker each (origin and proxy);"
+      "$LOAD_AFTER after. wrk -t$THREADS -c$CONNECTIONS -d$DURATION, each configuration in $ROUNDS interleaved "
+      "rounds, the median round shown; nginx 1 worker each (origin and proxy);"
       " mitmdump $(mitmdump --version 2>/dev/null | awk '/Mitmproxy/ {print $2}') in reverse mode.")
 print()
 print("| path | via | req/s | p99 | vs nginx proxy | vs mitmdump (same mode) |")
@@ -227,6 +236,11 @@ for path in ["small", "big"]:
         nginx = value / rps["nginx-" + path]
         against = "%.1fx" % (value / rps["%s-%s" % (mitm, path)]) if mitm else ""
         print("| /%s | %s | %d | %s | %.2fx | %s |" % (path, label, value, p99["%s-%s" % (key, path)], nginx, against))
+print()
+for path in ["small", "big"]:
+    ratios = ", ".join("%.2f" % (tdf / nginx)
+                       for tdf, nginx in zip(rounds["tdf-record-" + path], rounds["nginx-" + path]))
+    print("tdf proxy record / nginx reverse proxy on /%s, round by round: %s" % (path, ratios))
 print()
 direct, proxied = json.loads('''$SSE_DIRECT'''), json.loads('''$SSE_PROXIED''')
 print("| measure | tdf | reference | note |")

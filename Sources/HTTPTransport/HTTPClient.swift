@@ -190,7 +190,7 @@ public final class HTTPClient: Sendable {
                 received += bytes.count
                 pending.append(contentsOf: bytes)
                 while let (head, consumed) = try parser.feed(pending[...]) {
-                    pending.removeFirst(consumed)
+                    pending.removePrefix(consumed)
                     if (100..<200).contains(head.status) && head.status != 101 {
                         parser.reset()  // an interim response (100 Continue): the real one follows
                         continue
@@ -401,7 +401,7 @@ actor HTTPClientBodyReader {
                     throw error
                 }
                 framedBytesConsumed += step.consumed
-                pending.removeFirst(step.consumed)
+                pending.removePrefix(step.consumed)
                 if step.isComplete { complete(reusable: pending.isEmpty) }
                 if !step.payload.isEmpty { return step.payload }
             } catch {
@@ -446,7 +446,7 @@ actor HTTPClientBodyReader {
         var trial = decoder
         guard let step = try? trial.feed(pending[...]), step.isComplete else { return nil }
         decoder = trial
-        pending.removeFirst(step.consumed)
+        pending.removePrefix(step.consumed)
         complete(reusable: pending.isEmpty)
         if let release, !released {
             released = true

@@ -230,7 +230,7 @@ public final class HTTPServer: Sendable {
                     _ = setIdle(id, false)
                 }
                 if let (head, consumed) = try parser.feed(pending[...]) {
-                    pending.removeFirst(consumed)
+                    pending.removePrefix(consumed)
                     return head
                 }
                 pending.removeAll(keepingCapacity: true)
@@ -271,7 +271,7 @@ public final class HTTPServer: Sendable {
             }
             let step = try decoder.feed(pending[...])
             body.append(contentsOf: step.payload)
-            pending.removeFirst(step.consumed)
+            pending.removePrefix(step.consumed)
         }
         return body
     }

@@ -154,3 +154,11 @@ public struct HTTPServerResponse: Sendable {
 
 /// Serves one request; it never throws, so a handler decides every status code itself.
 public typealias HTTPHandler = @Sendable (HTTPServerRequest) async -> HTTPServerResponse
+
+extension Array {
+    /// Removes the first `count` elements; when that is all of them, by dropping the buffer rather than the copy
+    /// `removeFirst(_:)` makes of one that is shared (a parser's slice of it may still be alive).
+    mutating func removePrefix(_ count: Int) {
+        if count == self.count { self = [] } else { removeFirst(count) }
+    }
+}

@@ -58,7 +58,7 @@ enum ASCII {
     }
 
     /// Compares two strings ignoring ASCII case (header names and tokens are ASCII).
-    static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+    static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
         let left = lhs.utf8
         let right = rhs.utf8
         guard left.count == right.count else { return false }
@@ -111,7 +111,7 @@ enum ASCII {
 
 extension Substring {
     /// The substring without leading and trailing spaces and tabs.
-    func trimmingOWS() -> Substring {
+    package func trimmingOWS() -> Substring {
         let isOWS: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isOWS($0) }) else { return self[endIndex...] }
         let last = lastIndex(where: { !isOWS($0) })!

@@ -79,7 +79,11 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, Sequence, ExpressibleB
 
     /// Whether a comma-separated list header (such as `Connection`) has this token, ignoring case.
     public func containsToken(_ token: String, inList name: String) -> Bool {
-        ASCII.listElements(values(named: name)).contains { ASCII.equalsIgnoringCase(String($0), token) }
+        // Per proxied request several times (keep-alive checks): no arrays or strings made on the way.
+        fields.contains { field in
+            ASCII.equalsIgnoringCase(field.name, name)
+                && field.value.split(separator: ",").contains { ASCII.equalsIgnoringCase($0.trimmingOWS(), token) }
+        }
     }
 
     /// Iterates the fields in order.

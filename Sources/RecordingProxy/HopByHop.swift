@@ -58,20 +58,10 @@ enum HopByHop {
         guard headers.contains("Connection") else { return tokens }
         for value in headers.values(named: "Connection") {
             for token in value.split(separator: ",") {
-                let trimmed = token.trimmingCharacters(in: " \t").lowercased()
-                if !trimmed.isEmpty { tokens.insert(trimmed) }
+                let trimmed = token.trimmingOWS()
+                if !trimmed.isEmpty { tokens.insert(trimmed.lowercased()) }
             }
         }
         return tokens
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing characters from `set`.
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        let start = firstIndex { !characters.contains($0) } ?? endIndex
-        let end = lastIndex { !characters.contains($0) }.map { index(after: $0) } ?? start
-        return start < end ? String(self[start..<end]) : ""
     }
 }
