@@ -37,6 +37,28 @@ import Testing
         }
     }
 
+    /// A pooled connection the server closed moments after answering is reused without a probe, finds the
+    /// connection gone, and the request is sent again on a fresh one: the caller sees only the answer.
+    @Test func replacesConnectionClosedRightAfterItsResponse() async throws {
+        var configuration = HTTPServerConfiguration()
+        configuration.idleTimeout = .milliseconds(1)
+        let requests = Mutex<[String]>([])
+        try await withServer(configuration, handler: { request in
+            requests.withLock { $0.append(request.head.target) }
+            return await echoHandler(request)
+        }) { server in
+            let client = HTTPClient()
+            defer { client.close() }
+            let url = try #require(HTTPURL(string: "\(server.baseURL)/first"))
+            _ = try await client.execute(HTTPClientRequest(url: url)).body.collect()
+            // Closed by the server's idle timeout by now, and still young enough not to be probed.
+            try await Task.sleep(for: .milliseconds(50))
+            let again = try await client.execute(HTTPClientRequest(url: url.with(target: "/second")))
+            #expect(String(decoding: try await again.body.collect(), as: UTF8.self) == "GET /second 0 ")
+            #expect(requests.withLock { $0 } == ["/first", "/second"])
+        }
+    }
+
     /// Nothing listening gives a connect_failed error naming the request.
     @Test func reportsRefusedConnection() async throws {
         let listener = try Listener(host: "127.0.0.1", port: 0)
