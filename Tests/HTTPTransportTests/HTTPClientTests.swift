@@ -43,10 +43,13 @@ import Testing
         var configuration = HTTPServerConfiguration()
         configuration.idleTimeout = .milliseconds(1)
         let requests = Mutex<[String]>([])
-        try await withServer(configuration, handler: { request in
-            requests.withLock { $0.append(request.head.target) }
-            return await echoHandler(request)
-        }) { server in
+        try await withServer(
+            configuration,
+            handler: { request in
+                requests.withLock { $0.append(request.head.target) }
+                return await echoHandler(request)
+            }
+        ) { server in
             let client = HTTPClient()
             defer { client.close() }
             let url = try #require(HTTPURL(string: "\(server.baseURL)/first"))
