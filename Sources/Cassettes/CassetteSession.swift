@@ -146,7 +146,9 @@ public final class CassetteSession: Sendable {
         _ record: SessionWriterThread.QueuedRecord,
         run: RunID?
     ) async throws(CassetteError) -> Exchange {
-        let outcome = await withCheckedContinuation { continuation in
+        // Unsafe rather than checked (which allocates per call, and this runs per proxied exchange): the writer
+        // thread calls `whenWritten` exactly once for every job, and `enqueue` once itself when it cannot queue.
+        let outcome = await withUnsafeContinuation { continuation in
             enqueue(record, run: run) { continuation.resume(returning: $0) }
         }
         return try outcome.get()
