@@ -30,10 +30,10 @@ target_modules() {
 }
 
 swift_flags=(
-    -swift-version 6 -O -g -parse-as-library -sanitize=fuzzer,address
+    -swift-version 6 -O -g -parse-as-library -sanitize=fuzzer,address -package-name tdf
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility
     -enable-upcoming-feature InternalImportsByDefault
-    -I "$build/modules" -I "$root/Sources/CZlib"
+    -I "$build/modules" -I "$root/Sources/CZlib" -I "$root/Sources/CLinux"
 )
 
 # Set once a module is rebuilt: every module after it is rebuilt too, since it may import the one that changed.
