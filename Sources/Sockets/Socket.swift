@@ -133,7 +133,7 @@ public final class Socket: Sendable {
         return socket
     }
 
-    /// Reads whatever is available, up to `maxBytes`; an empty result means the peer closed its side.
+    /// Reads whatever is available, up to `maxBytes` (at most 64 KiB); an empty result means the peer closed its side.
     public func read(maxBytes: Int = 64 * 1024, deadline: UInt64? = nil) async throws -> [UInt8] {
         while true {
             // Received into this thread's scratch buffer and copied out at its size: a read that would block
