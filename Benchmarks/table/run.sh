@@ -240,7 +240,7 @@ print()
 for path in ["small", "big"]:
     ratios = ", ".join("%.2f" % (tdf / nginx)
                        for tdf, nginx in zip(rounds["tdf-record-" + path], rounds["nginx-" + path]))
-    print("tdf proxy record / nginx reverse proxy on /%s, round by round: %s" % (path, ratios))
+    print("- tdf proxy record / nginx reverse proxy on /%s, round by round: %s" % (path, ratios))
 print()
 direct, proxied = json.loads('''$SSE_DIRECT'''), json.loads('''$SSE_PROXIED''')
 print("| measure | tdf | reference | note |")
