@@ -82,6 +82,11 @@ public enum CassetteDigest {
         /// Its ``exchangeDigest(_:)``.
         public var digest: SHA256Digest
 
+        /// The cassette digest's order: by ordinal, then seq.
+        static func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
+            (lhs.ordinal, lhs.seq) < (rhs.ordinal, rhs.seq)
+        }
+
         /// Makes an entry.
         public init(ordinal: Int, seq: Int, digest: SHA256Digest) {
             self.ordinal = ordinal
@@ -93,10 +98,13 @@ public enum CassetteDigest {
     /// The cassette digest from per-exchange entries.
     public static func digest(ofEntries entries: [Entry]) -> String {
         var hasher = SHA256()
-        for entry in entries.sorted(by: { ($0.ordinal, $0.seq) < ($1.ordinal, $1.seq) }) {
-            hasher.update(entry.digest.hex + "\n")
-        }
+        for entry in entries.sorted(by: Entry.precedes) { fold(entry, into: &hasher) }
         return hasher.finalize().hex
+    }
+
+    /// Adds one entry to a cassette digest being computed; entries must come in ``Entry/precedes(_:_:)`` order.
+    static func fold(_ entry: Entry, into hasher: inout SHA256) {
+        hasher.update(entry.digest.hex + "\n")
     }
 
     private static func canonical(_ headers: HTTPHeaders) -> JSONValue {

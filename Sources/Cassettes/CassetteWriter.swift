@@ -66,11 +66,52 @@ public struct CassetteSummary: Sendable, Equatable {
 /// step and never seen half-copied. Safe to use from many tasks: records are serialised outside the lock and
 /// compressed and written inside it.
 public final class CassetteWriter: Sendable {
+    /// The cassette digest so far, kept in bounded memory: the digest hashes every exchange's entry in
+    /// (ordinal, seq) order, so once many entries are waiting, the lower half is folded into a running hash. An
+    /// entry that then arrives below one already folded (a client tagging ordinals far out of order) switches to
+    /// computing the digest from the file itself when it is needed.
+    private struct Digest {
+        /// Entries not folded yet, in arrival order.
+        var waiting: [CassetteDigest.Entry] = []
+        var folded = SHA256()
+        var foldedCount = 0
+        var lastFolded: CassetteDigest.Entry?
+        var isOutOfOrder = false
+
+        var count: Int { foldedCount + waiting.count }
+
+        mutating func add(_ entry: CassetteDigest.Entry, keeping limit: Int) {
+            if let lastFolded, CassetteDigest.Entry.precedes(entry, lastFolded) { isOutOfOrder = true }
+            if isOutOfOrder {
+                foldedCount += 1  // counted only: the file has the exchange, and the digest comes from there
+                return
+            }
+            waiting.append(entry)
+            guard waiting.count >= limit else { return }
+            waiting.sort(by: CassetteDigest.Entry.precedes)
+            let folding = waiting.count / 2
+            for entry in waiting[..<folding] { CassetteDigest.fold(entry, into: &folded) }
+            lastFolded = waiting[folding - 1]
+            foldedCount += folding
+            waiting.removeFirst(folding)
+        }
+
+        /// The digest of every entry so far; nil when it must be computed from the file.
+        var value: String? {
+            guard !isOutOfOrder else { return nil }
+            var hasher = folded
+            for entry in waiting.sorted(by: CassetteDigest.Entry.precedes) { CassetteDigest.fold(entry, into: &hasher) }
+            return hasher.finalize().hex
+        }
+    }
+
     private struct State {
         var file: GzipFileWriter?
-        var entries: [CassetteDigest.Entry] = []
-        /// Appended exchanges whose digests are not in `entries` yet (see ``digestAppended()``).
+        var digest = Digest()
+        /// Appended exchanges whose digests are not in `digest` yet (see ``digestAppended()``).
         var undigested: [Exchange] = []
+        /// The digest written in the `end` record.
+        var finishedDigest: String?
         var services: Set<String> = []
         var first: Timestamp?
         var last: Timestamp?
@@ -86,15 +127,20 @@ public final class CassetteWriter: Sendable {
     /// The run it records, or nil for untagged traffic.
     public let run: RunID?
     private let state: Mutex<State>
+    /// How many digest entries are kept before the lower half is folded (see `Digest`).
+    private let digestEntriesKept: Int
 
     /// Creates the cassette for `run` in `directory` (replacing one that exists), writes its header and the
-    /// `carrying` exchanges, and leaves it open for appending.
+    /// `carrying` exchanges, and leaves it open for appending. At most `digestEntriesKept` exchange digests are
+    /// held at once for the cassette digest (about 48 B each), however many exchanges it records.
     public init(
         directory: String,
         run: RunID?,
         toolVersion: String,
-        carrying existing: [Exchange] = []
+        carrying existing: [Exchange] = [],
+        digestEntriesKept: Int = 4096
     ) throws(CassetteError) {
+        precondition(digestEntriesKept >= 2, "a cassette digest needs room for two entries")
         let name = RunID.fileName(for: run)
         let path = directory + "/" + name
         let temporary = directory + "/." + name + ".tmp"
@@ -107,7 +153,12 @@ public final class CassetteWriter: Sendable {
             )
             for exchange in existing {
                 try file.append(CassetteRecord.exchange(exchange).encoded())
-                Self.note(exchange, digest: CassetteDigest.exchangeDigest(exchange), in: &state)
+                Self.note(
+                    exchange,
+                    digest: CassetteDigest.exchangeDigest(exchange),
+                    in: &state,
+                    keeping: digestEntriesKept
+                )
             }
         } catch {
             unlink(temporary)
@@ -122,10 +173,12 @@ public final class CassetteWriter: Sendable {
         self.path = path
         self.run = run
         self.state = Mutex(state)
+        self.digestEntriesKept = digestEntriesKept
     }
 
-    private static func note(_ exchange: Exchange, digest: SHA256Digest, in state: inout State) {
-        state.entries.append(CassetteDigest.Entry(ordinal: exchange.ordinal, seq: exchange.seq, digest: digest))
+    private static func note(_ exchange: Exchange, digest: SHA256Digest, in state: inout State, keeping limit: Int) {
+        let entry = CassetteDigest.Entry(ordinal: exchange.ordinal, seq: exchange.seq, digest: digest)
+        state.digest.add(entry, keeping: limit)
         noteServiceAndTime(of: exchange, in: &state)
     }
 
@@ -158,7 +211,7 @@ public final class CassetteWriter: Sendable {
             }
             for record in records {
                 if let digest = record.digest {
-                    Self.note(record.exchange, digest: digest, in: &state)
+                    Self.note(record.exchange, digest: digest, in: &state, keeping: digestEntriesKept)
                 } else {
                     Self.noteServiceAndTime(of: record.exchange, in: &state)
                     state.undigested.append(record.exchange)
@@ -169,26 +222,36 @@ public final class CassetteWriter: Sendable {
 
     /// Computes the digests of the exchanges appended since the last call.
     public func digestAppended() {
-        state.withLock { Self.digestAppended(in: &$0) }
+        state.withLock { digestAppended(in: &$0) }
     }
 
-    private static func digestAppended(in state: inout State) {
+    private func digestAppended(in state: inout State) {
         for exchange in state.undigested {
             let digest = CassetteDigest.exchangeDigest(exchange)
-            state.entries.append(CassetteDigest.Entry(ordinal: exchange.ordinal, seq: exchange.seq, digest: digest))
+            let entry = CassetteDigest.Entry(ordinal: exchange.ordinal, seq: exchange.seq, digest: digest)
+            state.digest.add(entry, keeping: digestEntriesKept)
         }
         state.undigested.removeAll()
+    }
+
+    /// The cassette digest of everything appended so far, read back from the file when entries came too far out
+    /// of order to be kept folded (the file then has every exchange; nothing is being appended under the lock).
+    private func cassetteDigest(in state: inout State) -> String {
+        if let finished = state.finishedDigest { return finished }
+        digestAppended(in: &state)
+        if let value = state.digest.value { return value }
+        let exchanges = (try? Cassette.load(path: path).exchanges) ?? []
+        return CassetteDigest.digest(of: exchanges)
     }
 
     /// What the cassette holds so far.
     public var summary: CassetteSummary {
         state.withLock { state in
-            Self.digestAppended(in: &state)
-            return CassetteSummary(
+            CassetteSummary(
                 run: run,
-                exchangeCount: state.entries.count,
+                exchangeCount: state.digest.count + state.undigested.count,
                 services: state.services.sorted(),
-                digest: CassetteDigest.digest(ofEntries: state.entries),
+                digest: cassetteDigest(in: &state),
                 first: state.first,
                 last: state.last,
                 isComplete: state.file == nil && state.failure == nil
@@ -202,16 +265,13 @@ public final class CassetteWriter: Sendable {
     public func finish() throws(CassetteError) -> CassetteSummary {
         try state.withLock { (state) throws(CassetteError) in
             guard let file = state.file else { return }
+            let digest = cassetteDigest(in: &state)
             state.file = nil
-            Self.digestAppended(in: &state)
             if let failure = state.failure {
                 try? file.close()
                 throw failure
             }
-            let end = CassetteEnd(
-                exchangeCount: state.entries.count,
-                digest: CassetteDigest.digest(ofEntries: state.entries)
-            )
+            let end = CassetteEnd(exchangeCount: state.digest.count, digest: digest)
             do throws(GzipError) {
                 try file.append(CassetteRecord.end(end).encoded())
                 try file.close()
@@ -220,6 +280,7 @@ public final class CassetteWriter: Sendable {
                 state.failure = failure
                 throw failure
             }
+            state.finishedDigest = digest
         }
         return summary
     }

@@ -76,6 +76,31 @@ import Testing
         #expect(problem("{") != nil)
     }
 
+    /// A cassette holds few digest entries however many exchanges it records (here room for 4 of 20), and its
+    /// digest is still the one defined over all of them, in its summary and its end record: when exchanges finish
+    /// slightly out of order (pairs swapped), and when one comes far out of order after others were folded.
+    @Test(arguments: [false, true]) func digestWithFewEntriesKept(oneFarOutOfOrder: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let writer = try CassetteWriter(directory: directory.url.path, run: nil, toolVersion: "1", digestEntriesKept: 4)
+        var exchanges = (0..<20).map { Fixtures.jsonExchange(seq: $0 ^ 1, ordinal: 10 + ($0 ^ 1)) }
+        if oneFarOutOfOrder { exchanges.append(Fixtures.jsonExchange(seq: 20, ordinal: 0)) }
+        for (index, exchange) in exchanges.enumerated() {
+            if index.isMultiple(of: 3) {
+                try writer.append(exchange)
+            } else {
+                try writer.append(contentsOf: [EncodedExchange(exchange)])
+                if index.isMultiple(of: 2) { writer.digestAppended() }
+            }
+        }
+        let expected = CassetteDigest.digest(of: exchanges)
+        #expect(writer.summary.digest == expected)
+        #expect(writer.summary.exchangeCount == exchanges.count)
+        #expect(try writer.finish().digest == expected)
+        let cassette = try Cassette.load(path: writer.path)
+        #expect(cassette.end == CassetteEnd(exchangeCount: exchanges.count, digest: expected))
+        #expect(cassette.digest == expected)
+    }
+
     /// A written cassette reads back whole: header, every exchange, and an end record whose digest matches.
     @Test func writesAndReadsCassette() throws {
         let directory = try TemporaryDirectory()
