@@ -236,12 +236,11 @@ public final class CassetteWriter: Sendable {
 
     /// The cassette digest of everything appended so far, read back from the file when entries came too far out
     /// of order to be kept folded (the file then has every exchange; nothing is being appended under the lock).
-    private func cassetteDigest(in state: inout State) -> String {
+    private func cassetteDigest(in state: inout State) throws(CassetteError) -> String {
         if let finished = state.finishedDigest { return finished }
         digestAppended(in: &state)
         if let value = state.digest.value { return value }
-        let exchanges = (try? Cassette.load(path: path).exchanges) ?? []
-        return CassetteDigest.digest(of: exchanges)
+        return CassetteDigest.digest(of: try Cassette.load(path: path).exchanges)
     }
 
     /// What the cassette holds so far.
@@ -251,7 +250,9 @@ public final class CassetteWriter: Sendable {
                 run: run,
                 exchangeCount: state.digest.count + state.undigested.count,
                 services: state.services.sorted(),
-                digest: cassetteDigest(in: &state),
+                // Empty only when the digest had to be read back from a file that cannot be read; `finish()`
+                // then fails with the reason instead of writing a wrong digest.
+                digest: (try? cassetteDigest(in: &state)) ?? "",
                 first: state.first,
                 last: state.last,
                 isComplete: state.file == nil && state.failure == nil
@@ -265,11 +266,15 @@ public final class CassetteWriter: Sendable {
     public func finish() throws(CassetteError) -> CassetteSummary {
         try state.withLock { (state) throws(CassetteError) in
             guard let file = state.file else { return }
-            let digest = cassetteDigest(in: &state)
             state.file = nil
-            if let failure = state.failure {
+            let digest: String
+            do throws(CassetteError) {
+                if let failure = state.failure { throw failure }
+                digest = try cassetteDigest(in: &state)
+            } catch {
+                state.failure = error
                 try? file.close()
-                throw failure
+                throw error
             }
             let end = CassetteEnd(exchangeCount: state.digest.count, digest: digest)
             do throws(GzipError) {

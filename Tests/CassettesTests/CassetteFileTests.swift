@@ -101,6 +101,20 @@ import Testing
         #expect(cassette.digest == expected)
     }
 
+    /// When the digest must be read back from the file and the file is gone, finishing fails and names it
+    /// rather than writing an end record with a wrong digest.
+    @Test func digestReadBackFromAMissingFileFails() throws {
+        let directory = try TemporaryDirectory()
+        let writer = try CassetteWriter(directory: directory.url.path, run: nil, toolVersion: "1", digestEntriesKept: 2)
+        for (seq, ordinal) in [(0, 5), (1, 6), (2, 7), (3, 0)] {
+            try writer.append(Fixtures.jsonExchange(seq: seq, ordinal: ordinal))
+        }
+        try FileManager.default.removeItem(atPath: writer.path)
+        #expect(writer.summary.digest == "")
+        let error = #expect(throws: CassetteError.self) { try writer.finish() }
+        #expect(error?.description.contains(writer.path) == true)
+    }
+
     /// A written cassette reads back whole: header, every exchange, and an end record whose digest matches.
     @Test func writesAndReadsCassette() throws {
         let directory = try TemporaryDirectory()
