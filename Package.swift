@@ -31,7 +31,7 @@ let package = Package(
             name: "TourDeForceCLI",
             dependencies: [
                 "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes", "RecordingProxy",
-                "StoriStack", "Harness", "Analysis", "Reporting",
+                "StoriStack", "Harness", "Analysis", "Reporting", "Sockets",
             ]
         ),
         .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),

@@ -15,6 +15,8 @@ public struct CassetteError: Error, Sendable, Equatable, CustomStringConvertible
         public static let unsupportedFormat = Code("unsupported format")
         /// The session was already closed.
         public static let closed = Code("closed")
+        /// An exchange ordinal outside `0...ExchangeSlot.maximumOrdinal`.
+        public static let invalidOrdinal = Code("invalid ordinal")
         /// Two sessions being merged both hold the same run's cassette.
         public static let conflict = Code("conflict")
 
@@ -62,6 +64,13 @@ public struct CassetteError: Error, Sendable, Equatable, CustomStringConvertible
 
     static func closed(_ reason: String) -> CassetteError {
         CassetteError(.closed, reason: reason)
+    }
+
+    static func invalidOrdinal(_ ordinal: Int) -> CassetteError {
+        CassetteError(
+            .invalidOrdinal,
+            reason: "ordinal \(ordinal) is outside 0...\(ExchangeSlot.maximumOrdinal)"
+        )
     }
 
     static func conflict(_ reason: String) -> CassetteError {

@@ -10,6 +10,10 @@ public struct ExchangeSlot: Sendable, Equatable {
     /// The ordinal: the `X-TDF-Ordinal` given, or the next free one.
     public let ordinal: Int
 
+    /// The highest ordinal a client may give: high enough for any run, low enough that counting on from it never
+    /// overflows.
+    public static let maximumOrdinal = 1_000_000_000
+
     /// Makes a slot.
     public init(run: RunID?, seq: Int, ordinal: Int) {
         self.run = run
@@ -18,24 +22,43 @@ public struct ExchangeSlot: Sendable, Equatable {
     }
 }
 
-/// A session directory being recorded: one open ``CassetteWriter`` per run, seq and ordinal allocation, and the
-/// readable `index.json` (DESIGN §4).
+/// A session directory being recorded: one open ``CassetteWriter`` per active run, seq and ordinal allocation, and
+/// the readable index (DESIGN §4, ``SessionIndex``).
 ///
-/// The index is written atomically when the session opens, whenever a cassette is opened or finished, and when
-/// the session closes. Its rows cover every cassette in the directory: those written by this session, those of
-/// earlier sessions (taken from the earlier index, or summarised by reading the cassette).
+/// Descriptors and memory stay bounded however many runs pass through: at most ``openCassetteLimit`` cassettes
+/// are open at once (opening one more first finishes the least recently used), and ``maintain(idleTimeout:)``
+/// finishes those idle for longer than the timeout. A finished cassette has its `end` record; a later exchange of
+/// its run opens it again and carries its records over. Index rows go to the journal as cassettes open, change
+/// and finish, and the journal is folded into `index.json` as it grows and at ``close()``. The directory is locked
+/// (``SessionLock``) for as long as the session is open.
 public final class CassetteSession: Sendable {
     private struct Cursor {
         var nextSeq = 0
         var nextOrdinal = 0
     }
 
+    /// An open cassette and what decides when it is finished.
+    private struct OpenCassette {
+        let writer: CassetteWriter
+        /// When an exchange was last reserved or written: for the idle timeout and the least-recently-used order.
+        var lastUsed: ContinuousClock.Instant
+        /// Exchanges reserved and not written yet.
+        var inFlight = 0
+        /// The writer thread is appending outside the session's lock, so the cassette must not be finished now.
+        var isWriting = false
+        /// The exchange count its latest index row states.
+        var indexedCount: Int
+    }
+
     private struct State {
-        var writers: [String: CassetteWriter] = [:]
+        var open: [String: OpenCassette] = [:]
         var cursors: [String: Cursor] = [:]
         var finished: [String: CassetteSummary] = [:]
         var opened: Set<String> = []
-        var otherRows: [String: JSONValue] = [:]
+        /// Index rows changed since they were last handed to the index, in order.
+        var changedRows: [JSONValue] = []
+        /// The first cassette that could not be finished when it was closed to make room or for idleness.
+        var finishFailure: CassetteError?
         var isClosed = false
     }
 
@@ -47,42 +70,56 @@ public final class CassetteSession: Sendable {
     public let toolVersion: String
     /// Whether a run's existing cassette is continued (record-missing) rather than replaced (record).
     public let keepsExistingCassettes: Bool
-    private let created: String
+    /// How many cassettes are open at once at most.
+    public let openCassetteLimit: Int
     private let state: Mutex<State>
-    /// Serialises index writes (they share one temporary file name).
-    private let indexLock = Mutex(())
+    /// The index, taken before `state` whenever both are needed.
+    private let index: Mutex<SessionIndexWriter>
+    private let lock: SessionLock
     /// The thread behind ``recordQueued(_:run:)``, started with the first queued exchange.
     private let writerThread = Mutex<(thread: SessionWriterThread?, isClosing: Bool)>((nil, false))
 
-    /// Opens (creating if needed) a session directory and writes its index.
+    /// Opens (creating if needed) a session directory, locks it and writes its index. Rows of cassettes that
+    /// earlier sessions wrote come from their index (and journal), or from the cassettes themselves.
     public init(
         directory: String,
         configuration: JSONValue,
         toolVersion: String,
-        keepsExistingCassettes: Bool = false
+        keepsExistingCassettes: Bool = false,
+        openCassetteLimit: Int = 256
     ) throws(CassetteError) {
+        precondition(openCassetteLimit >= 1, "a session needs room for one open cassette")
         try SessionDirectory.create(directory)
+        let lock = try SessionLock(directory: directory)
+        do throws(CassetteError) {
+            let earlier = try? SessionIndex.read(directory: directory)
+            var rows = earlier?.rows ?? [:]
+            for name in try SessionDirectory.cassetteFileNames(in: directory) where rows[name] == nil {
+                if let cassette = try? Cassette.load(path: directory + "/" + name) {
+                    rows[name] = Self.row(cassette.summary)
+                }
+            }
+            self.index = Mutex(
+                try SessionIndexWriter(
+                    directory: directory,
+                    toolVersion: toolVersion,
+                    created: earlier?.created ?? Timestamp.now().description,
+                    configuration: configuration,
+                    rows: rows,
+                    revision: earlier?.revision ?? 0
+                )
+            )
+        } catch {
+            lock.release()
+            throw error
+        }
+        self.lock = lock
         self.directory = directory
         self.configuration = configuration
         self.toolVersion = toolVersion
         self.keepsExistingCassettes = keepsExistingCassettes
-        var rows: [String: JSONValue] = [:]
-        var created = Timestamp.now().description
-        let indexPath = directory + "/" + SessionDirectory.indexFileName
-        if SessionDirectory.exists(indexPath), let index = try? JSONParser.parse(SessionDirectory.read(indexPath)) {
-            if let earlier = index["created"]?.stringValue { created = earlier }
-            for row in index["runs"]?.arrayValue ?? [] {
-                if let file = row["file"]?.stringValue { rows[file] = row }
-            }
-        }
-        for name in try SessionDirectory.cassetteFileNames(in: directory) where rows[name] == nil {
-            if let cassette = try? Cassette.load(path: directory + "/" + name) {
-                rows[name] = Self.row(cassette.summary)
-            }
-        }
-        self.created = created
-        self.state = Mutex(State(otherRows: rows))
-        try writeIndex()
+        self.openCassetteLimit = openCassetteLimit
+        self.state = Mutex(State())
     }
 
     deinit {
@@ -95,30 +132,42 @@ public final class CassetteSession: Sendable {
     /// Whether the run's cassette is open, so that ``reserve(run:ordinal:)`` touches no file.
     public func hasOpenCassette(for run: RunID?) -> Bool {
         let name = RunID.fileName(for: run)
-        return state.withLock { $0.writers[name] != nil }
+        return state.withLock { $0.open[name] != nil }
     }
 
+    /// How many cassettes are open right now.
+    public var openCassetteCount: Int { state.withLock { $0.open.count } }
+
     /// Allocates the seq and ordinal of a request that just arrived, opening the run's cassette if needed.
+    /// An `ordinal` above ``ExchangeSlot/maximumOrdinal`` is refused.
     public func reserve(run: RunID?, ordinal: Int?) throws(CassetteError) -> ExchangeSlot {
+        if let ordinal, !(0...ExchangeSlot.maximumOrdinal).contains(ordinal) {
+            throw CassetteError.invalidOrdinal(ordinal)
+        }
         let name = RunID.fileName(for: run)
-        let (slot, openedNow) = try state.withLock { (state) throws(CassetteError) -> (ExchangeSlot, Bool) in
+        let (slot, rowsChanged) = try state.withLock { (state) throws(CassetteError) -> (ExchangeSlot, Bool) in
             guard !state.isClosed else { throw CassetteError.closed("the session in \(directory) is closed") }
-            let openedNow = try openIfNeeded(name, run: run, state: &state)
+            try openIfNeeded(name, run: run, state: &state)
             var cursor = state.cursors[name, default: Cursor()]
             let chosen = ordinal ?? cursor.nextOrdinal
-            cursor.nextOrdinal = max(cursor.nextOrdinal, chosen + 1)
+            // Saturating: automatic ordinals count up from the highest one given, which is bounded above.
+            cursor.nextOrdinal = max(cursor.nextOrdinal, chosen == .max ? .max : chosen + 1)
             let slot = ExchangeSlot(run: run, seq: cursor.nextSeq, ordinal: chosen)
             cursor.nextSeq += 1
             state.cursors[name] = cursor
-            return (slot, openedNow)
+            state.open[name]!.inFlight += 1
+            state.open[name]!.lastUsed = .now
+            return (slot, !state.changedRows.isEmpty)
         }
-        if openedNow { try? writeIndex() }
+        if rowsChanged { try? flushIndex() }
         return slot
     }
 
     /// Appends a finished exchange to its run's cassette (reopening it if it was finished meanwhile).
     public func record(_ exchange: Exchange, run: RunID?) throws(CassetteError) {
-        try openWriter(run: run).append(exchange)
+        let name = RunID.fileName(for: run)
+        defer { endWriting(name, exchanges: 1) }
+        try beginWriting(run: run).append(exchange)
     }
 
     /// Appends a finished exchange like ``record(_:run:)``, but on the session's writer thread, together with the
@@ -200,7 +249,7 @@ public final class CassetteSession: Sendable {
             let share = shares[name]!
             let records = share.map(\.record.encoded)
             do {
-                let writer = try openWriter(run: share[0].run)
+                let writer = try beginWriting(run: share[0].run)
                 try writer.append(contentsOf: records)
                 for (job, record) in zip(share, records) { job.whenWritten(.success(record.exchange)) }
                 // After the answers: no client waits for a digest.
@@ -208,23 +257,41 @@ public final class CassetteSession: Sendable {
             } catch {
                 share.forEach { $0.whenWritten(.failure(error)) }
             }
+            endWriting(name, exchanges: share.count)
         }
+        if state.withLock({ !$0.changedRows.isEmpty }) { try? flushIndex() }
     }
 
-    /// The open writer of a run's cassette, opened (or reopened) if needed.
-    private func openWriter(run: RunID?) throws(CassetteError) -> CassetteWriter {
+    /// The open writer of a run's cassette, opened (or reopened) if needed, marked as being written so that it is
+    /// not finished under the writer; ``endWriting(_:exchanges:)`` clears the mark.
+    private func beginWriting(run: RunID?) throws(CassetteError) -> CassetteWriter {
         let name = RunID.fileName(for: run)
         return try state.withLock { (state) throws(CassetteError) -> CassetteWriter in
             guard !state.isClosed else { throw CassetteError.closed("the session in \(directory) is closed") }
-            _ = try openIfNeeded(name, run: run, state: &state)
-            return state.writers[name]!
+            try openIfNeeded(name, run: run, state: &state)
+            state.open[name]!.isWriting = true
+            return state.open[name]!.writer
         }
     }
 
-    /// Opens the cassette `name` unless it is open; a cassette this session (or, when continuing, an earlier one)
-    /// already wrote is carried over into the new file.
-    private func openIfNeeded(_ name: String, run: RunID?, state: inout State) throws(CassetteError) -> Bool {
-        if state.writers[name] != nil { return false }
+    /// Ends what ``beginWriting(run:)`` began: `exchanges` of the cassette's reserved exchanges are written (or
+    /// failed) and it is idle from now.
+    private func endWriting(_ name: String, exchanges: Int) {
+        state.withLock { state in
+            guard var open = state.open[name] else { return }
+            open.isWriting = false
+            open.inFlight = max(0, open.inFlight - exchanges)
+            open.lastUsed = .now
+            state.open[name] = open
+        }
+    }
+
+    /// Opens the cassette `name` unless it is open, first finishing the least recently used one when
+    /// ``openCassetteLimit`` are open. A cassette this session (or, when continuing, an earlier one) already wrote
+    /// is carried over into the new file.
+    private func openIfNeeded(_ name: String, run: RunID?, state: inout State) throws(CassetteError) {
+        if state.open[name] != nil { return }
+        if state.open.count >= openCassetteLimit { finishLeastRecentlyUsed(state: &state) }
         let path = directory + "/" + name
         var carried: [Exchange] = []
         if (state.opened.contains(name) || keepsExistingCassettes) && SessionDirectory.exists(path) {
@@ -237,10 +304,42 @@ public final class CassetteSession: Sendable {
             cursor.nextOrdinal = max(cursor.nextOrdinal, (carried.map(\.ordinal).max() ?? -1) + 1)
             state.cursors[name] = cursor
         }
-        state.writers[name] = writer
+        state.open[name] = OpenCassette(writer: writer, lastUsed: .now, indexedCount: carried.count)
         state.opened.insert(name)
         state.finished[name] = nil
-        return true
+        state.changedRows.append(Self.row(writer.summary))
+    }
+
+    /// Finishes the open cassette used longest ago, preferring one with no exchange in flight (one with exchanges
+    /// in flight is opened again when they finish). Cassettes the writer thread is appending to are left alone.
+    private func finishLeastRecentlyUsed(state: inout State) {
+        let victim = state.open.filter { !$0.value.isWriting }.min { lhs, rhs in
+            let (left, right) = (lhs.value, rhs.value)
+            if (left.inFlight == 0) != (right.inFlight == 0) { return left.inFlight == 0 }
+            return left.lastUsed < right.lastUsed
+        }
+        guard let victim else { return }
+        do {
+            try finishOpen(victim.key, state: &state)
+        } catch {
+            state.finishFailure = state.finishFailure ?? error
+        }
+    }
+
+    /// Writes the `end` record of an open cassette and closes it; its summary goes to the index either way.
+    @discardableResult
+    private func finishOpen(_ name: String, state: inout State) throws(CassetteError) -> CassetteSummary {
+        let open = state.open.removeValue(forKey: name)!
+        do {
+            let summary = try open.writer.finish()
+            state.finished[name] = summary
+            state.changedRows.append(Self.row(summary))
+            return summary
+        } catch {
+            state.finished[name] = open.writer.summary
+            state.changedRows.append(Self.row(open.writer.summary))
+            throw error
+        }
     }
 
     /// Writes the `end` record of a run's cassette and closes it (a later exchange of the run reopens it and
@@ -248,16 +347,70 @@ public final class CassetteSession: Sendable {
     @discardableResult
     public func finish(run: RunID?) throws(CassetteError) -> CassetteSummary? {
         let name = RunID.fileName(for: run)
-        guard let writer = state.withLock({ $0.writers.removeValue(forKey: name) }) else { return nil }
-        let summary = try writer.finish()
-        state.withLock { $0.finished[name] = summary }
-        try writeIndex()
+        let summary = try state.withLock { (state) throws(CassetteError) -> CassetteSummary? in
+            guard state.open[name] != nil else { return nil }
+            return try finishOpen(name, state: &state)
+        }
+        try flushIndex()
         return summary
     }
 
-    /// Finishes every open cassette and writes the final index; the session accepts nothing afterwards. Returns
-    /// the summaries of the cassettes this session wrote. Every cassette is finished even when one fails; the
-    /// first failure is thrown after the index is written.
+    /// Upkeep for a long-running session, called every second or so: finishes the cassettes that had no
+    /// exchange in flight for `idleTimeout` (nil: none), and writes index rows for open cassettes whose exchange
+    /// count changed. Returns how many cassettes it finished.
+    @discardableResult
+    public func maintain(idleTimeout: Duration?) throws(CassetteError) -> Int {
+        let finishedCount = state.withLock { state -> Int in
+            var count = 0
+            if let idleTimeout {
+                let now = ContinuousClock.now
+                let idle = state.open.filter {
+                    !$0.value.isWriting && $0.value.inFlight == 0 && now - $0.value.lastUsed >= idleTimeout
+                }
+                for name in idle.keys.sorted() {
+                    do throws(CassetteError) {
+                        try finishOpen(name, state: &state)
+                    } catch {
+                        state.finishFailure = state.finishFailure ?? error
+                    }
+                    count += 1
+                }
+            }
+            for (name, open) in state.open where open.writer.exchangeCount != open.indexedCount {
+                let summary = open.writer.summary
+                state.open[name]!.indexedCount = summary.exchangeCount
+                state.changedRows.append(Self.row(summary))
+            }
+            return count
+        }
+        try flushIndex()
+        return finishedCount
+    }
+
+    /// Finishes every cassette with no exchange in flight and folds the index journal into `index.json`, so that
+    /// a copy of the directory taken now is whole (`SIGHUP` to `tdf proxy`). Returns how many it finished.
+    @discardableResult
+    public func checkpoint() throws(CassetteError) -> Int {
+        let finished = try maintain(idleTimeout: .zero)
+        try index.withLock { (index) throws(CassetteError) in try index.fold(durable: true) }
+        return finished
+    }
+
+    /// Hands the changed rows to the index, in the order they changed.
+    private func flushIndex() throws(CassetteError) {
+        try index.withLock { (index) throws(CassetteError) in
+            let rows = state.withLock { state -> [JSONValue] in
+                defer { state.changedRows.removeAll() }
+                return state.changedRows
+            }
+            try index.append(rows)
+        }
+    }
+
+    /// Finishes every open cassette, writes the final `index.json` and unlocks the directory; the session accepts
+    /// nothing afterwards. Returns the summaries of the cassettes this session wrote. Every cassette is finished
+    /// even when one fails; the first failure (including one from finishing a cassette earlier to make room) is
+    /// thrown after the index is written.
     @discardableResult
     public func close() throws(CassetteError) -> [CassetteSummary] {
         let thread = writerThread.withLock { writer -> SessionWriterThread? in
@@ -265,26 +418,32 @@ public final class CassetteSession: Sendable {
             return writer.thread
         }
         if let thread { writeBatch(thread.stop()) }
-        let writers = state.withLock { state -> [String: CassetteWriter] in
+        var firstFailure = state.withLock { state -> CassetteError? in
+            guard !state.isClosed else { return nil }
             state.isClosed = true
-            defer { state.writers.removeAll() }
-            return state.writers
-        }
-        var firstFailure: CassetteError?
-        for (name, writer) in writers.sorted(by: { $0.key < $1.key }) {
-            do {
-                let summary = try writer.finish()
-                state.withLock { $0.finished[name] = summary }
-            } catch {
-                firstFailure = firstFailure ?? error
-                state.withLock { $0.finished[name] = writer.summary }
+            var failure = state.finishFailure
+            for name in state.open.keys.sorted() {
+                do throws(CassetteError) {
+                    try finishOpen(name, state: &state)
+                } catch {
+                    failure = failure ?? error
+                }
             }
+            return failure
         }
         do {
-            try writeIndex(durable: true)
+            try index.withLock { (index) throws(CassetteError) in
+                let rows = state.withLock { state -> [JSONValue] in
+                    defer { state.changedRows.removeAll() }
+                    return state.changedRows
+                }
+                try index.append(rows)
+                try index.fold(durable: true)
+            }
         } catch {
             firstFailure = firstFailure ?? error
         }
+        lock.release()
         if let firstFailure { throw firstFailure }
         return state.withLock { $0.finished.values.sorted { $0.fileName < $1.fileName } }
     }
@@ -292,35 +451,12 @@ public final class CassetteSession: Sendable {
     /// The summaries of the cassettes this session has open or finished.
     public var summaries: [CassetteSummary] {
         state.withLock { state in
-            (state.finished.values + state.writers.values.map(\.summary)).sorted { $0.fileName < $1.fileName }
+            (state.finished.values + state.open.values.map(\.writer.summary)).sorted { $0.fileName < $1.fileName }
         }
     }
 
-    /// Writes `index.json` atomically from the current state; `durable` also flushes it to the disk (the final
-    /// index at close).
-    public func writeIndex(durable: Bool = false) throws(CassetteError) {
-        try indexLock.withLock { (_) throws(CassetteError) in try writeIndexLocked(durable: durable) }
-    }
-
-    private func writeIndexLocked(durable: Bool) throws(CassetteError) {
-        let rows = state.withLock { state -> [(String, JSONValue)] in
-            var rows = state.otherRows
-            for (name, summary) in state.finished { rows[name] = Self.row(summary) }
-            for (name, writer) in state.writers { rows[name] = Self.row(writer.summary) }
-            return rows.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        }
-        try Self.writeIndex(
-            in: directory,
-            toolVersion: toolVersion,
-            created: .string(created),
-            updated: .string(Timestamp.now().description),
-            configuration: configuration,
-            rows: rows.map(\.1),
-            durable: durable
-        )
-    }
-
-    /// Writes a session's `index.json` atomically (DESIGN §4); `durable` also flushes it to the disk.
+    /// Writes a whole session `index.json` atomically, with no journal (DESIGN §4); `durable` also flushes it to
+    /// the disk.
     static func writeIndex(
         in directory: String,
         toolVersion: String,

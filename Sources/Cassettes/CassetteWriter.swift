@@ -243,6 +243,11 @@ public final class CassetteWriter: Sendable {
         return CassetteDigest.digest(of: try Cassette.load(path: path).exchanges)
     }
 
+    /// How many exchanges the cassette holds so far (without computing its digest, as ``summary`` does).
+    public var exchangeCount: Int {
+        state.withLock { $0.digest.count + $0.undigested.count }
+    }
+
     /// What the cassette holds so far.
     public var summary: CassetteSummary {
         state.withLock { state in

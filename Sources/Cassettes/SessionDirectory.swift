@@ -65,6 +65,20 @@ public enum SessionDirectory {
         }
     }
 
+    /// Writes all of `bytes` to an open descriptor, retrying short writes and `EINTR`; `path` names it in the
+    /// error. `write`
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(CassetteError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CassetteError.io(path, "cannot write: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+
     /// Writes `bytes` to `path` atomically: to a temporary file beside it, then renamed over `path`, so a reader
     /// sees the old file or the new one, never a part. With `durable`, the file is flushed to the disk (`fsync`)
     /// before the rename, which can take milliseconds. `open`, `write`, `fsync`, `rename`
@@ -77,17 +91,12 @@ public enum SessionDirectory {
         guard descriptor >= 0 else {
             throw CassetteError.io(temporary, "cannot create: \(String(cString: strerror(errno)))")
         }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                unlink(temporary)
-                throw CassetteError.io(temporary, "cannot write: \(reason)")
-            }
-            offset += written
+        do {
+            try writeAll(bytes, to: descriptor, path: temporary)
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
         }
         if durable { fsync(descriptor) }
         close(descriptor)

@@ -83,7 +83,10 @@ public final class HTTPServer: Sendable {
                 continue
             }
             let admitted = state.withLock { state -> UInt64? in
-                guard !state.isShuttingDown, state.connections.count < configuration.maxConnections else { return nil }
+                // Refused before the process runs out of descriptors (DescriptorBudget), not only at the cap.
+                guard !state.isShuttingDown, state.connections.count < configuration.maxConnections,
+                    DescriptorBudget.admitsConnection
+                else { return nil }
                 state.nextConnectionID += 1
                 state.connections[state.nextConnectionID] = Connection(socket: socket, isIdle: true)
                 return state.nextConnectionID
@@ -99,7 +102,7 @@ public final class HTTPServer: Sendable {
                     let response = HTTPServerResponse.error(
                         status: 503,
                         code: "too_many_connections",
-                        detail: "the server has \(configuration.maxConnections) open connections; try again shortly"
+                        detail: "the server is at its connection limit; try again shortly"
                     )
                     var rejection = response
                     rejection.headers.set(name: "Retry-After", value: "1")

@@ -1,6 +1,7 @@
 public import Cassettes
 public import HTTPTransport
 public import JSON
+import Sockets
 
 /// What a ``ProxyServer`` does: its mode, its services, where cassettes live, pacing, redaction and timeouts.
 public struct ProxyConfiguration: Sendable {
@@ -158,6 +159,11 @@ public struct ProxyConfiguration: Sendable {
     public var maxRequestBodyBytes: Int
     /// The tool version written into cassettes.
     public var toolVersion: String
+    /// How long a run's cassette may go without an exchange before it is finished (its `end` record written, its
+    /// descriptor and compressor freed); a later exchange of the run opens it again. Nil: kept open until shutdown.
+    public var cassetteIdleTimeout: Duration? = .seconds(120)
+    /// How many cassettes are open at once at most; opening one more first finishes the least recently used.
+    public var maxOpenCassettes = DescriptorBudget.openCassetteLimit
     /// How a service's listener treats slow, idle and numerous clients (host, port and body limit come from the
     /// service and ``maxRequestBodyBytes``).
     public var clientPolicy = ClientPolicy(requestTimeout: .seconds(120), idleTimeout: .seconds(120))
@@ -210,6 +216,12 @@ public struct ProxyConfiguration: Sendable {
                         + "\(service.name)=\(service.host):\(service.port)=http://HOST:PORT"
                 )
             }
+        }
+        if maxOpenCassettes < 1 {
+            throw ProxyError.invalidConfiguration("--max-open-cassettes must be at least 1, not \(maxOpenCassettes)")
+        }
+        if let cassetteIdleTimeout, cassetteIdleTimeout <= .zero {
+            throw ProxyError.invalidConfiguration("--cassette-idle must be more than 0 seconds")
         }
         if mode != .passthrough && cassetteDirectory == nil {
             throw ProxyError.invalidConfiguration("--mode \(mode) needs --cassettes DIR")

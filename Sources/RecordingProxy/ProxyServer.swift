@@ -24,12 +24,17 @@ public final class ProxyServer: Sendable {
     private let core: ProxyCore
     private let servers: [HTTPServer]
     private let finished = Mutex<ProxyReport?>(nil)
+    /// The upkeep of a recording session (``CassetteSession/maintain(idleTimeout:)``), cancelled at shutdown.
+    private let maintenance: Task<Void, Never>?
 
     private init(configuration: ProxyConfiguration, core: ProxyCore, servers: [HTTPServer]) {
         self.configuration = configuration
         self.core = core
         self.servers = servers
         self.endpoints = zip(configuration.services, servers).map { ($0.name, $1.baseURL) }
+        self.maintenance = core.session.map { session in
+            Task { await Self.maintain(session, configuration: configuration) }
+        }
     }
 
     /// Binds a listener for every service and starts serving. Throws a ``ProxyError`` whose kind says whether the
@@ -50,7 +55,8 @@ public final class ProxyServer: Sendable {
                         directory: directory,
                         configuration: configuration.indexValue,
                         toolVersion: configuration.toolVersion,
-                        keepsExistingCassettes: configuration.mode == .recordMissing
+                        keepsExistingCassettes: configuration.mode == .recordMissing,
+                        openCassetteLimit: configuration.maxOpenCassettes
                     )
                 } catch {
                     throw ProxyError.environment("cannot record into --cassettes \(directory): \(error)")
@@ -99,6 +105,26 @@ public final class ProxyServer: Sendable {
         return ProxyServer(configuration: configuration, core: core, servers: servers)
     }
 
+    /// Finishes idle cassettes and writes changed index rows, once a second, until shutdown.
+    private static func maintain(_ session: CassetteSession, configuration: ProxyConfiguration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            do {
+                try session.maintain(idleTimeout: configuration.cassetteIdleTimeout)
+            } catch {
+                configuration.log("tdf proxy: cannot keep the cassette index: \(error)")
+            }
+        }
+    }
+
+    /// Finishes every cassette with no exchange in flight and folds the index journal into `index.json`, so the
+    /// cassette directory can be copied whole while the proxy runs (`tdf proxy` does this on `SIGHUP`). Returns how
+    /// many cassettes it finished; nil when not recording.
+    @discardableResult
+    public func checkpoint() throws(CassetteError) -> Int? {
+        try core.session?.checkpoint()
+    }
+
     /// The base URL of a service, e.g. `http://127.0.0.1:40123`, or nil for an unknown name.
     public func baseURL(for service: String) -> String? {
         endpoints.first { $0.service == service }?.baseURL
@@ -144,6 +170,7 @@ public final class ProxyServer: Sendable {
         watchdog.cancel()
         var problems: [String] = []
         var cassettes: [CassetteSummary] = []
+        maintenance?.cancel()
         if let session = core.session {
             do {
                 cassettes = try session.close()

@@ -70,7 +70,10 @@ struct ServiceHandler: Sendable {
             }
         } catch {
             core.configuration.log("tdf proxy: cannot record: \(error)")
-            return ProxyAnswers.error(status: 500, code: "recording_failed", detail: error.description).response
+            // Nothing was forwarded: the client may try again once the cause (a full disk, a lock) is gone.
+            var answer = ProxyAnswers.error(status: 503, code: "recording_failed", detail: error.description).response
+            answer.headers.set(name: "Retry-After", value: "1")
+            return answer
         }
         return await forward(request, tags: tags, arrival: arrival, started: started, slot: slot)
     }

@@ -36,6 +36,7 @@ public final class Socket: Sendable {
             Glibc.close(descriptor)
             throw error
         }
+        DescriptorBudget.socketOpened()
         self.state = Mutex(DescriptorState(descriptor: descriptor))
         self.peer = peer
         let peerName = peer?.description ?? "peer"
@@ -65,7 +66,7 @@ public final class Socket: Sendable {
             state.leases -= 1
             return state.isClosed && state.leases == 0 ? state.descriptor : nil
         }
-        if let closeNow { Glibc.close(closeNow) }
+        if let closeNow { Self.closeDescriptor(closeNow) }
     }
 
     private func wait(_ direction: IOReactor.Direction, deadline: UInt64?, operation: String) async throws {
@@ -108,6 +109,8 @@ public final class Socket: Sendable {
         whileConnecting: (Socket) -> Void
     ) async throws -> Socket {
         _ = ignoreSIGPIPEOnce
+        // Refused before the descriptor exists: a process at its descriptor limit cannot recover (DescriptorBudget).
+        guard DescriptorBudget.admitsOutgoingSocket else { throw SocketError(operation: operation, errno: EMFILE) }
         let raw = Glibc.socket(
             address.family,
             Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
@@ -208,7 +211,12 @@ public final class Socket: Sendable {
         }
         guard let descriptor else { return }
         IOReactor.shared.deregister(descriptor)
-        if closeNow { Glibc.close(descriptor) }
+        if closeNow { Self.closeDescriptor(descriptor) }
+    }
+
+    private static func closeDescriptor(_ descriptor: Int32) {
+        Glibc.close(descriptor)
+        DescriptorBudget.socketClosed()
     }
 
     /// True until ``close()`` has been called.

@@ -234,41 +234,50 @@ extension TourDeForce {
         var indexRows: [String: JSONValue] = [:]
         let indexPath = selection.directory + "/" + SessionDirectory.indexFileName
         var indexProblems: [String] = []
-        if SessionDirectory.exists(indexPath) {
-            do {
-                let index = try JSONParser.parse(try SessionDirectory.read(indexPath))
-                for row in index["runs"]?.arrayValue ?? [] {
-                    if let file = row["file"]?.stringValue { indexRows[file] = row }
-                }
-            } catch {
-                indexProblems.append("\(indexPath): not readable JSON: \(error)")
+        var hasIndex = false
+        do {
+            if let index = try SessionIndex.read(directory: selection.directory) {
+                indexRows = index.rows
+                hasIndex = true
             }
+        } catch {
+            indexProblems.append(error.description)
+            hasIndex = true
         }
+        // A cassette without its end record means something else while its recording process is alive.
+        let holder = SessionLock.holder(of: selection.directory)
+        var stillOpen = 0
         for path in selection.paths {
             let name = fileName(path)
             var problems: [String] = []
             var exchanges = 0
             var digest = ""
+            var isLive = false
             do {
                 let cassette = try Cassette.load(path: path)
                 exchanges = cassette.exchanges.count
                 digest = cassette.digest
-                if let damage = cassette.damage { problems.append(damage.description) }
+                // A cassette being written has no end record and no gzip trailer yet: neither is damage.
+                if case .live = holder, cassette.end == nil, cassette.damage?.kind != .corrupt { isLive = true }
+                if let damage = cassette.damage, !isLive { problems.append(damage.description) }
                 if cassette.header == nil { problems.append("\(path): no header record") }
                 problems += cassette.problems
-                if cassette.end == nil && cassette.damage == nil {
-                    problems.append("\(path): no end record: the cassette is incomplete")
+                if isLive {
+                    stillOpen += 1
                 } else if cassette.end == nil {
-                    problems.append("\(path): no end record (the proxy did not shut down cleanly)")
+                    let why = Self.whyUnfinished(holder, damaged: cassette.damage != nil)
+                    problems.append("\(path): no end record (\(why))")
                 }
-                if let row = indexRows[name] {
+                if isLive {
+                    // Its index row follows the cassette within a second or so; nothing to compare yet.
+                } else if let row = indexRows[name] {
                     if row["exchanges"]?.integerValue != exchanges || row["digest"]?.stringValue != digest {
                         problems.append(
                             "\(indexPath): the row for \(name) says \(row["exchanges"]?.integerValue ?? -1) exchanges, digest "
                                 + "\(row["digest"]?.stringValue ?? "?"); the cassette holds \(exchanges), digest \(digest)"
                         )
                     }
-                } else if !indexRows.isEmpty || SessionDirectory.exists(indexPath) {
+                } else if hasIndex {
                     problems.append("\(indexPath): no row for \(name)")
                 }
             } catch {
@@ -277,12 +286,15 @@ extension TourDeForce {
             if !problems.isEmpty { failures += 1 }
             rows.append(
                 .object([
-                    ("file", .string(name)), ("ok", .bool(problems.isEmpty)), ("exchanges", .int(exchanges)),
+                    ("file", .string(name)), ("ok", .bool(problems.isEmpty)), ("live", .bool(isLive)),
+                    ("exchanges", .int(exchanges)),
                     ("digest", .string(digest)), ("problems", .array(problems.map(JSONValue.string))),
                 ])
             )
             if !arguments.flag("--json") {
-                if problems.isEmpty {
+                if problems.isEmpty && isLive {
+                    context.print("live  \(name): \(exchanges) exchanges so far, still being recorded")
+                } else if problems.isEmpty {
                     context.print("ok    \(name): \(exchanges) exchanges, digest \(digest)")
                 } else {
                     context.print("FAIL  \(name): \(exchanges) whole exchanges")
@@ -304,6 +316,12 @@ extension TourDeForce {
             context.print(JSONWriter.string(value, style: .pretty))
         } else {
             for problem in indexProblems { context.print("FAIL  \(problem)") }
+            if case .live(let processID) = holder, stillOpen > 0 {
+                context.print(
+                    "\(stillOpen) cassettes are still being recorded by \(processID.map { "process \($0)" } ?? "a live process")"
+                        + "; SIGHUP to it finishes the idle ones"
+                )
+            }
             context.print(
                 failures == 0 && indexProblems.isEmpty
                     ? "\(selection.paths.count) cassettes verified"
@@ -321,6 +339,16 @@ extension TourDeForce {
             return ExitCode.failure
         }
         return ExitCode.success
+    }
+
+    /// Why a cassette has no `end` record, as far as the session's lock tells.
+    private static func whyUnfinished(_ holder: SessionLock.Holder, damaged: Bool) -> String {
+        switch holder {
+        case .ended(let processID):
+            "the recording process\(processID.map { " \($0)" } ?? "") ended without closing the session: killed or crashed"
+        case .none, .live:
+            damaged ? "the proxy did not shut down cleanly" : "the cassette is incomplete"
+        }
     }
 
     // MARK: - har

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTransport
 import JSON
 import RecordingProxy
+import Sockets
 import Synchronization
 
 #if canImport(Glibc)
@@ -27,6 +28,9 @@ extension TourDeForce {
                 When every listener is up it prints one line, 'proxy ready NAME=http://HOST:PORT ...', on stdout.
                 SIGINT or SIGTERM lets in-flight exchanges finish, writes every cassette's end record and
                 DIR/index.json, prints a summary (and, in replay, the unused recordings) on stderr and exits 0.
+                While recording, a run's cassette is finished once it has been idle for --cassette-idle seconds
+                (a later exchange of the run reopens it), at most --max-open-cassettes are open at once, and
+                SIGHUP finishes every idle cassette and writes DIR/index.json whole, so DIR can be copied.
                 """,
             examples: [
                 "tdf proxy --mode record --cassettes out/cassettes --service maestro=127.0.0.1:0=http://127.0.0.1:10001 "
@@ -84,6 +88,23 @@ extension TourDeForce {
                     help: "How long shutdown waits for in-flight exchanges.",
                     default: "10"
                 ),
+                .option(
+                    "--cassette-idle",
+                    value: "SECONDS",
+                    help: "Finish a run's cassette after this long without an exchange (reopened if the run returns).",
+                    default: "120"
+                ),
+                .option(
+                    "--max-open-cassettes",
+                    value: "N",
+                    help: "Cassettes open at once; one more finishes the least recently used first.",
+                    default: "\(DescriptorBudget.openCassetteLimit)"
+                ),
+                .flag(
+                    "--verbose",
+                    short: "-v",
+                    help: "Say how the descriptor limit is shared out between connections and cassettes."
+                ),
             ],
             action: { arguments, context in try await runProxy(arguments, context: context) }
         )
@@ -91,6 +112,7 @@ extension TourDeForce {
 
     private static func runProxy(_ arguments: ParsedArguments, context: CommandContext) async throws -> Int32 {
         let configuration = try proxyConfiguration(arguments, context: context)
+        if arguments.flag("--verbose") { context.printError("tdf proxy: \(DescriptorBudget.raised)") }
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
         let proxy: ProxyServer
         do {
@@ -101,6 +123,8 @@ extension TourDeForce {
             case .environment: throw CommandFailure(error.message, exitCode: ExitCode.environment)
             }
         }
+        let checkpoints = CheckpointOnHangup(proxy: proxy, context: context)
+        defer { checkpoints.cancel() }
         context.print(proxy.readyLine)
         let received = await signals.next()
         context.printError(
@@ -147,7 +171,7 @@ extension TourDeForce {
         }
         var directory = arguments.value("--cassettes")
         if let given = directory, !given.hasPrefix("/") { directory = context.currentDirectory + "/" + given }
-        let configuration = ProxyConfiguration(
+        var configuration = ProxyConfiguration(
             mode: mode,
             cassetteDirectory: directory,
             services: services,
@@ -159,8 +183,37 @@ extension TourDeForce {
             toolVersion: version,
             log: { line in context.printError(line) }
         )
+        configuration.cassetteIdleTimeout = try seconds("--cassette-idle")
+        configuration.maxOpenCassettes = try arguments.integer("--max-open-cassettes", in: 1...1_000_000) ?? 1
         try usage { () throws(ProxyError) in try configuration.validate() }
         return configuration
+    }
+}
+
+/// Checkpoints a recording proxy on every SIGHUP (``ProxyServer/checkpoint()``) and says what it did; the signal
+/// no longer ends the process.
+private final class CheckpointOnHangup: Sendable {
+    // A thread-safe Dispatch object, kept here only so it can be cancelled.
+    private nonisolated(unsafe) let source: any DispatchSourceSignal
+
+    init(proxy: ProxyServer, context: CommandContext) {
+        signal(SIGHUP, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            do {
+                guard let finished = try proxy.checkpoint() else { return }
+                context.printError(
+                    "tdf proxy: SIGHUP: finished \(finished) idle cassettes and wrote index.json whole"
+                )
+            } catch {
+                context.printError("tdf proxy: SIGHUP: cannot checkpoint the cassettes: \(error)")
+            }
+        }
+        source.resume()
+    }
+
+    func cancel() {
+        source.cancel()
     }
 }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Sockets
 import StoriStack
 
 #if canImport(Glibc)
@@ -98,6 +99,7 @@ extension TourDeForce {
                     "--strict-routes",
                     help: "Answer 404 on /api/v1/prompts/random, as the real server does (served by default)."
                 ),
+                .flag("--verbose", short: "-v", help: "Say how many client connections the descriptor limit allows."),
             ],
             subcommands: [stackTokenCommand],
             action: { arguments, context in try await runStack(arguments, context) }
@@ -218,6 +220,7 @@ extension TourDeForce {
 
     private static func runStack(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         let configuration = try stackConfiguration(arguments, environment: context.environment)
+        if arguments.flag("--verbose") { context.printError("tdf stack: \(DescriptorBudget.raised)") }
         let stopRequests = AsyncStream<Int32>.makeStream()
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)

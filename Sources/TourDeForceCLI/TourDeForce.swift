@@ -1,3 +1,5 @@
+import Sockets
+
 /// The `tdf` command line: the command tree and the entry point that runs one command line to an exit code.
 public enum TourDeForce {
     /// The tool's version, printed by `tdf --version` and written into recordings.
@@ -44,6 +46,8 @@ public enum TourDeForce {
 
     /// Runs one command line (without the program name) and returns the process exit code.
     public static func main(arguments: [String], context: CommandContext) async -> Int32 {
+        // A server of many clients, or a batch recording many runs, needs every descriptor the system allows.
+        DescriptorBudget.raiseSoftLimitToHardLimit()
         if arguments == ["--version"] || arguments == ["-V"] {
             context.print("tdf \(version)")
             return ExitCode.success
