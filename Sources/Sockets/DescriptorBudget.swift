@@ -10,12 +10,12 @@ import Synchronization
 /// pool and traps when that fails, so a process at its descriptor limit dies with SIGILL. The budget therefore
 /// keeps a reserve that sockets and cassettes never touch, and splits the rest:
 ///
-/// - ``reserved``: `max(64, limit / 16)` descriptors for the runtime (Dispatch, the reactor, standard streams) and
+/// - ``Shares/reserved``: `max(64, limit / 16)` descriptors for the runtime (Dispatch, the reactor, standard streams) and
 ///   for short-lived files (an index written, a cassette read back).
-/// - ``openCassetteLimit``: `limit / 8`, between 8 and 256, for cassettes being written.
-/// - ``socketLimit``: the rest, for sockets. A server admits a connection only while fewer than
-///   ``admissionLimit`` sockets are open (the next one is answered 503 and closed), which leaves a quarter of the
-///   socket share for the connections a proxy opens upstream; a connect beyond ``socketLimit`` fails at once.
+/// - ``Shares/openCassettes``: `limit / 8`, between 8 and 256, for cassettes being written.
+/// - ``Shares/sockets``: the rest, for sockets. A server admits a connection only while at most
+///   ``Shares/admission`` sockets are open (the next one is answered 503 and closed), which leaves a quarter of the
+///   socket share for the connections a proxy opens upstream; a connect beyond the socket share fails at once.
 ///
 /// With the usual soft limit of 1,024: 64 reserved, 128 cassettes, 832 sockets, 624 admitted client connections.
 public enum DescriptorBudget {
@@ -28,9 +28,10 @@ public enum DescriptorBudget {
 
         /// `descriptors: soft limit raised from 1024 to 524288 (…)`, or that it already was at the hard limit.
         public var description: String {
+            let shares = Shares(limit: after)
             let split =
-                "\(DescriptorBudget.admissionLimit) client connections, \(DescriptorBudget.socketLimit) sockets, "
-                + "\(DescriptorBudget.openCassetteLimit) open cassettes, \(DescriptorBudget.reserved) reserved"
+                "\(shares.admission) client connections, \(shares.sockets) sockets, "
+                + "\(shares.openCassettes) open cassettes, \(shares.reserved) reserved"
             if after > before { return "descriptors: soft limit raised from \(before) to \(after) (\(split))" }
             return "descriptors: limit \(after), the hard limit (\(split))"
         }
@@ -70,23 +71,34 @@ public enum DescriptorBudget {
     /// The soft descriptor limit the budget is made from.
     public static var limit: Int { cachedLimit.load(ordering: .relaxed) }
 
-    /// Descriptors kept free of sockets and cassettes.
-    public static var reserved: Int { max(64, limit / 16) }
+    /// How a descriptor limit is shared out (the numbers in the type's comment).
+    public struct Shares: Sendable, Equatable {
+        /// The descriptor limit shared out.
+        public let limit: Int
+        /// Descriptors kept free of sockets and cassettes.
+        public var reserved: Int { max(64, limit / 16) }
+        /// How many cassettes a recording session keeps open at once.
+        public var openCassettes: Int { min(256, max(8, limit / 8)) }
+        /// How many sockets may be open at once; a connect beyond it fails with `EMFILE`.
+        public var sockets: Int { max(16, limit - reserved - openCassettes) }
+        /// How many sockets may be open for a server to admit one more client connection.
+        public var admission: Int { max(8, sockets - sockets / 4) }
+
+        /// The shares of `limit`.
+        public init(limit: Int) { self.limit = limit }
+    }
+
+    /// The shares of the limit in force.
+    public static var shares: Shares { Shares(limit: limit) }
 
     /// How many cassettes a recording session keeps open at once.
-    public static var openCassetteLimit: Int { min(256, max(8, limit / 8)) }
-
-    /// How many sockets may be open at once; a connect beyond it fails with `EMFILE`.
-    public static var socketLimit: Int { max(16, limit - reserved - openCassetteLimit) }
-
-    /// How many sockets may be open for a server to admit one more client connection.
-    public static var admissionLimit: Int { max(8, socketLimit - socketLimit / 4) }
+    public static var openCassetteLimit: Int { shares.openCassettes }
 
     /// How many sockets are open right now.
     public static var openSocketCount: Int { openSockets.load(ordering: .relaxed) }
 
     /// Whether a server may keep a connection it just accepted (the socket is already counted).
-    public static var admitsConnection: Bool { openSocketCount <= admissionLimit }
+    public static var admitsConnection: Bool { openSocketCount <= shares.admission }
 
     static func socketOpened() {
         openSockets.add(1, ordering: .relaxed)
@@ -97,7 +109,7 @@ public enum DescriptorBudget {
     }
 
     /// Whether a new outgoing socket fits the budget.
-    static var admitsOutgoingSocket: Bool { openSocketCount < socketLimit }
+    static var admitsOutgoingSocket: Bool { openSocketCount < shares.sockets }
 
     private static func currentSoftLimit() -> Int {
         var limits = rlimit()

@@ -65,6 +65,9 @@ final class ChildProcess: Sendable {
         try process.run()
     }
 
+    /// The process id.
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// Standard output so far.
     var standardOutput: String { String(decoding: output.withLock { $0.stdout }, as: UTF8.self) }
     /// Standard error so far.
