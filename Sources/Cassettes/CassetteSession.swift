@@ -53,8 +53,8 @@ public final class CassetteSession: Sendable {
     private struct State {
         var open: [String: OpenCassette] = [:]
         var cursors: [String: Cursor] = [:]
+        /// Every cassette this session opened and finished (it reopens one of these by carrying its records over).
         var finished: [String: CassetteSummary] = [:]
-        var opened: Set<String> = []
         /// Index rows changed since they were last handed to the index, in order.
         var changedRows: [JSONValue] = []
         /// The first cassette that could not be finished when it was closed to make room or for idleness.
@@ -294,7 +294,7 @@ public final class CassetteSession: Sendable {
         if state.open.count >= openCassetteLimit { finishLeastRecentlyUsed(state: &state) }
         let path = directory + "/" + name
         var carried: [Exchange] = []
-        if (state.opened.contains(name) || keepsExistingCassettes) && SessionDirectory.exists(path) {
+        if (state.finished[name] != nil || keepsExistingCassettes) && SessionDirectory.exists(path) {
             carried = try Cassette.load(path: path).exchanges
         }
         let writer = try CassetteWriter(directory: directory, run: run, toolVersion: toolVersion, carrying: carried)
@@ -305,7 +305,6 @@ public final class CassetteSession: Sendable {
             state.cursors[name] = cursor
         }
         state.open[name] = OpenCassette(writer: writer, lastUsed: .now, indexedCount: carried.count)
-        state.opened.insert(name)
         state.finished[name] = nil
         state.changedRows.append(Self.row(writer.summary))
     }
@@ -330,6 +329,8 @@ public final class CassetteSession: Sendable {
     @discardableResult
     private func finishOpen(_ name: String, state: inout State) throws(CassetteError) -> CassetteSummary {
         let open = state.open.removeValue(forKey: name)!
+        // With nothing in flight the file holds every slot handed out, and reopening recovers the cursor from it.
+        if open.inFlight == 0 { state.cursors[name] = nil }
         do {
             let summary = try open.writer.finish()
             state.finished[name] = summary

@@ -110,7 +110,8 @@ final class SessionIndexWriter {
     private let toolVersion: String
     private let created: String
     private let configuration: JSONValue
-    private var rows: [String: JSONValue]
+    /// Each row as compact JSON: a third of the memory of a parsed row, for a session that sees many runs.
+    private var rows: [String: [UInt8]]
     private var revision: Int
     private var journalLines = 0
     private var journalDescriptor: Int32 = -1
@@ -128,7 +129,7 @@ final class SessionIndexWriter {
         self.toolVersion = toolVersion
         self.created = created
         self.configuration = configuration
-        self.rows = rows
+        self.rows = rows.mapValues { JSONWriter.bytes($0) }
         self.revision = revision
         try fold(durable: false)
     }
@@ -147,9 +148,10 @@ final class SessionIndexWriter {
         for row in changed {
             guard let file = row["file"]?.stringValue else { continue }
             revision += 1
-            rows[file] = row
-            bytes += JSONWriter.bytes(.object([("revision", .int(revision)), ("row", row)]))
-            bytes.append(0x0A)
+            let encoded = JSONWriter.bytes(row)
+            rows[file] = encoded
+            bytes += Array(#"{"revision":\#(revision),"row":"#.utf8) + encoded
+            bytes += Array("}\n".utf8)
         }
         do {
             try appendToJournal(bytes)
@@ -172,7 +174,7 @@ final class SessionIndexWriter {
             ("updated", .string(Timestamp.now().description)),
             ("config", configuration),
             ("journal_revision", .int(revision)),
-            ("runs", .array(rows.sorted { $0.key < $1.key }.map(\.value))),
+            ("runs", .array(rows.sorted { $0.key < $1.key }.compactMap { try? JSONParser.parse($0.value) })),
         ])
         var bytes = JSONWriter.bytes(index, style: .pretty)
         bytes.append(0x0A)

@@ -72,19 +72,10 @@ public enum SessionMerge {
         var updated: [String] = []
         var configurations: [JSONValue] = []
         for session in sessions {
-            let path = session + "/" + SessionDirectory.indexFileName
-            guard SessionDirectory.exists(path) else { continue }
-            let index: JSONValue
-            do {
-                index = try JSONParser.parse(SessionDirectory.read(path))
-            } catch let error as CassetteError {
-                throw error
-            } catch {
-                throw .io(path, "is not JSON: \(error)")
-            }
-            created += index["created"]?.stringValue.map { [$0] } ?? []
-            updated += index["updated"]?.stringValue.map { [$0] } ?? []
-            configurations.append(index["config"] ?? .null)
+            guard let index = try SessionIndex.read(directory: session) else { continue }
+            created += index.created.map { [$0] } ?? []
+            updated += index.updated.map { [$0] } ?? []
+            configurations.append(index.configuration)
         }
         try CassetteSession.writeIndex(
             in: destination,

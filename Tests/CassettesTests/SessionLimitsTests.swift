@@ -163,7 +163,9 @@ import Testing
         let error = try #require(throws: CassetteError.self) { try session.reserve(run: run, ordinal: .max) }
         #expect(error.code == .invalidOrdinal)
         #expect(throws: CassetteError.self) { try session.reserve(run: run, ordinal: -1) }
-        #expect(try session.reserve(run: run, ordinal: ExchangeSlot.maximumOrdinal).ordinal == ExchangeSlot.maximumOrdinal)
+        #expect(
+            try session.reserve(run: run, ordinal: ExchangeSlot.maximumOrdinal).ordinal == ExchangeSlot.maximumOrdinal
+        )
         #expect(try session.reserve(run: run, ordinal: nil).ordinal == ExchangeSlot.maximumOrdinal + 1)
         try session.close()
     }

@@ -175,7 +175,11 @@ import Testing
             defer { client.close() }
             let during = try await fetch(client, base, "/json")
             #expect(isAlive(child))
-            if limit == .softOnly { #expect(during.status != 503, "\(during.text)") } else { #expect(during.status > 0) }
+            if limit == .softOnly {
+                #expect(during.status != 503, "\(during.text)")
+            } else {
+                #expect(during.status > 0)
+            }
 
             var answered = 0
             var refused = 0
@@ -183,12 +187,20 @@ import Testing
                 try? await socket.write(Array("GET /json HTTP/1.1\r\nHost: tdf\r\nConnection: close\r\n\r\n".utf8))
                 let head = (try? await socket.read(deadline: deadline(after: .seconds(5)))) ?? []
                 let statusLine = String(decoding: head.prefix(12), as: UTF8.self)
-                if statusLine == "HTTP/1.1 503" { refused += 1 } else if statusLine.hasPrefix("HTTP/1.1 ") { answered += 1 }
+                if statusLine == "HTTP/1.1 503" {
+                    refused += 1
+                } else if statusLine.hasPrefix("HTTP/1.1 ") {
+                    answered += 1
+                }
                 socket.close()
             }
             idle.removeAll()
             #expect(answered + refused == 1100, "\(answered) answered, \(refused) refused")
-            if limit == .softOnly { #expect(refused == 0) } else { #expect(refused >= 1100 - DescriptorBudget.Shares(limit: 1024).admission) }
+            if limit == .softOnly {
+                #expect(refused == 0)
+            } else {
+                #expect(refused >= 1100 - DescriptorBudget.Shares(limit: 1024).admission)
+            }
             #expect(isAlive(child))
             // The server notices the closed connections as their reads fail; give it a moment.
             var after = try await fetch(client, base, "/json")
@@ -234,7 +246,9 @@ import Testing
                 checkpointed = proxy.standardError.contains("SIGHUP: finished 3 idle cassettes")
             }
             #expect(checkpointed, "\(proxy.standardError)")
-            let index = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: cassettes + "/index.json"))))
+            let index = try JSONParser.parse(
+                Array(try Data(contentsOf: URL(fileURLWithPath: cassettes + "/index.json")))
+            )
             let rows = index["runs"]?.arrayValue ?? []
             #expect(rows.count == 3)
             #expect(rows.allSatisfy { $0["complete"] == .bool(true) && $0["exchanges"] == .int(2) }, "\(rows)")
