@@ -53,8 +53,9 @@ public final class CassetteSession: Sendable {
     private struct State {
         var open: [String: OpenCassette] = [:]
         var cursors: [String: Cursor] = [:]
-        /// Every cassette this session opened and finished (it reopens one of these by carrying its records over).
-        var finished: [String: CassetteSummary] = [:]
+        /// The file names of every cassette this session opened: it reopens one of these by carrying its records
+        /// over. Their summaries are the index's rows, kept on disk (``SessionIndexWriter``).
+        var written: Set<String> = []
         /// Index rows changed since they were last handed to the index, in order.
         var changedRows: [JSONValue] = []
         /// The first cassette that could not be finished when it was closed to make room or for idleness.
@@ -294,7 +295,7 @@ public final class CassetteSession: Sendable {
         if state.open.count >= openCassetteLimit { finishLeastRecentlyUsed(state: &state) }
         let path = directory + "/" + name
         var carried: [Exchange] = []
-        if (state.finished[name] != nil || keepsExistingCassettes) && SessionDirectory.exists(path) {
+        if (state.written.contains(name) || keepsExistingCassettes) && SessionDirectory.exists(path) {
             carried = try Cassette.load(path: path).exchanges
         }
         let writer = try CassetteWriter(directory: directory, run: run, toolVersion: toolVersion, carrying: carried)
@@ -305,7 +306,7 @@ public final class CassetteSession: Sendable {
             state.cursors[name] = cursor
         }
         state.open[name] = OpenCassette(writer: writer, lastUsed: .now, indexedCount: carried.count)
-        state.finished[name] = nil
+        state.written.insert(name)
         state.changedRows.append(Self.row(writer.summary))
     }
 
@@ -333,11 +334,9 @@ public final class CassetteSession: Sendable {
         if open.inFlight == 0 { state.cursors[name] = nil }
         do {
             let summary = try open.writer.finish()
-            state.finished[name] = summary
             state.changedRows.append(Self.row(summary))
             return summary
         } catch {
-            state.finished[name] = open.writer.summary
             state.changedRows.append(Self.row(open.writer.summary))
             throw error
         }
@@ -446,13 +445,19 @@ public final class CassetteSession: Sendable {
         }
         lock.release()
         if let firstFailure { throw firstFailure }
-        return state.withLock { $0.finished.values.sorted { $0.fileName < $1.fileName } }
+        return summaries
     }
 
-    /// The summaries of the cassettes this session has open or finished.
+    /// The summaries of the cassettes this session has open or finished: the open ones' from their writers, the
+    /// others' read back from the index.
     public var summaries: [CassetteSummary] {
-        state.withLock { state in
-            (state.finished.values + state.open.values.map(\.writer.summary)).sorted { $0.fileName < $1.fileName }
+        try? flushIndex()
+        let rows = (try? index.withLock { (index) throws(CassetteError) in try index.rows() }) ?? [:]
+        return state.withLock { state in
+            state.written.compactMap { name in
+                state.open[name]?.writer.summary ?? rows[name].flatMap(CassetteSummary.init(indexRow:))
+            }
+            .sorted { $0.fileName < $1.fileName }
         }
     }
 

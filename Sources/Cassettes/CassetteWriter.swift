@@ -1,5 +1,6 @@
 import Gzip
 public import Hashing
+public import JSON
 import Synchronization
 
 #if canImport(Glibc)
@@ -44,6 +45,22 @@ public struct CassetteSummary: Sendable, Equatable {
 
     /// The cassette's file name.
     public var fileName: String { RunID.fileName(for: run) }
+
+    /// The summary an `index.json` row states (``CassetteSession/row(_:)``), or nil when the row is not one.
+    public init?(indexRow row: JSONValue) {
+        guard let file = row["file"]?.stringValue, let run = RunID.run(forFileName: file),
+            let exchangeCount = row["exchanges"]?.integerValue, let digest = row["digest"]?.stringValue
+        else { return nil }
+        self.init(
+            run: run,
+            exchangeCount: exchangeCount,
+            services: row["services"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            digest: digest,
+            first: row["first"]?.stringValue.flatMap(Timestamp.init(iso8601:)),
+            last: row["last"]?.stringValue.flatMap(Timestamp.init(iso8601:)),
+            isComplete: row["complete"]?.boolValue ?? false
+        )
+    }
 
     /// Summarises exchanges.
     public init(run: RunID?, exchanges: [Exchange], isComplete: Bool) {

@@ -104,15 +104,16 @@ public struct SessionIndex: Sendable {
 }
 
 /// Keeps a recording session's index: appends changed rows to the journal and folds it into `index.json`
-/// (``SessionIndex``). Not thread-safe: its owner serialises every call.
+/// (``SessionIndex``). The rows live in those two files only, not in memory, so a session that has seen a million
+/// runs holds no more than one that has seen ten. Not thread-safe: its owner serialises every call.
 final class SessionIndexWriter {
     private let directory: String
     private let toolVersion: String
     private let created: String
     private let configuration: JSONValue
-    /// Each row as compact JSON: a third of the memory of a parsed row, for a session that sees many runs.
-    private var rows: [String: [UInt8]]
     private var revision: Int
+    /// How many rows `index.json` had at the last fold: the journal is folded once it is as long.
+    private var rowsAtLastFold = 0
     private var journalLines = 0
     private var journalDescriptor: Int32 = -1
 
@@ -129,9 +130,8 @@ final class SessionIndexWriter {
         self.toolVersion = toolVersion
         self.created = created
         self.configuration = configuration
-        self.rows = rows.mapValues { JSONWriter.bytes($0) }
         self.revision = revision
-        try fold(durable: false)
+        try write(rows: rows, durable: false)
     }
 
     deinit {
@@ -145,12 +145,9 @@ final class SessionIndexWriter {
     func append(_ changed: [JSONValue]) throws(CassetteError) {
         guard !changed.isEmpty else { return }
         var bytes: [UInt8] = []
-        for row in changed {
-            guard let file = row["file"]?.stringValue else { continue }
+        for row in changed where row["file"]?.stringValue != nil {
             revision += 1
-            let encoded = JSONWriter.bytes(row)
-            rows[file] = encoded
-            bytes += Array(#"{"revision":\#(revision),"row":"#.utf8) + encoded
+            bytes += Array(#"{"revision":\#(revision),"row":"#.utf8) + JSONWriter.bytes(row)
             bytes += Array("}\n".utf8)
         }
         do {
@@ -161,11 +158,20 @@ final class SessionIndexWriter {
             return
         }
         journalLines += changed.count
-        if journalLines >= max(64, rows.count) { try fold(durable: false) }
+        if journalLines >= max(64, rowsAtLastFold) { try fold(durable: false) }
+    }
+
+    /// Every row as the index and the journal hold them now, by file name.
+    func rows() throws(CassetteError) -> [String: JSONValue] {
+        try SessionIndex.read(directory: directory)?.rows ?? [:]
     }
 
     /// Writes every row into `index.json` atomically, then removes the journal it now holds.
     func fold(durable: Bool) throws(CassetteError) {
+        try write(rows: rows(), durable: durable)
+    }
+
+    private func write(rows: [String: JSONValue], durable: Bool) throws(CassetteError) {
         let index: JSONValue = .object([
             ("format", .string("tdf-session-index")),
             ("version", .int(CassetteFormat.version)),
@@ -174,7 +180,7 @@ final class SessionIndexWriter {
             ("updated", .string(Timestamp.now().description)),
             ("config", configuration),
             ("journal_revision", .int(revision)),
-            ("runs", .array(rows.sorted { $0.key < $1.key }.compactMap { try? JSONParser.parse($0.value) })),
+            ("runs", .array(rows.sorted { $0.key < $1.key }.map(\.value))),
         ])
         var bytes = JSONWriter.bytes(index, style: .pretty)
         bytes.append(0x0A)
@@ -189,6 +195,7 @@ final class SessionIndexWriter {
         }
         unlink(journalPath)
         journalLines = 0
+        rowsAtLastFold = rows.count
     }
 
     private func appendToJournal(_ bytes: [UInt8]) throws(CassetteError) {

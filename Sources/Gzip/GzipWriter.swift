@@ -44,6 +44,8 @@ public final class GzipWriter {
         guard (0...9).contains(level) else { throw .invalidLevel(level) }
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
+        stream.pointee.zalloc = PageMappedMemory.allocate
+        stream.pointee.zfree = PageMappedMemory.free
         let status = tdf_deflateInit2(stream, Int32(level), Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY)
         guard status == Z_OK else {
             let error = GzipError.zlib("deflateInit2", status: status, message: stream.pointee.message)

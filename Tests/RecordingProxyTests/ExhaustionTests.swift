@@ -85,6 +85,34 @@ import Testing
         }
     }
 
+    /// A cassette that cannot be created (here a directory squats on its temporary name) gets one clear 503 with
+    /// `Retry-After`, nothing is forwarded for it, and every other run is still recorded.
+    @Test(.timeLimit(.minutes(1))) func cassetteThatCannotBeOpenedIsA503() async throws {
+        let directory = try TemporaryDirectory()
+        let cassettes = directory.path("cassettes")
+        try FileManager.default.createDirectory(
+            atPath: cassettes + "/.r_blocked.jsonl.gz.tmp",
+            withIntermediateDirectories: true
+        )
+        try await withUpstream { upstream in
+            let configuration = proxyConfiguration(.record, directory: cassettes, services: [("api", upstream.url)])
+            let (_, report) = try await withProxy(configuration) { proxy in
+                let base = try #require(proxy.baseURL(for: "api"))
+                let client = HTTPClient()
+                defer { client.close() }
+                let hitsBefore = upstream.log.hits.withLock { $0 }
+                let blocked = try await fetch(client, base, "/json", headers: tags("r_blocked", 0))
+                #expect(blocked.status == 503)
+                #expect(blocked.headers["Retry-After"] == "1")
+                #expect(blocked.text.contains("recording_failed"), "\(blocked.text)")
+                #expect(upstream.log.hits.withLock { $0 } == hitsBefore)
+                #expect(try await fetch(client, base, "/json", headers: tags("r_fine", 0)).status == 200)
+            }
+            #expect(report.recorded == 1)
+        }
+        #expect(try Cassette.load(path: cassettes + "/r_fine.jsonl.gz").isComplete)
+    }
+
     /// 3,000 runs, each its own cassette, sent as fast as 32 clients can under a descriptor limit of 1,024 (soft
     /// and hard): every request is answered 200, the proxy never holds more descriptors than the budget allows,
     /// shuts down cleanly, and every cassette verifies.
