@@ -247,9 +247,11 @@ extension Exchange {
                 detail: try faultFields.string("detail")
             )
         }
+        // Bounded, so that a session continuing this cassette can take the next seq and ordinal (the largest plus
+        // one) without overflowing.
         self.init(
-            seq: try fields.int("seq"),
-            ordinal: try fields.int("ordinal"),
+            seq: try fields.int("seq", in: 0...Exchange.maximumOrdinal),
+            ordinal: try fields.int("ordinal", in: 0...Exchange.maximumOrdinal),
             service: try fields.string("service"),
             started: try fields.timestamp("started"),
             step: try fields.optionalString("step"),
@@ -266,15 +268,15 @@ extension Exchange {
                 content: content
             ),
             timing: Timing(
-                ttfbMilliseconds: try timing.optionalDouble("ttfb_ms"),
-                totalMilliseconds: try timing.double("total_ms")
+                ttfbMilliseconds: try timing.optionalMilliseconds("ttfb_ms"),
+                totalMilliseconds: try timing.milliseconds("total_ms")
             ),
             fault: fault
         )
     }
 
     private static func decodeEvent(_ fields: Fields) throws(RecordProblem) -> StreamEvent {
-        let at = try fields.double("at_ms")
+        let at = try fields.milliseconds("at_ms")
         if let comment = try fields.optionalString("comment") {
             return StreamEvent(atMilliseconds: at, frame: .comment(comment))
         }
@@ -288,7 +290,7 @@ extension Exchange {
     }
 
     private static func decodeChunk(_ fields: Fields) throws(RecordProblem) -> StreamChunk {
-        StreamChunk(atMilliseconds: try fields.double("at_ms"), bytes: try fields.body("bytes"))
+        StreamChunk(atMilliseconds: try fields.milliseconds("at_ms"), bytes: try fields.body("bytes"))
     }
 }
 
@@ -335,6 +337,16 @@ struct Fields {
         return number
     }
 
+    func int(_ key: String, in range: ClosedRange<Int>) throws(RecordProblem) -> Int {
+        let number = try int(key)
+        guard range.contains(number) else {
+            throw RecordProblem(
+                "`\(name(key))` is \(number), expected an integer from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+        return number
+    }
+
     func optionalInt(_ key: String) throws(RecordProblem) -> Int? {
         guard let value = value(key), !value.isNull else { return nil }
         guard let number = value.integerValue else { throw wrong(key, "an integer") }
@@ -350,6 +362,23 @@ struct Fields {
     func optionalDouble(_ key: String) throws(RecordProblem) -> Double? {
         guard let value = value(key), !value.isNull else { return nil }
         guard let number = value.doubleValue else { throw wrong(key, "a number or null") }
+        return number
+    }
+
+    /// A time in milliseconds: finite and not negative, so that waiting for it or charting it is well defined.
+    func milliseconds(_ key: String) throws(RecordProblem) -> Double {
+        try checked(milliseconds: try double(key), key)
+    }
+
+    func optionalMilliseconds(_ key: String) throws(RecordProblem) -> Double? {
+        guard let number = try optionalDouble(key) else { return nil }
+        return try checked(milliseconds: number, key)
+    }
+
+    private func checked(milliseconds number: Double, _ key: String) throws(RecordProblem) -> Double {
+        guard number.isFinite, number >= 0 else {
+            throw RecordProblem("`\(name(key))` is \(number), expected a finite number of milliseconds from 0")
+        }
         return number
     }
 
