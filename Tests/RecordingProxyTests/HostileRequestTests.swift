@@ -4,13 +4,14 @@ import HTTPTransport
 import HTTPWire
 import JSON
 import RecordingProxy
+import Sockets
 import Synchronization
 import TestSupport
 import Testing
 
-/// Tag headers a client controls can neither take the recording proxy down nor get an exchange recorded under a
-/// run or ordinal picked by guesswork.
-@Suite struct HostileTagTests {
+/// What a client controls (tag headers, line ends) can neither take the recording proxy down nor get an exchange
+/// recorded or forwarded as something the client did not send.
+@Suite struct HostileRequestTests {
     /// An ordinal above `Exchange.maximumOrdinal`, signed or not decimal, is answered 400 `invalid_ordinal` and not
     /// forwarded, and the proxy keeps recording: the next request of the same run, without an ordinal, is recorded
     /// as ordinal 0. (INT64_MAX killed the proxy with an arithmetic overflow; INT64_MAX − 1 was recorded and killed
@@ -95,5 +96,29 @@ import Testing
             #expect(upstream.log.hits.withLock { $0 } == 0)
         }
         #expect(try SessionDirectory.cassetteFileNames(in: directory.url.path).isEmpty)
+    }
+
+    /// A bare LF inside a header value is answered 400 and nothing reaches the upstream; before, the proxy ended the
+    /// line there and forwarded the rest as a header of its own (`X-Injected: 1` here).
+    @Test func bareLineFeedInAHeaderValueIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUpstream { upstream in
+            let (answer, _) = try await withProxy(
+                proxyConfiguration(.record, directory: directory.url.path, services: [("maestro", upstream.url)])
+            ) { proxy in
+                let port = HTTPURL(string: proxy.baseURL(for: "maestro")!)!.port
+                let socket = try await Socket.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
+                defer { socket.close() }
+                try await socket.write(Array("GET /echo HTTP/1.1\r\nHost: x\r\nX-Note: a\nX-Injected: 1\r\n\r\n".utf8))
+                var answer: [UInt8] = []
+                while let bytes = try? await socket.read(deadline: deadline(after: .seconds(10))), !bytes.isEmpty {
+                    answer += bytes
+                }
+                return String(decoding: answer, as: UTF8.self)
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 400 "), "\(answer)")
+            #expect(answer.contains("bare LF"))
+            #expect(upstream.log.hits.withLock { $0 } == 0)
+        }
     }
 }
