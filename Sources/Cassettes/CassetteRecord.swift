@@ -7,6 +7,11 @@ public enum CassetteFormat {
     public static let name = "tdf-cassette"
     /// The `version` field of a header record; this module reads and writes version 1.
     public static let version = 1
+    /// The largest `seq` or `ordinal` a record may hold, 2,147,483,647 (a 32-bit integer): above
+    /// ``Exchange/maximumOrdinal``, so that the ordinals a session gives untagged requests after the largest tagged
+    /// one read back, and so far below `Int.max` that continuing a cassette (the largest seq or ordinal plus one)
+    /// cannot overflow. A record above it is malformed.
+    public static let maximumSeqOrOrdinal = Int(Int32.max)
 }
 
 /// The first record of a cassette.
@@ -247,11 +252,9 @@ extension Exchange {
                 detail: try faultFields.string("detail")
             )
         }
-        // Bounded, so that a session continuing this cassette can take the next seq and ordinal (the largest plus
-        // one) without overflowing.
         self.init(
-            seq: try fields.int("seq", in: 0...Exchange.maximumOrdinal),
-            ordinal: try fields.int("ordinal", in: 0...Exchange.maximumOrdinal),
+            seq: try fields.int("seq", in: 0...CassetteFormat.maximumSeqOrOrdinal),
+            ordinal: try fields.int("ordinal", in: 0...CassetteFormat.maximumSeqOrOrdinal),
             service: try fields.string("service"),
             started: try fields.timestamp("started"),
             step: try fields.optionalString("step"),

@@ -21,9 +21,9 @@ public struct Exchange: Sendable, Equatable {
     /// What went wrong upstream, or nil.
     public var fault: Fault?
 
-    /// The largest `ordinal` (and `seq`) an exchange may have. The proxy answers an `X-TDF-Ordinal` above it with a
-    /// 400 and a cassette record above it is malformed, so taking the next ordinal or seq (the largest so far plus
-    /// one) stays far from `Int.max` however a request or a cassette file is written.
+    /// The largest ordinal a request may ask for: the proxy answers an `X-TDF-Ordinal` above it with a 400. A
+    /// session gives an untagged request the next ordinal after the largest so far, so a cassette may hold larger
+    /// ones, up to ``CassetteFormat/maximumSeqOrOrdinal``.
     public static let maximumOrdinal = 1_000_000_000
 
     /// Makes an exchange.

@@ -27,7 +27,7 @@ private let expectedTime = "expected a finite number of milliseconds from 0"
         #expect(cassette.exchanges == [Fixtures.jsonExchange(seq: 0)])
         #expect(
             cassette.problems.first
-                == "\(path): record 3: `\(field)` is 9223372036854775807, expected an integer from 0 to 1000000000"
+                == "\(path): record 3: `\(field)` is 9223372036854775807, expected an integer from 0 to 2147483647"
         )
         let continuing = try CassetteSession(
             directory: directory.url.path,
@@ -41,15 +41,17 @@ private let expectedTime = "expected a finite number of milliseconds from 0"
 
     /// The largest seq and ordinal allowed read back as written.
     @Test func theLargestSeqAndOrdinalAreRead() throws {
-        let exchange = Fixtures.jsonExchange(seq: Exchange.maximumOrdinal)
+        let exchange = Fixtures.jsonExchange(seq: CassetteFormat.maximumSeqOrOrdinal)
         #expect(try CassetteRecord.decode(CassetteRecord.exchange(exchange).encoded()) == .exchange(exchange))
     }
 
-    /// A negative seq or ordinal, and a time that is negative or not finite (1e400 reads as infinity), make the
-    /// record malformed, naming the field; before, they were read, and an infinite time trapped a paced replay.
+    /// A seq or ordinal that is negative or above `CassetteFormat.maximumSeqOrOrdinal`, and a time that is negative
+    /// or not finite (1e400 reads as infinity), make the record malformed, naming the field; before, they were read,
+    /// and an infinite time trapped a paced replay.
     @Test(arguments: [
-        (#""seq":0"#, #""seq":-1"#, "`seq` is -1, expected an integer from 0 to 1000000000"),
-        (#""ordinal":0"#, #""ordinal":-5"#, "`ordinal` is -5, expected an integer from 0 to 1000000000"),
+        (#""seq":0"#, #""seq":-1"#, "`seq` is -1, expected an integer from 0 to 2147483647"),
+        (#""ordinal":0"#, #""ordinal":-5"#, "`ordinal` is -5, expected an integer from 0 to 2147483647"),
+        (#""seq":0"#, #""seq":2147483648"#, "`seq` is 2147483648, expected an integer from 0 to 2147483647"),
         (#""total_ms":45"#, #""total_ms":1e400"#, "`timing.total_ms` is inf, \(expectedTime)"),
         (#""ttfb_ms":2"#, #""ttfb_ms":-1"#, "`timing.ttfb_ms` is -1.0, \(expectedTime)"),
         (#""at_ms":3"#, #""at_ms":-0.5"#, "`response.events[0].at_ms` is -0.5, \(expectedTime)"),
