@@ -14,10 +14,10 @@ set -euo pipefail
 fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$fuzz_dir")"
 build="$fuzz_dir/.build"
-targets=(request-head response-head chunked-body sse smf cassette)
+targets=(request-head response-head chunked-body sse smf cassette proxy-request)
 
 # The modules the targets use, each after the modules it imports.
-modules=(HTTPWire MIDI JSON Hashing Gzip Cassettes)
+modules=(HTTPWire MIDI JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy)
 
 # The modules a target links, dependencies included.
 target_modules() {
@@ -25,6 +25,7 @@ target_modules() {
         request-head | response-head | chunked-body | sse) echo "HTTPWire" ;;
         smf) echo "MIDI" ;;
         cassette) echo "HTTPWire JSON Hashing Gzip Cassettes" ;;
+        proxy-request) echo "HTTPWire JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy" ;;
         *) echo "unknown target '$1'; targets: ${targets[*]}" >&2; exit 2 ;;
     esac
 }

@@ -7,6 +7,11 @@ public enum CassetteFormat {
     public static let name = "tdf-cassette"
     /// The `version` field of a header record; this module reads and writes version 1.
     public static let version = 1
+    /// The largest `seq` or `ordinal` a record may hold, 2,147,483,647 (a 32-bit integer): above
+    /// ``Exchange/maximumOrdinal``, so that the ordinals a session gives untagged requests after the largest tagged
+    /// one read back, and so far below `Int.max` that continuing a cassette (the largest seq or ordinal plus one)
+    /// cannot overflow. A record above it is malformed.
+    public static let maximumSeqOrOrdinal = Int(Int32.max)
 }
 
 /// The first record of a cassette.
@@ -248,8 +253,8 @@ extension Exchange {
             )
         }
         self.init(
-            seq: try fields.int("seq"),
-            ordinal: try fields.int("ordinal"),
+            seq: try fields.int("seq", in: 0...CassetteFormat.maximumSeqOrOrdinal),
+            ordinal: try fields.int("ordinal", in: 0...CassetteFormat.maximumSeqOrOrdinal),
             service: try fields.string("service"),
             started: try fields.timestamp("started"),
             step: try fields.optionalString("step"),
@@ -266,15 +271,15 @@ extension Exchange {
                 content: content
             ),
             timing: Timing(
-                ttfbMilliseconds: try timing.optionalDouble("ttfb_ms"),
-                totalMilliseconds: try timing.double("total_ms")
+                ttfbMilliseconds: try timing.optionalMilliseconds("ttfb_ms"),
+                totalMilliseconds: try timing.milliseconds("total_ms")
             ),
             fault: fault
         )
     }
 
     private static func decodeEvent(_ fields: Fields) throws(RecordProblem) -> StreamEvent {
-        let at = try fields.double("at_ms")
+        let at = try fields.milliseconds("at_ms")
         if let comment = try fields.optionalString("comment") {
             return StreamEvent(atMilliseconds: at, frame: .comment(comment))
         }
@@ -288,7 +293,7 @@ extension Exchange {
     }
 
     private static func decodeChunk(_ fields: Fields) throws(RecordProblem) -> StreamChunk {
-        StreamChunk(atMilliseconds: try fields.double("at_ms"), bytes: try fields.body("bytes"))
+        StreamChunk(atMilliseconds: try fields.milliseconds("at_ms"), bytes: try fields.body("bytes"))
     }
 }
 
@@ -335,6 +340,16 @@ struct Fields {
         return number
     }
 
+    func int(_ key: String, in range: ClosedRange<Int>) throws(RecordProblem) -> Int {
+        let number = try int(key)
+        guard range.contains(number) else {
+            throw RecordProblem(
+                "`\(name(key))` is \(number), expected an integer from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+        return number
+    }
+
     func optionalInt(_ key: String) throws(RecordProblem) -> Int? {
         guard let value = value(key), !value.isNull else { return nil }
         guard let number = value.integerValue else { throw wrong(key, "an integer") }
@@ -350,6 +365,23 @@ struct Fields {
     func optionalDouble(_ key: String) throws(RecordProblem) -> Double? {
         guard let value = value(key), !value.isNull else { return nil }
         guard let number = value.doubleValue else { throw wrong(key, "a number or null") }
+        return number
+    }
+
+    /// A time in milliseconds: finite and not negative, so that waiting for it or charting it is well defined.
+    func milliseconds(_ key: String) throws(RecordProblem) -> Double {
+        try checked(milliseconds: try double(key), key)
+    }
+
+    func optionalMilliseconds(_ key: String) throws(RecordProblem) -> Double? {
+        guard let number = try optionalDouble(key) else { return nil }
+        return try checked(milliseconds: number, key)
+    }
+
+    private func checked(milliseconds number: Double, _ key: String) throws(RecordProblem) -> Double {
+        guard number.isFinite, number >= 0 else {
+            throw RecordProblem("`\(name(key))` is \(number), expected a finite number of milliseconds from 0")
+        }
         return number
     }
 

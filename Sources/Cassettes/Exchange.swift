@@ -21,6 +21,11 @@ public struct Exchange: Sendable, Equatable {
     /// What went wrong upstream, or nil.
     public var fault: Fault?
 
+    /// The largest ordinal a request may ask for: the proxy answers an `X-TDF-Ordinal` above it with a 400. A
+    /// session gives an untagged request the next ordinal after the largest so far, so a cassette may hold larger
+    /// ones, up to ``CassetteFormat/maximumSeqOrOrdinal``.
+    public static let maximumOrdinal = 1_000_000_000
+
     /// Makes an exchange.
     public init(
         seq: Int,

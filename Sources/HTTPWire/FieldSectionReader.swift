@@ -53,6 +53,12 @@ struct FieldSectionReader: Sendable {
                     at: lineStart + limit,
                     "the \(noun) fields may have at most \(limits.maxHeaderBytes) bytes together"
                 )
+            case .bareLineFeed:
+                throw HTTPWireError(
+                    .malformedHeader,
+                    at: position - 1,
+                    "a bare LF in or after a \(noun) field line; field lines end in CRLF"
+                )
             case .line(let line):
                 let start = lineStart
                 lineStart = position

@@ -22,7 +22,8 @@ public struct HTTPBodyDecodeStep: Sendable, Equatable, Hashable {
 ///
 /// It consumes input up to the end of the body and never past it, so bytes after a body (a pipelined
 /// request, the next response) stay with the caller. `limits.maxBodyBytes` bounds the decoded body;
-/// chunk size lines and trailers are bounded by `maxChunkLineBytes` and the header limits. Error
+/// chunk size lines and trailers are bounded by `maxChunkLineBytes` and the header limits, and end in
+/// CRLF, as does chunk data (a bare LF is `malformedChunk` or `malformedHeader`). Error
 /// offsets count from the first byte of the body as framed on the wire. After it throws, the decoder
 /// must not be fed again.
 public struct HTTPBodyDecoder: Sendable {
@@ -96,7 +97,7 @@ public struct HTTPBodyDecoder: Sendable {
                 let byte = bytes[index]
                 if byte == ASCII.cr && !sawCR {
                     state = .chunkDataEnd(sawCR: true)
-                } else if byte == ASCII.lf {
+                } else if byte == ASCII.lf && sawCR {
                     state = .chunkSize
                     lineStart = base + index + 1
                 } else {
@@ -118,6 +119,12 @@ public struct HTTPBodyDecoder: Sendable {
                         .chunkLineTooLong,
                         at: lineStart + limits.maxChunkLineBytes,
                         "a chunk size line may have at most \(limits.maxChunkLineBytes) bytes"
+                    )
+                case .bareLineFeed:
+                    throw HTTPWireError(
+                        .malformedChunk,
+                        at: base + index - 1,
+                        "a bare LF ends a chunk size line; it must end in CRLF"
                     )
                 case .line(let line):
                     let size = try chunkSize(line, at: lineStart)

@@ -56,6 +56,11 @@ public struct HTTPHeaders: Sendable, Equatable, Hashable, Sequence, ExpressibleB
         fields.filter { ASCII.equalsIgnoringCase($0.name, name) }.map(\.value)
     }
 
+    /// How many fields have this name (case-insensitive).
+    public func count(named name: String) -> Int {
+        fields.count { ASCII.equalsIgnoringCase($0.name, name) }
+    }
+
     /// Whether at least one field has this name (case-insensitive).
     public func contains(_ name: String) -> Bool {
         fields.contains { ASCII.equalsIgnoringCase($0.name, name) }

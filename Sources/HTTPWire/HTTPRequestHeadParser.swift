@@ -1,9 +1,10 @@
 /// An incremental parser of request heads: feed it bytes as they arrive, get a head once complete.
 ///
-/// Accepts CRLF or bare LF line ends, skips up to eight blank lines before the request line
-/// (RFC 9112 §2.2), rejects obsolete line folding and enforces `HTTPParserLimits`. After it returns a
-/// head it is ready for the next one, so pipelined requests parse one after another. After it throws,
-/// call `reset()` before feeding it again.
+/// Lines end in CRLF: a bare LF anywhere in the head is `malformedStartLine` or `malformedHeader`, since
+/// a proxy that ends a line at a bare LF where the next recipient does not turns one field into two.
+/// Skips up to eight blank lines before the request line (RFC 9112 §2.2), rejects obsolete line
+/// folding and enforces `HTTPParserLimits`. After it returns a head it is ready for the next one, so
+/// pipelined requests parse one after another. After it throws, call `reset()` before feeding it again.
 public struct HTTPRequestHeadParser: Sendable {
     private var core: HeadParserCore<RequestLineSyntax>
 

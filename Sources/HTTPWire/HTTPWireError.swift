@@ -31,7 +31,8 @@ public struct HTTPWireError: Error, Sendable, Equatable, Hashable, CustomStringC
         public static let headersTooLarge = Kind(.headersTooLarge)
         /// There are more field lines than `maxHeaderCount`.
         public static let tooManyHeaders = Kind(.tooManyHeaders)
-        /// A field line is not `name: value` with a token name and a valid value, or it is folded.
+        /// A field line is not `name: value` with a token name and a valid value, is folded, or ends in a
+        /// bare LF.
         public static let malformedHeader = Kind(.malformedHeader)
         /// A `Content-Length` is not a decimal number, or its values disagree.
         public static let invalidContentLength = Kind(.invalidContentLength)
@@ -39,7 +40,7 @@ public struct HTTPWireError: Error, Sendable, Equatable, Hashable, CustomStringC
         public static let conflictingFraming = Kind(.conflictingFraming)
         /// A request's `Transfer-Encoding` does not end in `chunked`.
         public static let unsupportedTransferEncoding = Kind(.unsupportedTransferEncoding)
-        /// A chunk size line or the CRLF after chunk data is wrong.
+        /// A chunk size line or the CRLF after chunk data is wrong (a bare LF included).
         public static let malformedChunk = Kind(.malformedChunk)
         /// A chunk size line is longer than `maxChunkLineBytes`.
         public static let chunkLineTooLong = Kind(.chunkLineTooLong)

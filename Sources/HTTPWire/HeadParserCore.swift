@@ -53,6 +53,12 @@ struct HeadParserCore<Syntax: StartLineSyntax>: Sendable {
                     at: lineStart + limits.maxStartLineBytes,
                     "the \(Syntax.lineName) may have at most \(limits.maxStartLineBytes) bytes"
                 )
+            case .bareLineFeed:
+                throw HTTPWireError(
+                    .malformedStartLine,
+                    at: position - 1,
+                    "a bare LF ends the \(Syntax.lineName) or a blank line before it; lines end in CRLF"
+                )
             case .line(let line):
                 let start = lineStart
                 lineStart = position

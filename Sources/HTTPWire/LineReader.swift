@@ -1,8 +1,10 @@
 /// Collects one line that may arrive across any number of feeds, bounded by a length limit.
 ///
-/// A line ends at LF; a CR right before the LF belongs to the line end (CRLF), so both CRLF and a
-/// bare LF end a line. The limit counts the line's bytes without its line end, and is checked before
-/// anything is buffered, so memory stays within `limit + 1` bytes.
+/// A line ends at CRLF. A LF without a CR right before it is reported as `bareLineFeed`, never taken
+/// as a line end: RFC 9112 §2.2 lets a recipient accept one, but a proxy that ends a line where the
+/// next recipient does not (or the other way round) turns one header field into two. The limit counts
+/// the line's bytes without its line end, and is checked first (so the outcome is the same however the
+/// input is split) and before anything is buffered, so memory stays within `limit + 1` bytes.
 struct LineReader: Sendable {
     /// What one `read` found.
     enum Outcome {
@@ -12,6 +14,8 @@ struct LineReader: Sendable {
         case line(ArraySlice<UInt8>)
         /// The line has more than `limit` bytes.
         case tooLong
+        /// A LF arrived without a CR right before it; it was consumed, the last of the bytes read.
+        case bareLineFeed
     }
 
     private var buffer: [UInt8] = []
@@ -39,6 +43,9 @@ struct LineReader: Sendable {
         if length > limit {
             return (consumed, .tooLong)
         }
+        guard lastByte == ASCII.cr else {
+            return (consumed, .bareLineFeed)
+        }
         var line: ArraySlice<UInt8>
         if buffer.isEmpty {
             line = piece
@@ -47,9 +54,7 @@ struct LineReader: Sendable {
             line = buffer[...]
             buffer = []
         }
-        if line.last == ASCII.cr {
-            line.removeLast()
-        }
+        line.removeLast()  // the CR of the CRLF
         return (consumed, .line(line))
     }
 

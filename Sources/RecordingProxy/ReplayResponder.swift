@@ -97,10 +97,18 @@ enum ReplayResponder {
         return result
     }
 
-    /// Sleeps until `milliseconds` × `multiplier` after `arrival`; returns at once when `multiplier` is nil.
+    /// The longest a paced replay waits for one recorded moment, a century: a recorded time times the pace factor
+    /// beyond it (a cassette's `1e300` ms, or `--pace 1e300`) waits this long instead of overflowing the conversion
+    /// to a duration. Shutdown cuts such a wait short like any other.
+    static let longestWaitSeconds = 100 * 365 * 86_400.0
+
+    /// Sleeps until `milliseconds` × `multiplier` after `arrival` (at most ``longestWaitSeconds``); returns at once
+    /// when `multiplier` is nil.
     static func wait(until milliseconds: Double, from arrival: ContinuousClock.Instant, multiplier: Double?) async {
-        guard let multiplier, milliseconds > 0 else { return }
-        let deadline = arrival.advanced(by: .microseconds(Int64(milliseconds * multiplier * 1000)))
+        guard let multiplier else { return }
+        let seconds = milliseconds * multiplier / 1000
+        guard seconds > 0 else { return }  // also when not a number
+        let deadline = arrival.advanced(by: .seconds(min(seconds, longestWaitSeconds)))
         try? await Task.sleep(until: deadline, clock: .continuous)
     }
 }

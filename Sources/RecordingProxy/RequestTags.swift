@@ -12,8 +12,25 @@ struct RequestTags: Sendable {
     /// The harness step.
     var step: String?
 
-    /// The tags of a request, or the 400 answer when one is unusable.
+    /// The tag headers, each of which a request may carry at most once.
+    private static let headerNames = ["X-TDF-Run", "X-TDF-Ordinal", "X-TDF-Step"]
+
+    /// The tags of a request, or the 400 answer when one is unusable: a tag header given more than once
+    /// (`duplicate_tag_header`: the harness sends each once, and silently taking one copy would record the exchange
+    /// under a run or ordinal the sender may not have meant), a run id that cannot name a file (`invalid_run_id`),
+    /// or an ordinal that is not a whole number from 0 to ``Exchange/maximumOrdinal`` (`invalid_ordinal`).
     static func parse(_ headers: HTTPHeaders) -> Result<RequestTags, RejectedRequest> {
+        for name in headerNames {
+            let count = headers.count(named: name)
+            if count > 1 {
+                return .failure(
+                    RejectedRequest(
+                        code: "duplicate_tag_header",
+                        detail: "\(name) appears \(count) times; send each X-TDF tag header at most once"
+                    )
+                )
+            }
+        }
         var tags = RequestTags()
         if let text = headers["X-TDF-Run"], text != RunID.untaggedName {
             do {
@@ -23,11 +40,12 @@ struct RequestTags: Sendable {
             }
         }
         if let text = headers["X-TDF-Ordinal"] {
-            guard let ordinal = Int(text), ordinal >= 0 else {
+            guard let ordinal = ordinal(text) else {
+                let range = "from 0 to \(Exchange.maximumOrdinal)"
                 return .failure(
                     RejectedRequest(
                         code: "invalid_ordinal",
-                        detail: "X-TDF-Ordinal must be a whole number from 0, not '\(text)'"
+                        detail: "X-TDF-Ordinal must be a whole number \(range), not '\(text)'"
                     )
                 )
             }
@@ -35,6 +53,14 @@ struct RequestTags: Sendable {
         }
         if let step = headers["X-TDF-Step"], !step.isEmpty { tags.step = step }
         return .success(tags)
+    }
+
+    /// `text` as an ordinal: decimal digits only (no sign) with a value up to ``Exchange/maximumOrdinal``.
+    private static func ordinal(_ text: String) -> Int? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let value = Int(text), value <= Exchange.maximumOrdinal
+        else { return nil }
+        return value
     }
 }
 

@@ -61,10 +61,10 @@ import Testing
         }
     }
 
-    /// Chunk extensions are ignored, bare LF is accepted, and trailers are returned on the final step.
+    /// Chunk extensions are ignored and trailers are returned on the final step.
     @Test func decodesChunkedWithExtensionsAndTrailers() throws {
         let text =
-            "4;a=b;c\r\nWiki\n5 ;q=\"x y\"\r\npedia\r\nA\r\n in chunks\r\n0;end\r\nExpires: never\r\nX-Sum: 1\r\n\r\nNEXT"
+            "4;a=b;c\r\nWiki\r\n5 ;q=\"x y\"\r\npedia\r\nA\r\n in chunks\r\n0;end\r\nExpires: never\r\nX-Sum: 1\r\n\r\nNEXT"
         let result = decodeBody([bytes(text)[...]], framing: .chunked)
         #expect(
             result
@@ -110,7 +110,7 @@ import Testing
         ("-5\r\n", 0),
         ("5\r\nabcdeX\r\n0\r\n\r\n", 8),
         ("5\r\nabcde\r\r\n0\r\n\r\n", 9),
-        ("5\r\nabcde\n\n", 9),
+        ("5\r\nabcde\n\n", 8),
         ("5;a\u{01}\r\n", 3),
         ("1000000000000000000\r\n", 16),
     ])
@@ -119,6 +119,30 @@ import Testing
         #expect(error?.kind == .malformedChunk)
         #expect(error?.suggestedStatus == 400)
         #expect(error?.offset == offset)
+    }
+
+    /// A bare LF ending a chunk size line, following chunk data or in the trailers is malformed at that LF,
+    /// however the body is split: a LF alone never ends a line of the chunked framing.
+    @Test(arguments: [
+        ("4\nWiki\r\n0\r\n\r\n", HTTPWireError.Kind.malformedChunk, 1),
+        ("4;ext\nWiki\r\n0\r\n\r\n", .malformedChunk, 5),
+        ("4\r\nWiki\n0\r\n\r\n", .malformedChunk, 7),
+        ("0\n\r\n", .malformedChunk, 1),
+        ("0\r\nT: v\nX-Injected: y\r\n\r\n", .malformedHeader, 7),
+        ("0\r\nT: v\r\n\n", .malformedHeader, 9),
+    ])
+    func rejectsBareLineFeeds(input: String, kind: HTTPWireError.Kind, offset: Int) {
+        let expected = decodeBody([bytes(input)[...]], framing: .chunked)
+        guard case .failure(let error) = expected else {
+            Issue.record("decoded as \(expected)")
+            return
+        }
+        #expect(error.kind == kind)
+        #expect(error.offset == offset)
+        let mismatch = DripFeed.firstMismatch(in: bytes(input), expected: expected) { pieces in
+            decodeBody(pieces, framing: .chunked)
+        }
+        #expect(mismatch == nil)
     }
 
     /// Malformed trailer fields are rejected with the header error kinds.

@@ -2,13 +2,15 @@ import HTTPWire
 import Testing
 
 @Suite struct HTTPHeadTests {
-    /// Lookups ignore name case; the list keeps original order and case; set/remove affect every
-    /// field of a name.
+    /// Lookups and counts ignore name case; the list keeps original order and case; set/remove affect
+    /// every field of a name.
     @Test func headerListOperations() {
         var headers = HTTPHeaders([("Set-Cookie", "a=1"), ("Host", "x"), ("set-cookie", "b=2")])
         #expect(headers.count == 3)
         #expect(headers["SET-COOKIE"] == "a=1")
         #expect(headers.values(named: "Set-Cookie") == ["a=1", "b=2"])
+        #expect(headers.count(named: "SET-cookie") == 2)
+        #expect(headers.count(named: "Set-Cookie2") == 0)
         #expect(headers.contains("host"))
         #expect(!headers.contains("Hos"))
         #expect(headers["Missing"] == nil)

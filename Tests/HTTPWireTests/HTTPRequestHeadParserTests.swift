@@ -30,11 +30,30 @@ import Testing
         #expect(head.headers["x-mixed-case"] == "a b")
     }
 
-    /// Bare LF line ends are accepted like CRLF, and HTTP/1.0 parses.
-    @Test func acceptsBareLineFeeds() throws {
+    /// HTTP/1.0 parses.
+    @Test func parsesHTTP10() throws {
         var parser = HTTPRequestHeadParser()
-        let (head, _) = try #require(try parser.feed(bytes("DELETE /x HTTP/1.0\nA: 1\n\n")[...]))
+        let (head, _) = try #require(try parser.feed(bytes("DELETE /x HTTP/1.0\r\nA: 1\r\n\r\n")[...]))
         #expect(head == HTTPRequestHead(method: "DELETE", target: "/x", version: .http1_0, headers: ["A": "1"]))
+    }
+
+    /// A bare LF anywhere in a head — inside a field value (where it would split one field into two), ending
+    /// the request line, a field line, the blank line or a blank line before the request — is rejected at
+    /// that LF, with the same error however the input is split; before, it ended the line like CRLF.
+    @Test(arguments: [
+        ("GET / HTTP/1.1\r\nX-A: a\nX-Injected: b\r\n\r\n", HTTPWireError.Kind.malformedHeader, 22),
+        ("GET / HTTP/1.1\r\nHost: a\nContent-Length: 5\r\n\r\nhello", .malformedHeader, 23),
+        ("GET / HTTP/1.1\nHost: a\r\n\r\n", .malformedStartLine, 14),
+        ("GET / HTTP/1.1\r\nHost: a\r\n\n", .malformedHeader, 25),
+        ("\nGET / HTTP/1.1\r\n\r\n", .malformedStartLine, 0),
+        ("\r\n\nGET / HTTP/1.1\r\n\r\n", .malformedStartLine, 2),
+    ])
+    func rejectsBareLineFeeds(input: String, kind: HTTPWireError.Kind, offset: Int) {
+        let expected = parseRequests([bytes(input)[...]])
+        #expect(expected.error?.kind == kind)
+        #expect(expected.error?.offset == offset)
+        #expect(expected.error?.suggestedStatus == 400)
+        #expect(DripFeed.firstMismatch(in: bytes(input), expected: expected) { parseRequests($0) } == nil)
     }
 
     /// Up to eight blank lines before the request line are skipped; a ninth is rejected.
@@ -90,7 +109,7 @@ import Testing
             "POST /api/v1/muse/variations HTTP/1.1\r\nHost: muse\r\nContent-Length: 11\r\n\r\n{\"a\":[1,2]}"
             + "PUT /chunked HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "4;name=value\r\nWiki\r\n5 ; x\r\npedia\r\n0\r\nX-Trailer: done\r\n\r\n"
-            + "\r\nGET /last HTTP/1.1\nHost: z\n\n"
+            + "\r\nGET /last HTTP/1.1\r\nHost: z\r\n\r\n"
         let expected = Parsed<Message<HTTPRequestHead>>.messages([
             Message(
                 head: HTTPRequestHead(
