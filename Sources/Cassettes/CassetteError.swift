@@ -15,7 +15,7 @@ public struct CassetteError: Error, Sendable, Equatable, CustomStringConvertible
         public static let unsupportedFormat = Code("unsupported format")
         /// The session was already closed.
         public static let closed = Code("closed")
-        /// An exchange ordinal outside `0...ExchangeSlot.maximumOrdinal`.
+        /// An exchange ordinal outside `0...Exchange.maximumOrdinal`.
         public static let invalidOrdinal = Code("invalid ordinal")
         /// Two sessions being merged both hold the same run's cassette.
         public static let conflict = Code("conflict")
@@ -69,7 +69,8 @@ public struct CassetteError: Error, Sendable, Equatable, CustomStringConvertible
     static func invalidOrdinal(_ ordinal: Int) -> CassetteError {
         CassetteError(
             .invalidOrdinal,
-            reason: "ordinal \(ordinal) is outside 0...\(ExchangeSlot.maximumOrdinal)"
+            reason: "ordinal \(ordinal) is out of range: a request may give 0 to \(Exchange.maximumOrdinal), and a run "
+                + "holds fewer than \(CassetteFormat.maximumSeqOrOrdinal) exchanges"
         )
     }
 

@@ -10,10 +10,6 @@ public struct ExchangeSlot: Sendable, Equatable {
     /// The ordinal: the `X-TDF-Ordinal` given, or the next free one.
     public let ordinal: Int
 
-    /// The highest ordinal a client may give: high enough for any run, low enough that counting on from it never
-    /// overflows.
-    public static let maximumOrdinal = 1_000_000_000
-
     /// Makes a slot.
     public init(run: RunID?, seq: Int, ordinal: Int) {
         self.run = run
@@ -140,9 +136,9 @@ public final class CassetteSession: Sendable {
     public var openCassetteCount: Int { state.withLock { $0.open.count } }
 
     /// Allocates the seq and ordinal of a request that just arrived, opening the run's cassette if needed.
-    /// An `ordinal` above ``ExchangeSlot/maximumOrdinal`` is refused.
+    /// An `ordinal` above ``Exchange/maximumOrdinal`` is refused.
     public func reserve(run: RunID?, ordinal: Int?) throws(CassetteError) -> ExchangeSlot {
-        if let ordinal, !(0...ExchangeSlot.maximumOrdinal).contains(ordinal) {
+        if let ordinal, !(0...Exchange.maximumOrdinal).contains(ordinal) {
             throw CassetteError.invalidOrdinal(ordinal)
         }
         let name = RunID.fileName(for: run)
@@ -151,8 +147,10 @@ public final class CassetteSession: Sendable {
             try openIfNeeded(name, run: run, state: &state)
             var cursor = state.cursors[name, default: Cursor()]
             let chosen = ordinal ?? cursor.nextOrdinal
-            // Saturating: automatic ordinals count up from the highest one given, which is bounded above.
-            cursor.nextOrdinal = max(cursor.nextOrdinal, chosen == .max ? .max : chosen + 1)
+            // Counting on from the largest tag takes two billion requests of one run to reach what a reader takes.
+            guard chosen < CassetteFormat.maximumSeqOrOrdinal, cursor.nextSeq < CassetteFormat.maximumSeqOrOrdinal
+            else { throw CassetteError.invalidOrdinal(chosen) }
+            cursor.nextOrdinal = max(cursor.nextOrdinal, chosen + 1)
             let slot = ExchangeSlot(run: run, seq: cursor.nextSeq, ordinal: chosen)
             cursor.nextSeq += 1
             state.cursors[name] = cursor

@@ -72,7 +72,7 @@ extension ComposeSession {
                 (
                     createRegion, "stori_add_midi_region",
                     [
-                        "trackId": .string(trackID), "startBeat": 0, "durationBeats": .int(Int(regionBeats)),
+                        "trackId": .string(trackID), "startBeat": 0, "durationBeats": .int(Int(saturating: regionBeats)),
                         "name": .string(profile.trackName), "regionId": .string(regionID),
                     ], "Created region"
                 )
@@ -80,7 +80,7 @@ extension ComposeSession {
         }
         let profile = RoleProfile(role: role, family: family)
         var random = determinism.generator("edit", traceID)
-        let bars = max(1, min(prompt?.bars ?? 2, Int(regionBeats / 4)))
+        let bars = max(1, min(prompt?.bars ?? 2, Int(saturating: regionBeats / 4)))
         let arrangement = MusicGenerator.arrangement(
             style: style,
             key: key,

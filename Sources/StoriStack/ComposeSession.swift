@@ -242,7 +242,7 @@ struct ComposeSession: Sendable {
             ]
         )
         for region in withNotes {
-            let firstBar = Int(region.startBeat / 4) + 1
+            let firstBar = Int(saturating: region.startBeat / 4) + 1
             let changes = region.notes.enumerated().map { index, note -> JSONValue in
                 [
                     "noteId": .string(uuid("note", region.regionID, String(index))), "changeType": "added",

@@ -27,7 +27,7 @@ struct GenerateParameters: Sendable, Equatable {
     var cacheKey: String {
         let emotionText =
             emotion.map { axes in
-                axes.map { String(Int(($0 / 0.2).rounded())) }.joined(separator: ",")
+                axes.map { String(Int(saturating: ($0 / 0.2).rounded())) }.joined(separator: ",")
             } ?? "-"
         let parts = [
             genre.trimmingWhitespace().lowercased(), String(tempo), key ?? "-",

@@ -69,7 +69,7 @@ struct MaestroPrompt: Sendable, Equatable {
             if let number = tempoValue.integerValue {
                 tempo = number
             } else if let number = tempoValue.floatValue {
-                tempo = Int(number.rounded())
+                tempo = Int(saturating: number.rounded())
             } else if case .string(let text) = tempoValue {
                 tempo = Int(text.prefix { $0.isNumber })
             } else {

@@ -162,11 +162,16 @@ public struct ParsedArguments: Sendable {
         return number
     }
 
-    /// The option's value as a number of seconds greater than zero, or a usage error.
+    /// The longest duration an option may give: a year (a longer one would overflow `Duration` arithmetic).
+    public static let maximumSeconds = 31_536_000.0
+
+    /// The option's value as a number of seconds greater than zero and at most a year, or a usage error.
     public func seconds(_ name: String) throws(UsageError) -> Double? {
         guard let text = value(name) else { return nil }
-        guard let number = Double(text), number > 0, number.isFinite else {
-            throw UsageError("\(name) takes a number of seconds greater than 0, not '\(text)'")
+        guard let number = Double(text), number > 0, number <= Self.maximumSeconds else {
+            throw UsageError(
+                "\(name) takes a number of seconds greater than 0 and at most 31536000 (a year), not '\(text)'"
+            )
         }
         return number
     }

@@ -164,9 +164,9 @@ import Testing
         #expect(error.code == .invalidOrdinal)
         #expect(throws: CassetteError.self) { try session.reserve(run: run, ordinal: -1) }
         #expect(
-            try session.reserve(run: run, ordinal: ExchangeSlot.maximumOrdinal).ordinal == ExchangeSlot.maximumOrdinal
+            try session.reserve(run: run, ordinal: Exchange.maximumOrdinal).ordinal == Exchange.maximumOrdinal
         )
-        #expect(try session.reserve(run: run, ordinal: nil).ordinal == ExchangeSlot.maximumOrdinal + 1)
+        #expect(try session.reserve(run: run, ordinal: nil).ordinal == Exchange.maximumOrdinal + 1)
         try session.close()
     }
 }

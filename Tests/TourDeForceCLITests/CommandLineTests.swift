@@ -47,6 +47,16 @@ func runTDF(
         #expect(result.stderr.contains("demo"))
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
+
+    /// A duration too long for `Duration` (it used to trap converting to milliseconds) is a usage error.
+    @Test(arguments: ["--grace", "--upstream-timeout", "--connect-timeout", "--cassette-idle"])
+    func hugeDurationsAreUsageErrors(option: String) async {
+        let result = await runTDF([
+            "proxy", "--mode", "passthrough", "--service", "a=0=http://127.0.0.1:9", option, "1e300",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(option) takes a number of seconds greater than 0 and at most 31536000"))
+    }
 }
 
 @Suite struct CommandLineParserTests {
