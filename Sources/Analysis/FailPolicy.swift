@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// When a diff fails a CI build (`tdf diff --fail-on SPEC`).
 ///
@@ -119,7 +120,7 @@ public struct FailPolicy: Sendable, Equatable {
                     let (before, after) = category == .latencyP50 ? (row.p50A, row.p50B) : (row.p95A, row.p95B)
                     if before > 0, after > before * (1 + fraction), after - before > absoluteFloor {
                         lines.append(
-                            "\(row.endpoint): \(category.name) rose \(Int((((after - before) / before) * 100).rounded()))% "
+                            "\(row.endpoint): \(category.name) rose \(Int(saturating: (((after - before) / before) * 100).rounded()))% "
                                 + "(limit +\(RecordingDiff.points(fraction * 100))%)"
                         )
                     }

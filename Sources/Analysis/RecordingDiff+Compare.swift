@@ -375,7 +375,7 @@ private struct Comparer {
             where abs(y - x) > options.latencyAbsoluteToleranceMilliseconds
                 && abs(y - x) > options.latencyRelativeTolerance * x
             {
-                let percent = x > 0 ? " (\(y > x ? "+" : "")\(Int(((y - x) / x * 100).rounded()))%)" : ""
+                let percent = x > 0 ? " (\(y > x ? "+" : "")\(Int(saturating: ((y - x) / x * 100).rounded()))%)" : ""
                 note(
                     Difference(
                         category,

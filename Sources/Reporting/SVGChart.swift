@@ -1,5 +1,6 @@
 public import Analysis
 import Foundation
+import JSON
 
 /// Escapes text for HTML and XML content and attribute values: `&`, `<`, `>`, `"` and `'`.
 public func escapeMarkup(_ text: String) -> String {
@@ -66,7 +67,7 @@ public enum SVGChart {
         if items.isEmpty { body += "<text x=\"8\" y=\"44\" fill=\"#777\">no data</text>\n" }
         for (index, item) in items.enumerated() {
             let y = 30 + index * rowHeight
-            let width = max(1, Int(Double(barWidth) * item.value / maximum))
+            let width = max(1, Int(saturating: Double(barWidth) * item.value / maximum))
             let fill = color ?? palette[index % palette.count]
             body += """
                 <text x="\(labelWidth - 6)" y="\(y + 15)" text-anchor="end">\(escapeMarkup(String(item.label.prefix(48))))</text>
@@ -110,7 +111,7 @@ public enum SVGChart {
         let span = high - low
         var counts = Array(repeating: 0, count: bins)
         for value in values {
-            let bin = min(bins - 1, max(0, Int((value - low) / span * Double(bins))))
+            let bin = min(bins - 1, max(0, Int(saturating: (value - low) / span * Double(bins))))
             counts[bin] += 1
         }
         let tallest = max(counts.max() ?? 1, 1)

@@ -171,6 +171,15 @@ func fixtureTree(runs: Int = 2) -> ArtifactTree {
         #expect(try XMLDocument(xmlString: svg, options: []).rootElement()?.name == "svg")
     }
 
+    /// Values an artifact tree may hold that no `Int` can (JSON beyond `Double` reads as infinity) still draw.
+    @Test func chartsDrawValuesBeyondIntegers() throws {
+        let bars = SVGChart.bars(title: "t", items: [("huge", .infinity), ("small", 1)])
+        let histogram = SVGChart.histogram(title: "h", values: [-.infinity, 1, 2, .infinity])
+        for svg in [bars, histogram] {
+            #expect(try XMLDocument(xmlString: svg, options: []).rootElement()?.name == "svg")
+        }
+    }
+
     /// The HTML report is one file with nothing to fetch: no script, no external source, stylesheet or font.
     @Test func htmlIsSelfContained() {
         let analysis = RunAnalysis(tree: fixtureTree())
