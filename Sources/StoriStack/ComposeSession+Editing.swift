@@ -72,7 +72,8 @@ extension ComposeSession {
                 (
                     createRegion, "stori_add_midi_region",
                     [
-                        "trackId": .string(trackID), "startBeat": 0, "durationBeats": .int(Int(saturating: regionBeats)),
+                        "trackId": .string(trackID), "startBeat": 0,
+                        "durationBeats": .int(Int(saturating: regionBeats)),
                         "name": .string(profile.trackName), "regionId": .string(regionID),
                     ], "Created region"
                 )
