@@ -459,35 +459,6 @@ public final class CassetteSession: Sendable {
         }
     }
 
-    /// Writes a whole session `index.json` atomically, with no journal (DESIGN §4); `durable` also flushes it to
-    /// the disk.
-    static func writeIndex(
-        in directory: String,
-        toolVersion: String,
-        created: JSONValue,
-        updated: JSONValue,
-        configuration: JSONValue,
-        rows: [JSONValue],
-        durable: Bool
-    ) throws(CassetteError) {
-        let index: JSONValue = .object([
-            ("format", .string("tdf-session-index")),
-            ("version", .int(CassetteFormat.version)),
-            ("tool_version", .string(toolVersion)),
-            ("created", created),
-            ("updated", updated),
-            ("config", configuration),
-            ("runs", .array(rows)),
-        ])
-        var bytes = JSONWriter.bytes(index, style: .pretty)
-        bytes.append(0x0A)
-        try SessionDirectory.writeAtomically(
-            bytes,
-            to: directory + "/" + SessionDirectory.indexFileName,
-            durable: durable
-        )
-    }
-
     /// One index row.
     public static func row(_ summary: CassetteSummary) -> JSONValue {
         .object([

@@ -65,6 +65,38 @@ public struct SessionIndex: Sendable {
         return index
     }
 
+    /// Writes a whole `index.json` atomically (DESIGN §4): `journalRevision` is the last journal revision its
+    /// rows include (nil for an index with no journal behind it, as a merge writes); `durable` also flushes it to
+    /// the disk.
+    static func write(
+        in directory: String,
+        toolVersion: String,
+        created: JSONValue,
+        updated: JSONValue,
+        configuration: JSONValue,
+        journalRevision: Int?,
+        rows: [JSONValue],
+        durable: Bool
+    ) throws(CassetteError) {
+        var fields: [(String, JSONValue)] = [
+            ("format", .string("tdf-session-index")),
+            ("version", .int(CassetteFormat.version)),
+            ("tool_version", .string(toolVersion)),
+            ("created", created),
+            ("updated", updated),
+            ("config", configuration),
+        ]
+        if let journalRevision { fields.append(("journal_revision", .int(journalRevision))) }
+        fields.append(("runs", .array(rows)))
+        var bytes = JSONWriter.bytes(.object(fields), style: .pretty)
+        bytes.append(0x0A)
+        try SessionDirectory.writeAtomically(
+            bytes,
+            to: directory + "/" + SessionDirectory.indexFileName,
+            durable: durable
+        )
+    }
+
     /// The rows sorted by file name, as `index.json` lists them.
     public var sortedRows: [JSONValue] {
         rows.sorted { $0.key < $1.key }.map(\.value)
@@ -172,21 +204,14 @@ final class SessionIndexWriter {
     }
 
     private func write(rows: [String: JSONValue], durable: Bool) throws(CassetteError) {
-        let index: JSONValue = .object([
-            ("format", .string("tdf-session-index")),
-            ("version", .int(CassetteFormat.version)),
-            ("tool_version", .string(toolVersion)),
-            ("created", .string(created)),
-            ("updated", .string(Timestamp.now().description)),
-            ("config", configuration),
-            ("journal_revision", .int(revision)),
-            ("runs", .array(rows.sorted { $0.key < $1.key }.map(\.value))),
-        ])
-        var bytes = JSONWriter.bytes(index, style: .pretty)
-        bytes.append(0x0A)
-        try SessionDirectory.writeAtomically(
-            bytes,
-            to: directory + "/" + SessionDirectory.indexFileName,
+        try SessionIndex.write(
+            in: directory,
+            toolVersion: toolVersion,
+            created: .string(created),
+            updated: .string(Timestamp.now().description),
+            configuration: configuration,
+            journalRevision: revision,
+            rows: rows.sorted { $0.key < $1.key }.map(\.value),
             durable: durable
         )
         if journalDescriptor >= 0 {

@@ -77,12 +77,13 @@ public enum SessionMerge {
             updated += index.updated.map { [$0] } ?? []
             configurations.append(index.configuration)
         }
-        try CassetteSession.writeIndex(
+        try SessionIndex.write(
             in: destination,
             toolVersion: toolVersion,
             created: created.min().map(JSONValue.string) ?? .null,
             updated: updated.max().map(JSONValue.string) ?? .null,
             configuration: .object([("sessions", .array(configurations))]),
+            journalRevision: nil,
             rows: summaries.map(CassetteSession.row),
             durable: true
         )

@@ -41,6 +41,20 @@ import Testing
         return (child, String(base))
     }
 
+    /// `tdf proxy --mode record` into `cassettes` in front of `upstream`, under `ulimit -n 1024`.
+    private func startRecordingProxy(
+        _ tdf: String,
+        into cassettes: String,
+        upstream: Upstream
+    ) async throws -> (ChildProcess, String) {
+        try await start(
+            tdf,
+            limit: "-n 1024",
+            ["proxy", "--cassettes", cassettes, "--service", "api=127.0.0.1:0=\(upstream.baseURL)"],
+            ready: "proxy ready "
+        )
+    }
+
     /// Whether a process is still running. `kill(pid, 0)`
     private func isAlive(_ child: ChildProcess) -> Bool { kill(child.processIdentifier, 0) == 0 }
 
@@ -121,12 +135,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let cassettes = directory.path("cassettes")
         try await withUpstream { upstream in
-            let (proxy, base) = try await start(
-                tdf,
-                limit: "-n 1024",
-                ["proxy", "--cassettes", cassettes, "--service", "api=127.0.0.1:0=\(upstream.baseURL)"],
-                ready: "proxy ready "
-            )
+            let (proxy, base) = try await startRecordingProxy(tdf, into: cassettes, upstream: upstream)
             let client = HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 32))
             defer { client.close() }
             let statuses = Tally()
@@ -250,12 +259,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let cassettes = directory.path("cassettes")
         try await withUpstream { upstream in
-            let (proxy, base) = try await start(
-                tdf,
-                limit: "-n 1024",
-                ["proxy", "--cassettes", cassettes, "--service", "api=127.0.0.1:0=\(upstream.baseURL)"],
-                ready: "proxy ready "
-            )
+            let (proxy, base) = try await startRecordingProxy(tdf, into: cassettes, upstream: upstream)
             let client = HTTPClient()
             defer { client.close() }
             for run in 0..<3 {
