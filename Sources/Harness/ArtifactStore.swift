@@ -38,7 +38,7 @@ final class ArtifactStore: Sendable {
     /// `text` with every secret replaced.
     func redact(_ text: String) -> String {
         var text = text
-        for secret in secrets where text.contains(secret.value) {
+        for secret in secrets where text.mayContain(secret.value) && text.contains(secret.value) {
             text = text.replacingOccurrences(of: secret.value, with: secret.replacement)
         }
         return text

@@ -101,7 +101,7 @@ public struct ReplayComparison: Sendable {
 
     /// `text` with the port of every `http://host:port` replaced by `PORT`.
     static func maskPorts(_ text: String) -> String {
-        guard text.contains("://") else { return text }
+        guard text.mayContain("://"), text.contains("://") else { return text }
         return text.replacingOccurrences(
             of: #"(https?://[A-Za-z0-9.\-\[\]]+):[0-9]+"#,
             with: "$1:PORT",
