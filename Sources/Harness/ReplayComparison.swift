@@ -72,7 +72,28 @@ public struct ReplayComparison: Sendable {
             }
         }
         if parts.contains("muse"), let divergence = compareGraphEntry(runID) { return divergence }
-        return Self.compareHashes(Self.hashes(originalFiles), Self.hashes(replayedFiles))
+        return Self.compareHashes(originalFiles, replayedFiles)
+    }
+
+    /// The first divergence of each of `runIDs`, in the same order. Runs are independent, so they are compared on
+    /// every core: one child task per processor, each taking the next run when it finishes one.
+    public func firstDivergences(of runIDs: [String]) async -> [ArtifactDivergence?] {
+        await withTaskGroup(of: (position: Int, divergence: ArtifactDivergence?).self) { group in
+            var divergences = [ArtifactDivergence?](repeating: nil, count: runIDs.count)
+            var next = 0
+            func compareNext() {
+                guard next < runIDs.count else { return }
+                let position = next
+                next += 1
+                group.addTask { (position, firstDivergence(runID: runIDs[position])) }
+            }
+            for _ in 0..<ProcessInfo.processInfo.activeProcessorCount { compareNext() }
+            while let (position, divergence) = await group.next() {
+                divergences[position] = divergence
+                compareNext()
+            }
+            return divergences
+        }
     }
 
     // MARK: - Projection
@@ -182,6 +203,8 @@ public struct ReplayComparison: Sendable {
     )
         -> ArtifactDivergence?
     {
+        // The same bytes (or none on both sides) read and project to the same value.
+        guard original != replayed else { return nil }
         let left = ArtifactTreeIndex.text(original)
         let right = ArtifactTreeIndex.text(replayed)
         if left == nil && right == nil { return nil }
@@ -215,37 +238,36 @@ public struct ReplayComparison: Sendable {
         }
     }
 
-    /// The SHA-256 of each of a run's files (``ArtifactTreeIndex/files(ofRun:)``): JSON projected first, text with
-    /// ports masked, anything else as it is.
-    static func hashes(_ files: [String: [UInt8]]) -> [String: String] {
-        var result: [String: String] = [:]
-        for (file, bytes) in files {
-            if let text = String(validating: bytes, as: UTF8.self) {
-                if file.hasSuffix(".json"), let value = try? JSONParser.parse(text, options: .python) {
-                    result[file] = SHA256.hash(project(value).compactText).hex
-                } else if file.hasSuffix(".sse") {
-                    result[file] = SHA256.hash(maskPorts(withoutComments(text))).hex
-                } else {
-                    result[file] = SHA256.hash(maskPorts(text)).hex
-                }
-            } else {
-                result[file] = SHA256.hash(bytes).hex
-            }
-        }
-        return result
-    }
-
-    private static func compareHashes(_ left: [String: String], _ right: [String: String]) -> ArtifactDivergence? {
+    /// The first of a run's files (``ArtifactTreeIndex/files(ofRun:)``), in path order, whose hash differs between
+    /// the trees. A file with the same bytes in both has the same hash, so only the others are hashed: in a faithful
+    /// replay most files are byte for byte the same, and hashing them was most of the comparison's work.
+    private static func compareHashes(_ left: [String: [UInt8]], _ right: [String: [UInt8]]) -> ArtifactDivergence? {
         for file in Set(left.keys).union(right.keys).sorted() where left[file] != right[file] {
+            let leftHash = left[file].map { hash(of: file, bytes: $0) }
+            let rightHash = right[file].map { hash(of: file, bytes: $0) }
+            guard leftHash != rightHash else { continue }
             return ArtifactDivergence(
                 file: file,
                 record: "whole file",
                 field: "sha256",
-                original: left[file].map { String($0.prefix(16)) } ?? "absent",
-                replayed: right[file].map { String($0.prefix(16)) } ?? "absent"
+                original: leftHash.map { String($0.prefix(16)) } ?? "absent",
+                replayed: rightHash.map { String($0.prefix(16)) } ?? "absent"
             )
         }
         return nil
+    }
+
+    /// The SHA-256 of a file of a run, in hex: JSON projected first, text with ports masked (SSE without comment
+    /// frames), anything else as it is.
+    private static func hash(of file: String, bytes: [UInt8]) -> String {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return SHA256.hash(bytes).hex }
+        if file.hasSuffix(".json"), let value = try? JSONParser.parse(text, options: .python) {
+            return SHA256.hash(project(value).compactText).hex
+        } else if file.hasSuffix(".sse") {
+            return SHA256.hash(maskPorts(withoutComments(text))).hex
+        } else {
+            return SHA256.hash(maskPorts(text)).hex
+        }
     }
 
     // MARK: - Structural difference

@@ -253,7 +253,13 @@ extension TourDeForce {
             }
         }
         let missingParts = ReplayComparison.comparableParts.filter { !recording.parts.contains($0) }
+        // Runs with a replay mismatch are not compared: the mismatch is their verdict.
+        let compared = batch.map(\.runID).filter { mismatchPositions[$0] == nil && untaggedPositions.isEmpty }
         let comparison = ReplayComparison(original: recording, replayed: out)
+        let divergences = Dictionary(
+            zip(compared, await comparison.firstDivergences(of: compared)),
+            uniquingKeysWith: { first, _ in first }
+        )
         return batch.map { run in
             let own = mismatchPositions[run.runID] ?? []
             if let first = [own.first, untaggedPositions.first].compactMap({ $0 }).min() {
@@ -264,7 +270,7 @@ extension TourDeForce {
                         + mismatchLines[first]
                 )
             }
-            if let divergence = comparison.firstDivergence(runID: run.runID) {
+            if let divergence = divergences[run.runID] ?? nil {
                 return ReplayVerdict(runID: run.runID, identical: false, line: "divergent: \(divergence)")
             }
             let unused = unusedByRun[run.runID] ?? []
