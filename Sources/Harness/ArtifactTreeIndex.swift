@@ -44,7 +44,7 @@ public struct ArtifactTreeIndex: Sendable {
     private let reader: ArtifactFileReader
     /// The first `runs.jsonl` record of each run.
     private let runRecords: [String: JSONValue]
-    private let events: RecordLinesByRun
+    private let eventLines: RecordLinesByRun
     /// The first entry of each run in the `runs` array of `muse/graph.json`.
     private let graphEntries: [String: JSONValue]
     /// The payload files of each run (`payloads/<kind>/<run id>_…`), relative to the tree.
@@ -71,7 +71,7 @@ public struct ArtifactTreeIndex: Sendable {
         self.runRecords = runRecords
 
         let eventsFile = parts.contains("events.jsonl") ? Self.text(reader.contents(root + "/events.jsonl")) : nil
-        events = RecordLinesByRun(eventsFile)
+        eventLines = RecordLinesByRun(eventsFile)
 
         var graphEntries: [String: JSONValue] = [:]
         if parts.contains("muse"), let graph = Self.text(reader.contents(root + "/muse/graph.json")) {
@@ -100,7 +100,7 @@ public struct ArtifactTreeIndex: Sendable {
     func runRecord(_ runID: String) -> JSONValue? { runRecords[runID] }
 
     /// The `events.jsonl` records of `runID`, in file order.
-    func events(of runID: String) -> [JSONValue] { events.records(of: runID) }
+    func events(of runID: String) -> [JSONValue] { eventLines.records(of: runID) }
 
     /// The entry of `runID` in `muse/graph.json`, or null.
     func graphEntry(_ runID: String) -> JSONValue { graphEntries[runID] ?? .null }
@@ -144,7 +144,8 @@ public struct ArtifactTreeIndex: Sendable {
         return lines
     }
 
-    /// One record as the comparison reads it: JSON the way the Python services would, or the line as a string.
+    /// One record (a line, or a whole JSON file) as the comparison reads it: JSON parsed as the Python services
+    /// parse it, or else the text itself as a JSON string, so that a damaged file still compares by its text.
     static func record(_ line: ArraySlice<UInt8>) -> JSONValue {
         (try? JSONParser.parse(line, options: .python)) ?? .string(String(decoding: line, as: UTF8.self))
     }
