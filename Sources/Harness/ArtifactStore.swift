@@ -15,6 +15,8 @@ final class ArtifactStore: Sendable {
     let root: String
     private let secrets: [(value: String, replacement: String)]
     private let descriptors = Mutex<[String: Int32]>([:])
+    /// Numbers the temporary files of ``write(bytes:to:)``, which may run for many files at once.
+    private let temporaryFiles = Atomic<Int>(0)
 
     /// Opens (and creates) the tree at `root`; `secrets` are replaced by `<redacted:XXXXXXXX>` wherever they appear.
     init(root: String, secrets: [String]) throws(HarnessError) {
@@ -38,7 +40,7 @@ final class ArtifactStore: Sendable {
     /// `text` with every secret replaced.
     func redact(_ text: String) -> String {
         var text = text
-        for secret in secrets where text.contains(secret.value) {
+        for secret in secrets where text.mayContain(secret.value) && text.contains(secret.value) {
             text = text.replacingOccurrences(of: secret.value, with: secret.replacement)
         }
         return text
@@ -68,16 +70,41 @@ final class ArtifactStore: Sendable {
         try write(JSONWriter.string(json, style: .pretty) + "\n", to: relative)
     }
 
-    /// Writes bytes as they are (downloaded files) atomically: a temporary file in the same directory, then rename.
+    /// Writes bytes as they are (downloaded files) atomically: a temporary file in the same directory, then rename,
+    /// so a reader, or a run killed mid-write, sees the old file or the new one. The file is not flushed to the disk:
+    /// Foundation's `Data.write` calls `fsync` for every file, which held a cooperative thread for a millisecond or
+    /// more per payload, and the rename is what the crash guarantee for a killed run needs (security.md).
+    /// `open`, `write`, `rename`
     func write(bytes: [UInt8], to relative: String) throws(HarnessError) {
         let target = path(relative)
         let directory = (target as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(bytes).write(to: URL(fileURLWithPath: target), options: .atomic)
         } catch {
             throw HarnessError(.io, "cannot write \(target): \(error.localizedDescription)")
         }
+        let temporary = "\(directory)/.tdf-\(getpid())-\(temporaryFiles.add(1, ordering: .relaxed).newValue).tmp"
+        if let failure = Self.create(temporary, holding: bytes) ?? (rename(temporary, target) == 0 ? nil : errno) {
+            unlink(temporary)
+            throw HarnessError(.io, "cannot write \(target): \(String(cString: strerror(failure)))")
+        }
+    }
+
+    /// Creates the file `path` holding `bytes`; returns the `errno` of a failure, or nil.
+    private static func create(_ path: String, holding bytes: [UInt8]) -> Int32? {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return errno }
+        defer { Glibc.close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            written += count
+        }
+        return nil
     }
 
     /// Appends one line (a newline is added) to a JSON Lines file, redacted, in a single `write`.

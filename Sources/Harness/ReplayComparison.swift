@@ -30,49 +30,70 @@ public struct ArtifactDivergence: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Compares two artifact trees for one run on the deterministic projection: that run's events without timestamps
-/// and durations, its `runs.jsonl` line without times, its MIDI summaries, its MUSE graph, and the hashes of its
-/// payloads. Loopback ports (the proxy picks new ones) are masked everywhere.
-public enum ReplayComparison {
+/// Compares a replayed artifact tree with the original, run by run, on the deterministic projection: each run's
+/// events without timestamps and durations, its `runs.jsonl` line without times, its MIDI summaries, its MUSE graph,
+/// and the hashes of its payloads. Loopback ports (the proxy picks new ones) are masked everywhere.
+///
+/// Both trees are indexed once (``ArtifactTreeIndex``), so comparing every run of a batch reads each file once.
+public struct ReplayComparison: Sendable {
     /// Keys whose values depend on the wall clock; they are dropped at every depth.
     static let volatileKeys: Set<String> = [
         "ts", "started_at", "finished_at", "duration_ms", "ttfb_ms", "total_ms", "elapsed_ms",
     ]
-
-    /// The runs recorded in `<tree>/runs.jsonl` with their batch indexes, in file order (empty when the file is
-    /// missing).
-    public static func recordedRuns(in tree: String) -> [(runID: String, index: Int)] {
-        lines(tree + "/runs.jsonl").compactMap { line in
-            let record = parse(line)
-            guard let runID = record["run_id"]?.stringValue, let index = record["index"]?.intValue else { return nil }
-            return (runID, index)
-        }
-    }
 
     /// The parts of an artifact tree the comparison can use, in the order it compares them. `runs.jsonl` is always
     /// compared; a recording may leave the others out (the committed demo recording keeps only what replay needs
     /// plus `midi/` and `muse/`), and the replay then regenerates them.
     public static let comparableParts = ["events.jsonl", "midi", "muse", "payloads"]
 
-    /// The parts of `comparableParts` present in `tree`.
-    public static func presentParts(in tree: String) -> [String] {
-        comparableParts.filter { FileManager.default.fileExists(atPath: tree + "/" + $0) }
+    /// The original tree.
+    public let original: ArtifactTreeIndex
+    /// The replayed tree, indexed with the original's parts.
+    public let replayed: ArtifactTreeIndex
+
+    /// Indexes the replayed tree at `replayed` with the parts the original has (the others are not compared) and
+    /// compares it with `original`.
+    public init(original: ArtifactTreeIndex, replayed: String, reader: ArtifactFileReader = .fileSystem) {
+        self.original = original
+        self.replayed = ArtifactTreeIndex(root: replayed, parts: original.parts, reader: reader)
     }
 
-    /// The first divergence between the original tree and the replayed tree for `runID`, or nil when identical.
-    /// Parts the original tree does not have are not compared (see `presentParts(in:)`).
-    public static func firstDivergence(original: String, replayed: String, runID: String) -> ArtifactDivergence? {
-        let parts = Set(presentParts(in: original))
-        if let divergence = compareRunLine(original, replayed, runID) { return divergence }
-        if parts.contains("events.jsonl"), let divergence = compareEvents(original, replayed, runID) {
-            return divergence
-        }
+    /// The first divergence between the two trees for `runID`, or nil when identical.
+    public func firstDivergence(runID: String) -> ArtifactDivergence? {
+        let parts = original.parts
+        if let divergence = compareRunLine(runID) { return divergence }
+        if parts.contains("events.jsonl"), let divergence = compareEvents(runID) { return divergence }
+        let originalFiles = original.files(ofRun: runID)
+        let replayedFiles = replayed.files(ofRun: runID)
         for (part, file) in [("midi", "midi/run_\(runID)/midi_summary.json"), ("muse", "muse/run_\(runID)/graph.json")]
         where parts.contains(part) {
-            if let divergence = compareJSONFile(file, original, replayed) { return divergence }
+            if let divergence = Self.compareJSONFile(file, originalFiles[file], replayedFiles[file]) {
+                return divergence
+            }
         }
-        if parts.contains("muse"), let divergence = compareGraphEntry(original, replayed, runID) { return divergence }
-        return compareHashes(original, replayed, runID, parts: parts)
+        if parts.contains("muse"), let divergence = compareGraphEntry(runID) { return divergence }
+        return Self.compareHashes(originalFiles, replayedFiles)
+    }
+
+    /// The first divergence of each of `runIDs`, in the same order. Runs are independent, so they are compared on
+    /// every core: one child task per processor, each taking the next run when it finishes one.
+    public func firstDivergences(of runIDs: [String]) async -> [ArtifactDivergence?] {
+        await withTaskGroup(of: (position: Int, divergence: ArtifactDivergence?).self) { group in
+            var divergences = [ArtifactDivergence?](repeating: nil, count: runIDs.count)
+            var next = 0
+            func compareNext() {
+                guard next < runIDs.count else { return }
+                let position = next
+                next += 1
+                group.addTask { (position, firstDivergence(runID: runIDs[position])) }
+            }
+            for _ in 0..<ProcessInfo.processInfo.activeProcessorCount { compareNext() }
+            while let (position, divergence) = await group.next() {
+                divergences[position] = divergence
+                compareNext()
+            }
+            return divergences
+        }
     }
 
     // MARK: - Projection
@@ -101,7 +122,7 @@ public enum ReplayComparison {
 
     /// `text` with the port of every `http://host:port` replaced by `PORT`.
     static func maskPorts(_ text: String) -> String {
-        guard text.contains("://") else { return text }
+        guard text.mayContain("://"), text.contains("://") else { return text }
         return text.replacingOccurrences(
             of: #"(https?://[A-Za-z0-9.\-\[\]]+):[0-9]+"#,
             with: "$1:PORT",
@@ -109,24 +130,11 @@ public enum ReplayComparison {
         )
     }
 
-    // MARK: - Files
+    // MARK: - Records and files
 
-    private static func lines(_ path: String) -> [String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-    }
-
-    private static func parse(_ line: String) -> JSONValue {
-        (try? JSONParser.parse(line, options: .python)) ?? .string(line)
-    }
-
-    private static func runRecords(_ path: String, _ runID: String) -> [JSONValue] {
-        lines(path).map(parse).filter { $0["run_id"]?.stringValue == runID }
-    }
-
-    private static func compareRunLine(_ original: String, _ replayed: String, _ runID: String) -> ArtifactDivergence? {
-        let left = runRecords(original + "/runs.jsonl", runID).first
-        let right = runRecords(replayed + "/runs.jsonl", runID).first
+    private func compareRunLine(_ runID: String) -> ArtifactDivergence? {
+        let left = original.runRecord(runID)
+        let right = replayed.runRecord(runID)
         let record = "run \(runID)"
         switch (left, right) {
         case (nil, nil): return nil
@@ -135,7 +143,7 @@ public enum ReplayComparison {
                 file: "runs.jsonl",
                 record: record,
                 field: "line",
-                original: project(left).compactText,
+                original: Self.project(left).compactText,
                 replayed: "absent"
             )
         case (nil, let right?):
@@ -144,10 +152,10 @@ public enum ReplayComparison {
                 record: record,
                 field: "line",
                 original: "absent",
-                replayed: project(right).compactText
+                replayed: Self.project(right).compactText
             )
         case (let left?, let right?):
-            return difference(project(left), project(right), path: "").map {
+            return Self.difference(Self.project(left), Self.project(right), path: "").map {
                 ArtifactDivergence(
                     file: "runs.jsonl",
                     record: record,
@@ -159,9 +167,9 @@ public enum ReplayComparison {
         }
     }
 
-    private static func compareEvents(_ original: String, _ replayed: String, _ runID: String) -> ArtifactDivergence? {
-        let left = runRecords(original + "/events.jsonl", runID).map(project)
-        let right = runRecords(replayed + "/events.jsonl", runID).map(project)
+    private func compareEvents(_ runID: String) -> ArtifactDivergence? {
+        let left = original.events(of: runID).map(Self.project)
+        let right = replayed.events(of: runID).map(Self.project)
         for index in 0..<max(left.count, right.count) {
             let type = (index < left.count ? left[index] : right[index])["event_type"]?.stringValue ?? "?"
             let record = "run \(runID) event \(index + 1) (\(type))"
@@ -174,7 +182,7 @@ public enum ReplayComparison {
                     replayed: index < right.count ? right[index].compactText : "absent"
                 )
             }
-            if let found = difference(left[index], right[index], path: "") {
+            if let found = Self.difference(left[index], right[index], path: "") {
                 return ArtifactDivergence(
                     file: "events.jsonl",
                     record: record,
@@ -187,9 +195,18 @@ public enum ReplayComparison {
         return nil
     }
 
-    private static func compareJSONFile(_ file: String, _ original: String, _ replayed: String) -> ArtifactDivergence? {
-        let left = try? String(contentsOfFile: original + "/" + file, encoding: .utf8)
-        let right = try? String(contentsOfFile: replayed + "/" + file, encoding: .utf8)
+    /// Compares one JSON file of a run, given its bytes in each tree (nil when absent or unreadable).
+    private static func compareJSONFile(
+        _ file: String,
+        _ original: [UInt8]?,
+        _ replayed: [UInt8]?
+    )
+        -> ArtifactDivergence?
+    {
+        // The same bytes (or none on both sides) read and project to the same value.
+        guard original != replayed else { return nil }
+        let left = ArtifactTreeIndex.text(original)
+        let right = ArtifactTreeIndex.text(replayed)
         if left == nil && right == nil { return nil }
         guard let left, let right else {
             return ArtifactDivergence(
@@ -200,21 +217,17 @@ public enum ReplayComparison {
                 replayed: right == nil ? "absent" : "present"
             )
         }
-        return difference(project(parse(left)), project(parse(right)), path: "").map {
+        let leftValue = project(ArtifactTreeIndex.record(left[...]))
+        let rightValue = project(ArtifactTreeIndex.record(right[...]))
+        return difference(leftValue, rightValue, path: "").map {
             ArtifactDivergence(file: file, record: "whole file", field: $0.path, original: $0.left, replayed: $0.right)
         }
     }
 
-    private static func compareGraphEntry(
-        _ original: String,
-        _ replayed: String,
-        _ runID: String
-    ) -> ArtifactDivergence? {
-        func entry(_ tree: String) -> JSONValue {
-            let text = (try? String(contentsOfFile: tree + "/muse/graph.json", encoding: .utf8)) ?? "{}"
-            return parse(text)["runs"]?.arrayValue?.first { $0["run_id"]?.stringValue == runID } ?? .null
-        }
-        return difference(project(entry(original)), project(entry(replayed)), path: "").map {
+    private func compareGraphEntry(_ runID: String) -> ArtifactDivergence? {
+        let left = Self.project(original.graphEntry(runID))
+        let right = Self.project(replayed.graphEntry(runID))
+        return Self.difference(left, right, path: "").map {
             ArtifactDivergence(
                 file: "muse/graph.json",
                 record: "run \(runID)",
@@ -225,58 +238,36 @@ public enum ReplayComparison {
         }
     }
 
-    /// Hashes of every payload, MIDI and MUSE file of the run (JSON projected first, text with ports masked).
-    static func hashes(_ tree: String, _ runID: String, parts: Set<String>) -> [String: String] {
-        let manager = FileManager.default
-        var result: [String: String] = [:]
-        var files: [String] = []
-        if parts.contains("payloads"), let kinds = try? manager.contentsOfDirectory(atPath: tree + "/payloads") {
-            for kind in kinds {
-                let names = (try? manager.contentsOfDirectory(atPath: tree + "/payloads/" + kind)) ?? []
-                files += names.filter { $0.hasPrefix(runID + "_") }.map { "payloads/\(kind)/\($0)" }
-            }
-        }
-        for (part, directory) in [("midi", "midi/run_\(runID)"), ("muse", "muse/run_\(runID)")]
-        where parts.contains(part) {
-            let names = (try? manager.contentsOfDirectory(atPath: tree + "/" + directory)) ?? []
-            files += names.map { "\(directory)/\($0)" }
-        }
-        for file in files {
-            guard let data = manager.contents(atPath: tree + "/" + file) else { continue }
-            let bytes = [UInt8](data)
-            if let text = String(validating: bytes, as: UTF8.self) {
-                if file.hasSuffix(".json"), let value = try? JSONParser.parse(text, options: .python) {
-                    result[file] = SHA256.hash(project(value).compactText).hex
-                } else if file.hasSuffix(".sse") {
-                    result[file] = SHA256.hash(maskPorts(withoutComments(text))).hex
-                } else {
-                    result[file] = SHA256.hash(maskPorts(text)).hex
-                }
-            } else {
-                result[file] = SHA256.hash(bytes).hex
-            }
-        }
-        return result
-    }
-
-    private static func compareHashes(
-        _ original: String,
-        _ replayed: String,
-        _ runID: String,
-        parts: Set<String>
-    ) -> ArtifactDivergence? {
-        let left = hashes(original, runID, parts: parts)
-        let right = hashes(replayed, runID, parts: parts)
+    /// The first of a run's files (``ArtifactTreeIndex/files(ofRun:)``), in path order, whose hash differs between
+    /// the trees. A file with the same bytes in both has the same hash, so only the others are hashed: in a faithful
+    /// replay most files are byte for byte the same, and hashing them was most of the comparison's work.
+    private static func compareHashes(_ left: [String: [UInt8]], _ right: [String: [UInt8]]) -> ArtifactDivergence? {
         for file in Set(left.keys).union(right.keys).sorted() where left[file] != right[file] {
+            let leftHash = left[file].map { hash(of: file, bytes: $0) }
+            let rightHash = right[file].map { hash(of: file, bytes: $0) }
+            guard leftHash != rightHash else { continue }
             return ArtifactDivergence(
                 file: file,
                 record: "whole file",
                 field: "sha256",
-                original: left[file].map { String($0.prefix(16)) } ?? "absent",
-                replayed: right[file].map { String($0.prefix(16)) } ?? "absent"
+                original: leftHash.map { String($0.prefix(16)) } ?? "absent",
+                replayed: rightHash.map { String($0.prefix(16)) } ?? "absent"
             )
         }
         return nil
+    }
+
+    /// The SHA-256 of a file of a run, in hex: JSON projected first, text with ports masked (SSE without comment
+    /// frames), anything else as it is.
+    private static func hash(of file: String, bytes: [UInt8]) -> String {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return SHA256.hash(bytes).hex }
+        if file.hasSuffix(".json"), let value = try? JSONParser.parse(text, options: .python) {
+            return SHA256.hash(project(value).compactText).hex
+        } else if file.hasSuffix(".sse") {
+            return SHA256.hash(maskPorts(withoutComments(text))).hex
+        } else {
+            return SHA256.hash(maskPorts(text)).hex
+        }
     }
 
     // MARK: - Structural difference

@@ -93,8 +93,9 @@ extension TourDeForce {
         }
     }
 
-    /// Checks that `tree` is a recording and returns its run ids (usage error otherwise).
-    static func recordedRuns(in tree: String) throws(UsageError) -> [(runID: String, index: Int)] {
+    /// Checks that `tree` is a recording and indexes it for comparing replayed runs with it (usage error otherwise);
+    /// its run ids are the index's `recordedRuns`.
+    static func recording(at tree: String) throws(UsageError) -> ArtifactTreeIndex {
         guard FileManager.default.fileExists(atPath: tree + "/config.json") else {
             throw UsageError("\(tree) is not a tdf run artifact tree: it has no config.json")
         }
@@ -103,7 +104,8 @@ extension TourDeForce {
                 "\(tree) holds no cassettes/ directory: it was made with --no-record, so it cannot be replayed"
             )
         }
-        let runs = ReplayComparison.recordedRuns(in: tree)
+        let recording = ArtifactTreeIndex(root: tree)
+        let runs = recording.recordedRuns
         guard !runs.isEmpty else { throw UsageError("\(tree)/runs.jsonl lists no runs") }
         // A run id names the replay's output directory: one that could leave the tree is refused before anything
         // is written or removed.
@@ -112,7 +114,7 @@ extension TourDeForce {
                 throw UsageError("\(tree)/runs.jsonl lists '\(runID)', which is not a run id (\(problem))")
             }
         }
-        return runs
+        return recording
     }
 
     /// Replays `runID` of the recording at `tree` into `out` (default `<tree>/replay_<run id>`) and compares.
@@ -123,14 +125,15 @@ extension TourDeForce {
         pace: ProxyConfiguration.Pace,
         context: CommandContext
     ) async throws -> ReplayVerdict {
-        let runs = try recordedRuns(in: tree)
+        let recording = try recording(at: tree)
+        let runs = recording.recordedRuns
         guard let run = runs.first(where: { $0.runID == runID }) else {
             let names = runs.map(\.runID).joined(separator: ", ")
             throw UsageError("\(tree) has no run '\(runID)'; its runs are \(names)")
         }
         let verdicts = try await replay(
             batch: [run],
-            tree: tree,
+            recording: recording,
             out: out ?? tree + "/replay_" + runID,
             pace: pace,
             context: context
@@ -139,14 +142,15 @@ extension TourDeForce {
     }
 
     /// Replays a batch of recorded runs with consecutive indexes as one harness batch into `out`, then compares
-    /// each run with the original: one verdict per run, in batch order.
+    /// each run with the original (`recording`, indexed once for every batch): one verdict per run, in batch order.
     static func replay(
         batch: [(runID: String, index: Int)],
-        tree: String,
+        recording: ArtifactTreeIndex,
         out: String,
         pace: ProxyConfiguration.Pace,
         context: CommandContext
     ) async throws -> [ReplayVerdict] {
+        let tree = recording.root
         if let problem = HarnessRunner.outputProblem(out) { throw UsageError(problem) }
         // The tree is rewritten from scratch; appended files would otherwise keep an earlier replay's lines.
         for file in ["events.jsonl", "metrics.jsonl", "logs/client.log"] {
@@ -232,25 +236,44 @@ extension TourDeForce {
                 return line
             }
         }
-        let batchIDs = batch.map(\.runID)
-        let present = ReplayComparison.presentParts(in: tree)
-        let missingParts = ReplayComparison.comparableParts.filter { !present.contains($0) }
-        return batch.map { run in
-            // A mismatch names its run when the request carried the run tag; an untagged one concerns every run.
-            let own = mismatchLines.filter { line in
-                line.contains(run.runID) || !batchIDs.contains(where: { line.contains($0) })
+        // Each mismatch line and unused recording is attributed to its runs once: a mismatch names its run when the
+        // request carried the run tag, and one that names no run of the batch concerns every run.
+        let finder = RunIDFinder(batch.map(\.runID))
+        var mismatchPositions: [String: [Int]] = [:]
+        var untaggedPositions: [Int] = []
+        for (position, line) in mismatchLines.enumerated() {
+            let named = finder.runIDs(in: line)
+            if named.isEmpty { untaggedPositions.append(position) }
+            for runID in named { mismatchPositions[runID, default: []].append(position) }
+        }
+        var unusedByRun: [String: [UnusedRecording]] = [:]
+        for leftover in report.unusedRecordings {
+            for runID in finder.runIDs(inCassetteName: leftover.cassette) {
+                unusedByRun[runID, default: []].append(leftover)
             }
-            if let first = own.first {
+        }
+        let missingParts = ReplayComparison.comparableParts.filter { !recording.parts.contains($0) }
+        // Runs with a replay mismatch are not compared: the mismatch is their verdict.
+        let compared = batch.map(\.runID).filter { mismatchPositions[$0] == nil && untaggedPositions.isEmpty }
+        let comparison = ReplayComparison(original: recording, replayed: out)
+        let divergences = Dictionary(
+            zip(compared, await comparison.firstDivergences(of: compared)),
+            uniquingKeysWith: { first, _ in first }
+        )
+        return batch.map { run in
+            let own = mismatchPositions[run.runID] ?? []
+            if let first = [own.first, untaggedPositions.first].compactMap({ $0 }).min() {
                 return ReplayVerdict(
                     runID: run.runID,
                     identical: false,
-                    line: "divergent: replay mismatch (\(own.count) answered 599): \(first)"
+                    line: "divergent: replay mismatch (\(own.count + untaggedPositions.count) answered 599): "
+                        + mismatchLines[first]
                 )
             }
-            if let divergence = ReplayComparison.firstDivergence(original: tree, replayed: out, runID: run.runID) {
+            if let divergence = divergences[run.runID] ?? nil {
                 return ReplayVerdict(runID: run.runID, identical: false, line: "divergent: \(divergence)")
             }
-            let unused = report.unusedRecordings.filter { $0.cassette.hasSuffix(run.runID + ".jsonl.gz") }
+            let unused = unusedByRun[run.runID] ?? []
             if let first = unused.first {
                 return ReplayVerdict(
                     runID: run.runID,
@@ -315,13 +338,20 @@ extension TourDeForce {
     static func replayAll(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         let tree = absolute(arguments.value("--replay") ?? "", context)
         let pace = try replayPace(arguments)
-        let runs = try recordedRuns(in: tree)
+        let recording = try recording(at: tree)
+        let runs = recording.recordedRuns
         let out = arguments.isSet("--out") ? absolute(arguments.value("--out") ?? "", context) : tree + "/replay"
         let batches = consecutiveBatches(runs)
         var divergent = 0
         for batch in batches {
             let batchOut = batches.count == 1 ? out : out + "/" + batch[0].runID
-            let verdicts = try await replay(batch: batch, tree: tree, out: batchOut, pace: pace, context: context)
+            let verdicts = try await replay(
+                batch: batch,
+                recording: recording,
+                out: batchOut,
+                pace: pace,
+                context: context
+            )
             for verdict in verdicts {
                 if !verdict.identical { divergent += 1 }
                 context.print("\(verdict.runID) \(verdict.line)")
@@ -331,5 +361,40 @@ extension TourDeForce {
             "\(runs.count) runs replayed: \(runs.count - divergent) identical, \(divergent) divergent; artifacts in \(out)"
         )
         return divergent == 0 ? ExitCode.success : ExitCode.failure
+    }
+}
+
+/// Finds which run ids of a batch a text names: one pass over the text for each distinct id length, instead of one
+/// search per id, so attributing every mismatch line and unused recording of a batch stays linear in its runs.
+/// Run ids are ASCII (``RunID``), so comparing bytes finds what `String.contains` and `hasSuffix` find.
+struct RunIDFinder {
+    private let runIDs: [ArraySlice<UInt8>: String]
+    private let lengths: [Int]
+
+    /// A finder for these run ids.
+    init(_ runIDs: [String]) {
+        self.runIDs = Dictionary(runIDs.map { (ArraySlice($0.utf8), $0) }, uniquingKeysWith: { first, _ in first })
+        lengths = Set(runIDs.map(\.utf8.count)).sorted()
+    }
+
+    /// The run ids that occur anywhere in `text`.
+    func runIDs(in text: String) -> Set<String> {
+        let bytes = Array(text.utf8)
+        var found: Set<String> = []
+        for length in lengths where length <= bytes.count {
+            for start in 0...(bytes.count - length) {
+                if let runID = runIDs[bytes[start..<start + length]] { found.insert(runID) }
+            }
+        }
+        return found
+    }
+
+    /// The run ids `<id>.jsonl.gz` ends with: the runs a cassette file name is taken to belong to.
+    func runIDs(inCassetteName name: String) -> Set<String> {
+        let suffix = Array(".jsonl.gz".utf8)
+        let bytes = Array(name.utf8)
+        guard bytes.count >= suffix.count, bytes.suffix(suffix.count).elementsEqual(suffix) else { return [] }
+        let stem = bytes.dropLast(suffix.count)
+        return Set(lengths.filter { $0 <= stem.count }.compactMap { runIDs[stem.suffix($0)] })
     }
 }

@@ -49,7 +49,7 @@ private func files(under root: String) throws -> [String: Data] {
 
 /// The run ids of `<tree>/runs.jsonl` in file order.
 private func runIDs(_ tree: String) -> [String] {
-    ReplayComparison.recordedRuns(in: tree).map(\.runID)
+    ArtifactTreeIndex(root: tree).recordedRuns.map(\.runID)
 }
 
 @Suite struct ShardTests {
@@ -142,8 +142,9 @@ private func runIDs(_ tree: String) -> [String] {
 
         let expected = (1...8).map { RunIdentity.runID(index: $0) }
         #expect(runIDs(merged) == expected)
+        let comparison = ReplayComparison(original: ArtifactTreeIndex(root: whole), replayed: merged)
         for runID in expected {
-            let divergence = ReplayComparison.firstDivergence(original: whole, replayed: merged, runID: runID)
+            let divergence = comparison.firstDivergence(runID: runID)
             #expect(divergence == nil, "\(runID): \(divergence?.description ?? "")")
         }
         for file in ["events.jsonl", "metrics.jsonl", "logs/client.log"] {
