@@ -1,3 +1,4 @@
+import Foundation
 public import JSON
 
 #if canImport(Glibc)
@@ -94,6 +95,30 @@ public struct SessionIndex: Sendable {
             bytes,
             to: directory + "/" + SessionDirectory.indexFileName,
             durable: durable
+        )
+    }
+
+    /// Copies the cassettes of `runs` from the session in `source` into a new session `target` (replacing it), with
+    /// an `index.json` of their rows as the source's index states them.
+    public static func copy(runs: [RunID], from source: String, to target: String) throws(CassetteError) {
+        let index = try read(directory: source)
+        try? FileManager.default.removeItem(atPath: target)
+        try SessionDirectory.create(target)
+        for run in runs {
+            let name = RunID.fileName(for: run)
+            try SessionDirectory.writeAtomically(SessionDirectory.read(source + "/" + name), to: target + "/" + name)
+        }
+        guard let index else { return }
+        let wanted = Set(runs.map(RunID.fileName(for:)))
+        try write(
+            in: target,
+            toolVersion: index.toolVersion ?? "",
+            created: index.created.map(JSONValue.string) ?? .null,
+            updated: index.updated.map(JSONValue.string) ?? .null,
+            configuration: index.configuration,
+            journalRevision: nil,
+            rows: index.sortedRows.filter { wanted.contains($0["file"]?.stringValue ?? "") },
+            durable: false
         )
     }
 

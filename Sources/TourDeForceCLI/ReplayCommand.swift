@@ -297,23 +297,9 @@ extension TourDeForce {
         to target: String,
         context: CommandContext
     ) {
-        let manager = FileManager.default
         do {
-            try? manager.removeItem(atPath: target)
-            try manager.createDirectory(atPath: target, withIntermediateDirectories: true)
-            for runID in runIDs {
-                try manager.copyItem(atPath: "\(source)/\(runID).jsonl.gz", toPath: "\(target)/\(runID).jsonl.gz")
-            }
-            guard let data = manager.contents(atPath: source + "/index.json"),
-                case .object(var index) = try JSONParser.parse(String(decoding: data, as: UTF8.self))
-            else { return }
-            let wanted = Set(runIDs)
-            index["runs"] = .array(
-                (index["runs"]?.arrayValue ?? []).filter { wanted.contains($0["run_id"]?.stringValue ?? "") }
-            )
-            try Data(JSONWriter.bytes(.object(index), style: .pretty)).write(
-                to: URL(fileURLWithPath: target + "/index.json")
-            )
+            let runs = try runIDs.map { text throws(CassetteError) in try RunID(validating: text) }
+            try SessionIndex.copy(runs: runs, from: source, to: target)
         } catch {
             context.printError("tdf replay: cannot copy the replayed cassettes into \(target): \(error)")
         }
