@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <malloc.h>
 
 /// accept4 is declared only under _GNU_SOURCE, which the Glibc module was not built with.
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 public import JSON
 
@@ -226,6 +227,9 @@ final class SessionIndexWriter {
     /// Writes every row into `index.json` atomically, then removes the journal it now holds.
     func fold(durable: Bool) throws(CassetteError) {
         try write(rows: rows(), durable: durable)
+        // The fold parsed every row into small values and freed them; malloc keeps such memory unless asked, so
+        // a long session's resident size would grow with its index. `malloc_trim`
+        malloc_trim(0)
     }
 
     private func write(rows: [String: JSONValue], durable: Bool) throws(CassetteError) {
