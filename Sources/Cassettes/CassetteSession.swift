@@ -142,9 +142,9 @@ public final class CassetteSession: Sendable {
             throw CassetteError.invalidOrdinal(ordinal)
         }
         let name = RunID.fileName(for: run)
-        let (slot, rowsChanged) = try state.withLock { (state) throws(CassetteError) -> (ExchangeSlot, Bool) in
+        let (slot, openedNow) = try state.withLock { (state) throws(CassetteError) -> (ExchangeSlot, Bool) in
             guard !state.isClosed else { throw CassetteError.closed("the session in \(directory) is closed") }
-            try openIfNeeded(name, run: run, state: &state)
+            let openedNow = try openIfNeeded(name, run: run, state: &state)
             var cursor = state.cursors[name, default: Cursor()]
             let chosen = ordinal ?? cursor.nextOrdinal
             // Counting on from the largest tag takes two billion requests of one run to reach what a reader takes.
@@ -156,9 +156,10 @@ public final class CassetteSession: Sendable {
             state.cursors[name] = cursor
             state.open[name]!.inFlight += 1
             state.open[name]!.lastUsed = .now
-            return (slot, !state.changedRows.isEmpty)
+            return (slot, openedNow)
         }
-        if rowsChanged { try? flushIndex() }
+        // Only after opening a cassette, which the proxy does on the pool: a reserve on the event loop writes nothing.
+        if openedNow { try? flushIndex() }
         return slot
     }
 
@@ -287,9 +288,10 @@ public final class CassetteSession: Sendable {
 
     /// Opens the cassette `name` unless it is open, first finishing the least recently used one when
     /// ``openCassetteLimit`` are open. A cassette this session (or, when continuing, an earlier one) already wrote
-    /// is carried over into the new file.
-    private func openIfNeeded(_ name: String, run: RunID?, state: inout State) throws(CassetteError) {
-        if state.open[name] != nil { return }
+    /// is carried over into the new file. Returns whether it opened one.
+    @discardableResult
+    private func openIfNeeded(_ name: String, run: RunID?, state: inout State) throws(CassetteError) -> Bool {
+        if state.open[name] != nil { return false }
         if state.open.count >= openCassetteLimit { finishLeastRecentlyUsed(state: &state) }
         let path = directory + "/" + name
         var carried: [Exchange] = []
@@ -306,6 +308,7 @@ public final class CassetteSession: Sendable {
         state.open[name] = OpenCassette(writer: writer, lastUsed: .now, indexedCount: carried.count)
         state.written.insert(name)
         state.changedRows.append(Self.row(writer.summary))
+        return true
     }
 
     /// Finishes the open cassette used longest ago, preferring one with no exchange in flight (one with exchanges

@@ -33,7 +33,10 @@ public final class ProxyServer: Sendable {
         self.servers = servers
         self.endpoints = zip(configuration.services, servers).map { ($0.name, $1.baseURL) }
         self.maintenance = core.session.map { session in
-            Task { await Self.maintain(session, configuration: configuration) }
+            // On the pool, never the event loop: upkeep writes files and, now and then, folds the whole index.
+            Task(executorPreference: globalConcurrentExecutor) {
+                await Self.maintain(session, configuration: configuration)
+            }
         }
     }
 
