@@ -105,10 +105,20 @@ enum ReplayResponder {
     /// Sleeps until `milliseconds` × `multiplier` after `arrival` (at most ``longestWaitSeconds``); returns at once
     /// when `multiplier` is nil.
     static func wait(until milliseconds: Double, from arrival: ContinuousClock.Instant, multiplier: Double?) async {
-        guard let multiplier else { return }
-        let seconds = milliseconds * multiplier / 1000
-        guard seconds > 0 else { return }  // also when not a number
-        let deadline = arrival.advanced(by: .seconds(min(seconds, longestWaitSeconds)))
+        guard let deadline = deadline(at: milliseconds, from: arrival, multiplier: multiplier) else { return }
         try? await Task.sleep(until: deadline, clock: .continuous)
+    }
+
+    /// When a recorded moment `milliseconds` after the request replays: that long times `multiplier` after
+    /// `arrival`, at most ``longestWaitSeconds``; nil when there is nothing to wait for (pace fast, or no time).
+    static func deadline(
+        at milliseconds: Double,
+        from arrival: ContinuousClock.Instant,
+        multiplier: Double?
+    ) -> ContinuousClock.Instant? {
+        guard let multiplier else { return nil }
+        let seconds = milliseconds * multiplier / 1000
+        guard seconds > 0 else { return nil }  // also when not a number
+        return arrival.advanced(by: .seconds(min(seconds, longestWaitSeconds)))
     }
 }

@@ -2,7 +2,7 @@ import Cassettes
 import Foundation
 import HTTPTransport
 import HTTPWire
-import RecordingProxy
+@testable import RecordingProxy
 import Synchronization
 import TestSupport
 import Testing
@@ -80,13 +80,28 @@ import Testing
             }
             elapsed[pace.description] = took
         }
-        // The recording spans 200 ms of gaps: recorded pacing waits at least most of it, half pacing half of it, and
-        // fast pacing none (lower bounds are exact; other tests running at once only make things slower).
-        let (fast, recorded, half) = (elapsed["fast"]!, elapsed["recorded"]!, elapsed["0.5"]!)
+        // The recording spans 200 ms of gaps: recorded pacing waits at least most of it and half pacing half of it.
+        // Only lower bounds are asserted: other tests running at once make any replay slower, by more than the
+        // 100 ms between the two when the machine is busy; how long each pace waits is `pacedDeadlines` below.
+        let (recorded, half) = (elapsed["recorded"]!, elapsed["0.5"]!)
         #expect(recorded >= .milliseconds(190), "recorded pacing took \(recorded)")
         #expect(half >= .milliseconds(95), "0.5 pacing took \(half)")
-        #expect(half < recorded, "0.5 pacing took \(half), recorded \(recorded)")
-        #expect(fast < half, "fast pacing took \(fast), 0.5 pacing \(half)")
+    }
+
+    /// A recorded moment replays that long after the request at pace recorded, half as long at 0.5, at once at pace
+    /// fast, and at most a century later whatever the recording and the factor say.
+    @Test func pacedDeadlines() {
+        let arrival = ContinuousClock.now
+        let deadline = { (milliseconds: Double, pace: ProxyConfiguration.Pace) in
+            ReplayResponder.deadline(at: milliseconds, from: arrival, multiplier: pace.multiplier).map { $0 - arrival }
+        }
+        #expect(deadline(200, .recorded) == .milliseconds(200))
+        #expect(deadline(200, .factor(0.5)) == .milliseconds(100))
+        #expect(deadline(200, .factor(2)) == .milliseconds(400))
+        #expect(deadline(200, .fast) == nil)
+        #expect(deadline(0, .recorded) == nil)
+        #expect(deadline(.nan, .recorded) == nil)
+        #expect(deadline(1e300, .recorded) == .seconds(ReplayResponder.longestWaitSeconds))
     }
 
     /// 64 concurrent clients × 200 requests through record mode: every exchange is recorded exactly once, in the
