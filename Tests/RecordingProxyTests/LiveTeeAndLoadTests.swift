@@ -2,10 +2,11 @@ import Cassettes
 import Foundation
 import HTTPTransport
 import HTTPWire
-@testable import RecordingProxy
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import RecordingProxy
 
 /// Timing-sensitive tests run one at a time, so the load test does not starve the live-tee measurement.
 @Suite(.serialized) struct LiveTeeAndLoadTests {
