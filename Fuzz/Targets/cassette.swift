@@ -16,7 +16,7 @@ public func fuzzCassette(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let cut = Int(input.choice())
     let payload = input.payload
     let isRawGzip = options & 1 == 1
-    var compressed = isRawGzip ? payload : Gzip.compress(payload)
+    var compressed = isRawGzip ? payload : GzipData.compress(payload)
     let isCut = !isRawGzip && options & 2 == 2
     if isCut {
         compressed.removeLast(compressed.count - cut * compressed.count / 256)

@@ -217,7 +217,7 @@ extension TourDeForce {
             var stackConfiguration = StackConfiguration.ephemeral(seed: seed)
             stackConfiguration.streamRateLimitPerMinute = 0
             do {
-                stack = try await StoriStack.start(stackConfiguration)
+                stack = try await Simulator.start(stackConfiguration)
             } catch {
                 throw CommandFailure("cannot start the embedded stack: \(error)", exitCode: ExitCode.environment)
             }

@@ -238,7 +238,7 @@ extension TourDeForce {
         }
         let stack: RunningStack
         do {
-            stack = try await StoriStack.start(configuration)
+            stack = try await Simulator.start(configuration)
         } catch {
             throw CommandFailure(error.description, exitCode: ExitCode.environment)
         }

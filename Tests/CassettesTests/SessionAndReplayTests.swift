@@ -63,7 +63,7 @@ import Testing
         let onDisk = try #require(try Cassette.load(path: directory.path(RunID.fileName(for: nil))).exchanges.first)
         #expect(onDisk == written)
         let compressed = try SessionDirectory.read(directory.path(RunID.fileName(for: nil)))
-        let raw = String(decoding: try Gzip.decompress(compressed), as: UTF8.self)
+        let raw = String(decoding: try GzipData.decompress(compressed), as: UTF8.self)
         #expect(!raw.contains("queued-secret-token"))
     }
 

@@ -144,21 +144,21 @@ import Testing
         #expect(try clean.next() == nil)
         #expect(clean.damage == nil)
 
-        let error = #expect(throws: GzipError.self) { try Gzip.decompress([UInt8]()) }
+        let error = #expect(throws: GzipError.self) { try GzipData.decompress([UInt8]()) }
         #expect(error?.code == .truncated)
     }
 
     /// Zero padding after the last member is accepted; other bytes after a member are corrupt data
     /// with their offset.
     @Test func bytesAfterTheLastMember() throws {
-        let member = Gzip.compress(Array("one\ntwo\n".utf8))
-        #expect(try Gzip.decompress(member + [0, 0, 0, 0]) == Array("one\ntwo\n".utf8))
+        let member = GzipData.compress(Array("one\ntwo\n".utf8))
+        #expect(try GzipData.decompress(member + [0, 0, 0, 0]) == Array("one\ntwo\n".utf8))
 
-        let garbage = #expect(throws: GzipError.self) { try Gzip.decompress(member + [0x41, 0x42]) }
+        let garbage = #expect(throws: GzipError.self) { try GzipData.decompress(member + [0x41, 0x42]) }
         #expect(garbage?.code == .corruptData)
         #expect(garbage?.zlibMessage == "incorrect header check")
 
-        let afterPadding = #expect(throws: GzipError.self) { try Gzip.decompress(member + [0, 0, 7]) }
+        let afterPadding = #expect(throws: GzipError.self) { try GzipData.decompress(member + [0, 0, 7]) }
         #expect(afterPadding?.code == .corruptData)
         #expect(afterPadding?.offset == member.count + 2)
 
@@ -172,7 +172,7 @@ import Testing
     @Test func failuresAreSticky() throws {
         let reader = try GzipReader()
         let first = #expect(throws: GzipError.self) { try reader.decompress(Array("not gzip".utf8)) }
-        let second = #expect(throws: GzipError.self) { try reader.decompress(Gzip.compress([1, 2, 3])) }
+        let second = #expect(throws: GzipError.self) { try reader.decompress(GzipData.compress([1, 2, 3])) }
         #expect(first == second)
         #expect(reader.failure == first)
 

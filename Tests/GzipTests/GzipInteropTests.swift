@@ -95,7 +95,7 @@ struct GzipInteropTests {
         let reader = try GzipRecordReader(path: path)
         #expect(try readAll(reader) == records)
         #expect(reader.damage == nil)
-        #expect(try Gzip.decompress(compressed.stdout) == joinedLines(records))
+        #expect(try GzipData.decompress(compressed.stdout) == joinedLines(records))
     }
 
     /// Two gzip outputs concatenated (`cat a.gz b.gz`) read as one stream of both files' lines.
@@ -117,14 +117,14 @@ struct GzipInteropTests {
         #expect(reader.damage == nil)
     }
 
-    /// `gzip -dc` decompresses what Gzip.compress and GzipWriter produce, at levels 0, 1, 6 and 9.
+    /// `gzip -dc` decompresses what GzipData.compress and GzipWriter produce, at levels 0, 1, 6 and 9.
     @Test(arguments: [0, 1, 6, 9])
     func gzipReadsOurOutput(level: Int) async throws {
         let directory = try TemporaryDirectory()
         var generator = SeededGenerator(seed: UInt64(level))
         let original = generator.bytes(300_000) + joinedLines(jsonLines(count: 500, seed: 8))
         let path = directory.path("ours.gz")
-        try write(Gzip.compress(original, level: level), to: path)
+        try write(GzipData.compress(original, level: level), to: path)
         let result = try await ExternalProcess.run(Self.gzip, ["-dc", path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == original)

@@ -60,11 +60,11 @@ func readAll(_ reader: GzipRecordReader) throws -> [[UInt8]] {
         var generator = SeededGenerator(seed: 11)
         let original = joinedLines(jsonLines(count: 300, seed: 5)) + generator.bytes(5000)
         for level in 0...9 {
-            let compressed = Gzip.compress(original, level: level)
-            #expect(try Gzip.decompress(compressed) == original, "level \(level)")
-            #expect(try Gzip.decompress(compressed[...]) == original)
+            let compressed = GzipData.compress(original, level: level)
+            #expect(try GzipData.decompress(compressed) == original, "level \(level)")
+            #expect(try GzipData.decompress(compressed[...]) == original)
         }
-        #expect(try Gzip.decompress(Gzip.compress([])) == [])
+        #expect(try GzipData.decompress(GzipData.compress([])) == [])
     }
 
     /// Feeding a multi-member stream to the reader split at every byte boundary, or one byte at a
@@ -72,7 +72,7 @@ func readAll(_ reader: GzipRecordReader) throws -> [[UInt8]] {
     @Test func dripFeed() throws {
         let first = Array("first member\n".utf8)
         let second = joinedLines(jsonLines(count: 3, seed: 9))
-        let stream = Gzip.compress(first) + Gzip.compress(second, level: 1)
+        let stream = GzipData.compress(first) + GzipData.compress(second, level: 1)
         let expected = first + second
         for split in 0...stream.count {
             let reader = try GzipReader()
@@ -137,7 +137,7 @@ func readAll(_ reader: GzipRecordReader) throws -> [[UInt8]] {
 
     /// A record longer than the reader's maximum throws `.limitExceeded` instead of growing without bound.
     @Test func recordLengthLimit() throws {
-        let bytes = Gzip.compress(
+        let bytes = GzipData.compress(
             joinedLines([[UInt8](repeating: 0x61, count: 100), [UInt8](repeating: 0x62, count: 101)])
         )
         let reader = try GzipRecordReader(bytes: bytes, maximumRecordLength: 100)
@@ -146,23 +146,23 @@ func readAll(_ reader: GzipRecordReader) throws -> [[UInt8]] {
         #expect(error?.code == .limitExceeded)
         #expect(error?.description.contains("record 2") == true)
 
-        let endless = Gzip.compress([UInt8](repeating: 0x61, count: 10 << 20))
+        let endless = GzipData.compress([UInt8](repeating: 0x61, count: 10 << 20))
         let unbounded = try GzipRecordReader(bytes: endless, maximumRecordLength: 1 << 20)
         #expect(throws: GzipError.self) { try unbounded.next() }
     }
 
-    /// Gzip.decompress stops at `maximumSize` with `.limitExceeded` (a decompression bomb guard).
+    /// GzipData.decompress stops at `maximumSize` with `.limitExceeded` (a decompression bomb guard).
     @Test func decompressLimit() throws {
-        let bomb = Gzip.compress([UInt8](repeating: 0, count: 8 << 20), level: 9)
+        let bomb = GzipData.compress([UInt8](repeating: 0, count: 8 << 20), level: 9)
         #expect(bomb.count < 20_000)
-        let error = #expect(throws: GzipError.self) { try Gzip.decompress(bomb, maximumSize: 1 << 20) }
+        let error = #expect(throws: GzipError.self) { try GzipData.decompress(bomb, maximumSize: 1 << 20) }
         #expect(error?.code == .limitExceeded)
-        #expect(try Gzip.decompress(bomb, maximumSize: 8 << 20).count == 8 << 20)
+        #expect(try GzipData.decompress(bomb, maximumSize: 8 << 20).count == 8 << 20)
     }
 
     /// A clean stream whose last line has no newline returns that line as a final record, with no damage.
     @Test func unterminatedLastLineOfCleanStream() throws {
-        let reader = try GzipRecordReader(bytes: Gzip.compress(Array("a\nb\nlast".utf8)))
+        let reader = try GzipRecordReader(bytes: GzipData.compress(Array("a\nb\nlast".utf8)))
         #expect(try readAll(reader) == [Array("a".utf8), Array("b".utf8), Array("last".utf8)])
         #expect(reader.damage == nil)
     }

@@ -88,7 +88,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.path("reads.gz")
         let records = jsonLines(count: 40, seed: 17)
-        try write(Gzip.compress(joinedLines(records)), to: path)
+        try write(GzipData.compress(joinedLines(records)), to: path)
         let calls = Counter()
         var systemCalls = SystemCalls.live
         systemCalls.read = { descriptor, buffer in
@@ -110,7 +110,7 @@ import Testing
     @Test func failedReadThrows() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("eio.gz")
-        try write(Gzip.compress(joinedLines(jsonLines(count: 5, seed: 18))), to: path)
+        try write(GzipData.compress(joinedLines(jsonLines(count: 5, seed: 18))), to: path)
         var systemCalls = SystemCalls.live
         systemCalls.read = { _, _ in .failure(errno: EIO) }
         let reader = try GzipRecordReader(

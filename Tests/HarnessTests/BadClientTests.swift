@@ -26,7 +26,7 @@ import Testing
     ) async throws -> R {
         var configuration = StackConfiguration.ephemeral(seed: 7)
         if target == .stack { configuration.clientPolicy = policy }
-        let stack = try await StoriStack.start(configuration)
+        let stack = try await Simulator.start(configuration)
         let cassettes = try TemporaryDirectory()
         var proxy: ProxyServer?
         do {

@@ -37,7 +37,7 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
     var configuration = StackConfiguration.ephemeral(seed: seed)
     configuration.streamRateLimitPerMinute = 0
     configuration.faults = faults
-    return try await StoriStack.start(configuration)
+    return try await Simulator.start(configuration)
 }
 
 @Suite struct EndToEndTests {

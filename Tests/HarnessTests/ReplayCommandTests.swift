@@ -26,10 +26,10 @@ private func tamperedCopy(
     try FileManager.default.copyItem(atPath: recording, toPath: copy)
     let path = copy + "/cassettes/\(runID).jsonl.gz"
     let compressed = try #require(FileManager.default.contents(atPath: path))
-    var text = String(decoding: try Gzip.decompress([UInt8](compressed)), as: UTF8.self)
+    var text = String(decoding: try GzipData.decompress([UInt8](compressed)), as: UTF8.self)
     let range = try #require(text.range(of: original), "the cassette of \(runID) holds no '\(original)'")
     text.replaceSubrange(range, with: replacement)
-    try Data(Gzip.compress(Array(text.utf8))).write(to: URL(fileURLWithPath: path))
+    try Data(GzipData.compress(Array(text.utf8))).write(to: URL(fileURLWithPath: path))
     return copy
 }
 

@@ -14,7 +14,7 @@ import Testing
 @Suite struct SecurityTests {
     /// With no host given, the stack's listeners and a proxy service given as `NAME=PORT=UPSTREAM` bind 127.0.0.1.
     @Test func listenersBindLoopbackByDefault() async throws {
-        let stack = try await StoriStack.start(.ephemeral())
+        let stack = try await Simulator.start(.ephemeral())
         #expect(stack.maestroURL.hasPrefix("http://127.0.0.1:"))
         #expect(stack.storpheusURL.hasPrefix("http://127.0.0.1:"))
         let service = try ProxyConfiguration.Service(argument: "maestro=0=\(stack.maestroURL)")
@@ -56,7 +56,7 @@ import Testing
                 !isDirectory.boolValue
             else { continue }
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/" + relative)))
-            if relative.hasSuffix(".gz") { bytes = try Gzip.decompress(bytes) }
+            if relative.hasSuffix(".gz") { bytes = try GzipData.decompress(bytes) }
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(!text.contains(token), "\(relative) holds the JWT")
             #expect(!text.contains(signature), "\(relative) holds the JWT's signature")

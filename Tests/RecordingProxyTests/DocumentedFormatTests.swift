@@ -80,7 +80,7 @@ import Testing
             if let end = cassette.end {
                 #expect(report["end_digest"] as? String == end.digest)
                 #expect(end.digest == cassette.digest, "the digest written at the end of \(path)")
-                let text = String(decoding: try Gzip.decompress(try SessionDirectory.read(path)), as: UTF8.self)
+                let text = String(decoding: try GzipData.decompress(try SessionDirectory.read(path)), as: UTF8.self)
                 #expect(!text.contains("abcdefgh12345678"), "\(path)")
             }
         }

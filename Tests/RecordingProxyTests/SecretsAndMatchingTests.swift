@@ -62,7 +62,7 @@ import Testing
             let raw = try Array(Data(contentsOf: URL(fileURLWithPath: cassettes + "/" + file)))
             #expect(!contains(raw, needle), "\(file) holds the JWT")
             if file.hasSuffix(".gz") {
-                let text = try Gzip.decompress(raw)
+                let text = try GzipData.decompress(raw)
                 #expect(!contains(text, needle), "\(file) holds the JWT once decompressed")
             }
         }

@@ -58,7 +58,7 @@ import Testing
     /// sent together under a ten-minute cold start one is answered while the other is held, and shutting down then
     /// releases the held one. Only a minutes-long safety net bounds the waits; it never decides a healthy run.
     @Test func coldStartHoldsOnlyTheFirstRequestAndShutdownEndsIt() async throws {
-        let stack = try await StoriStack.start(try Self.configuration("cold-start=storpheus:600s"))
+        let stack = try await Simulator.start(try Self.configuration("cold-start=storpheus:600s"))
         let client = HTTPClient(configuration: HTTPClientConfiguration(readTimeout: .seconds(600)))
         defer { client.close() }
         let url = try #require(HTTPURL(string: stack.storpheusURL + "/health"))

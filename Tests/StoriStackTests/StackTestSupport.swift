@@ -190,7 +190,7 @@ func withStack<T>(
     _ configuration: StackConfiguration = testConfiguration(),
     _ body: (TestStack) async throws -> T
 ) async throws -> T {
-    let stack = try await StoriStack.start(configuration)
+    let stack = try await Simulator.start(configuration)
     let client = HTTPClient(
         // Safety nets only: no test here is about the client's own timeouts, and a loaded machine is slow.
         configuration: HTTPClientConfiguration(connectTimeout: .seconds(60), readTimeout: .seconds(120))

@@ -23,7 +23,7 @@ import HTTPTransport
 /// - **Routing** of natural language is a heuristic: questions take the reasoning path, anything else editing.
 /// - **Faults** (``StackFault``) exist only here: latency, cold start, 5xx error rate, cut streams, failing or
 ///   absent Storpheus, forced auth failures, limit overrides and budgets, each decided from the seed.
-public enum StoriStack {
+public enum Simulator {
     /// Binds both listeners and starts serving. Fails with ``StackStartError`` when a port cannot be bound.
     public static func start(_ configuration: StackConfiguration) async throws(StackStartError) -> RunningStack {
         let determinism = Determinism(seed: configuration.seed)

@@ -1,5 +1,5 @@
 /// One-call gzip compression and decompression of bytes in memory.
-public enum Gzip {
+public enum GzipData {
     /// Returns `bytes` as one complete gzip member, compressed at `level` (0…9, default 6).
     ///
     /// Does not throw: a level outside 0…9 is a programmer error (a precondition), and zlib can
