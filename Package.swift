@@ -5,7 +5,8 @@ let package = Package(
     name: "TourDeForce",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "tdf", targets: ["tdf"])
+        .executable(name: "tdf", targets: ["tdf"]),
+        .library(name: "TourDeForce", targets: ["TourDeForce"]),
     ],
     targets: [
         // C doors: each system library is imported by exactly one Swift module.
@@ -28,10 +29,16 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON"]),
         .target(name: "Reporting", dependencies: ["Analysis", "CSQLite", "JSON"]),
         .target(
+            name: "TourDeForce",
+            dependencies: [
+                "Analysis", "Cassettes", "HTTPTransport", "Harness", "MIDI", "RecordingProxy", "Reporting", "StoriStack",
+            ]
+        ),
+        .target(
             name: "TourDeForceCLI",
             dependencies: [
-                "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes", "RecordingProxy",
-                "StoriStack", "Harness", "Analysis", "Reporting", "Sockets",
+                "TourDeForce", "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes",
+                "RecordingProxy", "StoriStack", "Harness", "Analysis", "Reporting", "Sockets",
             ]
         ),
         .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),

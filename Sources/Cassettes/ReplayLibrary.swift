@@ -137,6 +137,9 @@ public struct UnusedRecording: Sendable, Equatable, CustomStringConvertible {
     /// Its target.
     public var target: String
 
+    /// The run whose cassette holds it; nil for untagged traffic (and for a file not named after a run).
+    public var run: RunID? { RunID.run(forFileName: cassette) ?? nil }
+
     /// "r_1.jsonl.gz seq 4 ordinal 4: maestro GET /api/v1/health".
     public var description: String { "\(cassette) seq \(seq) ordinal \(ordinal): \(service) \(method) \(target)" }
 }

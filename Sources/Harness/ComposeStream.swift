@@ -210,9 +210,7 @@ struct ComposeClient {
         project: JSONValue?,
         conversationID: String
     ) async throws(HarnessError) -> ComposeResult {
-        guard let url = HTTPURL(string: context.configuration.maestroStreamURL) else {
-            throw HarnessError(.maestro, "--maestro is not an http:// URL: \(context.configuration.maestroStreamURL)")
-        }
+        let url = context.configuration.endpoints.maestro
         let body: JSONValue = [
             "prompt": .string(prompt),
             "mode": "generate",

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import JSON
 
 extension HarnessConfiguration {
@@ -29,10 +30,16 @@ extension HarnessConfiguration {
         }
         configuration.seed = seed
         configuration.jwtEnvironmentVariable = string("jwt_env", configuration.jwtEnvironmentVariable)
-        configuration.promptEndpoint = string("prompt_endpoint", configuration.promptEndpoint)
-        configuration.maestroStreamURL = string("maestro", configuration.maestroStreamURL)
-        configuration.storpheusURL = string("storpheus", configuration.storpheusURL)
-        configuration.museURL = string("muse_url", configuration.museURL)
+        for (role, key) in [
+            (Endpoints.Role.prompts, "prompt_endpoint"), (.maestro, "maestro"), (.storpheus, "storpheus"),
+            (.muse, "muse_url"),
+        ] {
+            guard let text = json[key]?.stringValue else { continue }
+            guard let url = HTTPURL(string: text) else {
+                return .failure(HarnessError(.io, "\(path) names '\(text)' for \(key), which is not an http:// URL"))
+            }
+            configuration.endpoints[role] = url
+        }
         configuration.qualityPreset =
             QualityPreset(rawValue: string("quality_preset", "")) ?? configuration.qualityPreset
         configuration.maestroTimeout = seconds("maestro_timeout_s", configuration.maestroTimeout)
@@ -42,7 +49,7 @@ extension HarnessConfiguration {
         configuration.museTimeout = seconds("muse_timeout_s", configuration.museTimeout)
         configuration.connectTimeout = seconds("connect_timeout_s", configuration.connectTimeout)
         configuration.verbose = json["verbose"]?.boolValue ?? false
-        configuration.stack = json["stack"]?.stringValue
+        configuration.stack = json["stack"]?.stringValue.flatMap(StackKind.init(rawValue:))
         configuration.museProjectPrefix = string("muse_project_prefix", configuration.museProjectPrefix)
         if let retry = json["retry"] {
             configuration.retry.maxAttempts = retry["max_attempts"]?.intValue ?? configuration.retry.maxAttempts

@@ -1,9 +1,24 @@
 import Foundation
+public import HTTPTransport
 import JSON
 
 /// Everything one `tdf run` batch is started with: the flags of the earlier harness's CLI with their defaults, plus
 /// the knobs this harness adds. It never holds the access token, so it can be written to `config.json` as is.
 public struct HarnessConfiguration: Sendable {
+    /// A stack tdf starts itself instead of talking to running services.
+    public enum StackKind: String, Sendable, CaseIterable {
+        /// The built-in simulator, in-process on free loopback ports.
+        case embedded
+    }
+
+    /// The earlier harness's default URLs: the compose-file host names on their usual ports.
+    public static let defaultEndpoints = Endpoints(
+        prompts: HTTPURL(host: "maestro", port: 10001, target: "/api/v1/prompts/random"),
+        maestro: HTTPURL(host: "maestro", port: 10001, target: "/api/v1/maestro/stream"),
+        storpheus: HTTPURL(host: "storpheus", port: 10002),
+        muse: HTTPURL(host: "maestro", port: 10001, target: "/api/v1/muse")
+    )
+
     /// The quality preset sent with compose requests (`--quality-preset`).
     public enum QualityPreset: String, Sendable, CaseIterable {
         /// Fastest generation.
@@ -16,14 +31,8 @@ public struct HarnessConfiguration: Sendable {
 
     /// The environment variable holding the JWT (`--jwt-env`).
     public var jwtEnvironmentVariable: String
-    /// The prompt catalogue URL (`--prompt-endpoint`).
-    public var promptEndpoint: String
-    /// The compose stream URL (`--maestro`).
-    public var maestroStreamURL: String
-    /// The Storpheus base URL (`--storpheus`).
-    public var storpheusURL: String
-    /// The MUSE base URL (`--muse-url`).
-    public var museURL: String
+    /// The services' URLs: the prompt catalogue, the compose stream, Storpheus' and MUSE's bases.
+    public var endpoints: Endpoints
     /// How many runs (`--runs`).
     public var runs: Int
     /// The seed every id and choice derives from (`--seed`).
@@ -44,8 +53,8 @@ public struct HarnessConfiguration: Sendable {
     public var verbose: Bool
     /// Whether traffic is recorded through the in-process proxy (`--record`, the default, or `--no-record`).
     public var record: Bool
-    /// `embedded` when the simulator runs in-process (`--stack embedded`), else nil.
-    public var stack: String?
+    /// Which stack the batch runs against when tdf starts it itself; nil for services it is pointed at.
+    public var stack: StackKind?
     /// The longest a prompt fetch may take.
     public var promptTimeout: Duration
     /// The longest a MUSE request may take.
@@ -68,10 +77,7 @@ public struct HarnessConfiguration: Sendable {
     /// A configuration with the earlier harness's defaults.
     public init(
         jwtEnvironmentVariable: String = "STORI_JWT",
-        promptEndpoint: String = "http://maestro:10001/api/v1/prompts/random",
-        maestroStreamURL: String = "http://maestro:10001/api/v1/maestro/stream",
-        storpheusURL: String = "http://storpheus:10002",
-        museURL: String = "http://maestro:10001/api/v1/muse",
+        endpoints: Endpoints = Self.defaultEndpoints,
         runs: Int = 10,
         seed: UInt64 = 1337,
         concurrency: Int = 4,
@@ -82,7 +88,7 @@ public struct HarnessConfiguration: Sendable {
         globalTimeout: Duration = .seconds(300),
         verbose: Bool = false,
         record: Bool = true,
-        stack: String? = nil,
+        stack: StackKind? = nil,
         promptTimeout: Duration = .seconds(10),
         museTimeout: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(10),
@@ -93,10 +99,7 @@ public struct HarnessConfiguration: Sendable {
         firstRunIndex: Int = 1
     ) {
         self.jwtEnvironmentVariable = jwtEnvironmentVariable
-        self.promptEndpoint = promptEndpoint
-        self.maestroStreamURL = maestroStreamURL
-        self.storpheusURL = storpheusURL
-        self.museURL = museURL
+        self.endpoints = endpoints
         self.runs = runs
         self.seed = seed
         self.concurrency = concurrency
@@ -139,10 +142,10 @@ public struct HarnessConfiguration: Sendable {
     var json: JSONValue {
         var object: JSONObject = [
             "jwt_env": .string(jwtEnvironmentVariable),
-            "prompt_endpoint": .string(promptEndpoint),
-            "maestro": .string(maestroStreamURL),
-            "storpheus": .string(storpheusURL),
-            "muse_url": .string(museURL),
+            "prompt_endpoint": .string(endpoints.prompts.configurationText),
+            "maestro": .string(endpoints.maestro.configurationText),
+            "storpheus": .string(endpoints.storpheus.configurationText),
+            "muse_url": .string(endpoints.muse.configurationText),
             "runs": .int(runs),
             "seed": .string(String(seed)),
             "concurrency": .int(concurrency),
@@ -153,7 +156,7 @@ public struct HarnessConfiguration: Sendable {
             "global_timeout_s": .double(globalTimeout.seconds),
             "verbose": .bool(verbose),
             "record": .bool(record),
-            "stack": stack.map { .string($0) } ?? .null,
+            "stack": stack.map { .string($0.rawValue) } ?? .null,
             "prompt_timeout_s": .double(promptTimeout.seconds),
             "muse_timeout_s": .double(museTimeout.seconds),
             "connect_timeout_s": .double(connectTimeout.seconds),

@@ -54,20 +54,15 @@ struct MuseNode: Sendable, Equatable {
 struct MuseClient {
     let context: RunContext
 
-    private func url(_ path: String) throws(HarnessError) -> HTTPURL {
-        var base = context.configuration.museURL
-        while base.hasSuffix("/") { base.removeLast() }
-        guard let url = HTTPURL(string: base + path) else {
-            throw HarnessError(.muse, "--muse-url is not an http:// URL: \(context.configuration.museURL)")
-        }
-        return url
+    private func url(_ path: String) -> HTTPURL {
+        context.configuration.endpoints.muse.appending(path: path)
     }
 
     private func call(_ method: String, _ path: String, body: JSONValue? = nil) async throws(HarnessError) -> Reply {
         let (reply, _) = try await context.fetch(
             .muse,
             method: method,
-            url: try url(path),
+            url: url(path),
             body: body,
             readTimeout: context.configuration.museTimeout
         )

@@ -101,12 +101,7 @@ struct PromptClient {
     /// the endpoint is the earlier harness's default route and it answers 404, the real route on the same host is
     /// asked instead (contracts §7.1).
     func fetchAndSelect() async throws(HarnessError) -> (prompt: Prompt, catalogue: [Prompt]) {
-        guard var url = HTTPURL(string: context.configuration.promptEndpoint) else {
-            throw HarnessError(
-                .prompt,
-                "prompt endpoint is not an http:// URL: \(context.configuration.promptEndpoint)"
-            )
-        }
+        var url = context.configuration.endpoints.prompts
         var reply = try await fetch(url)
         if reply.status == 404, url.target == Self.legacyRoute {
             context.log("WARN", "\(Self.legacyRoute) answered 404; asking \(Self.catalogueRoute) instead")

@@ -34,17 +34,8 @@ struct DownloadedArtifact: Sendable {
 struct StorpheusClient {
     let context: RunContext
 
-    private var base: String {
-        var base = context.configuration.storpheusURL
-        while base.hasSuffix("/") { base.removeLast() }
-        return base
-    }
-
-    private func url(_ path: String) throws(HarnessError) -> HTTPURL {
-        guard let url = HTTPURL(string: base + path) else {
-            throw HarnessError(.storpheus, "--storpheus is not an http:// URL: \(context.configuration.storpheusURL)")
-        }
-        return url
+    private func url(_ path: String) -> HTTPURL {
+        context.configuration.endpoints.storpheus.appending(path: path)
     }
 
     private func call(
@@ -53,7 +44,7 @@ struct StorpheusClient {
         body: JSONValue? = nil,
         name: String
     ) async throws(HarnessError) -> Reply {
-        let target = try url(path)
+        let target = url(path)
         let timeout = context.configuration.storpheusTimeout
         return try await context.limits.storpheus.withPermit { () async throws(HarnessError) -> Reply in
             let (reply, ordinal) = try await context.fetch(

@@ -12,6 +12,8 @@ final class ProxyCore: Sendable {
         var recorded = 0
         var replayed = 0
         var mismatches = 0
+        /// The first ``ProxyReport/keptMismatches`` mismatches, whole; later ones are only counted.
+        var mismatchDetails: [ReplayMismatch] = []
         var recordingFailures: [String] = []
     }
 

@@ -193,6 +193,7 @@ public final class ProxyServer: Sendable {
             recorded: counts.recorded,
             replayed: counts.replayed,
             mismatches: counts.mismatches,
+            mismatchDetails: counts.mismatchDetails,
             recordingFailures: counts.recordingFailures,
             problems: problems
         )
@@ -206,6 +207,9 @@ public final class ProxyServer: Sendable {
 
 /// What a proxy did, reported at shutdown.
 public struct ProxyReport: Sendable {
+    /// How many mismatches a report keeps whole.
+    public static let keptMismatches = 1000
+
     /// The mode it ran in.
     public var mode: ProxyConfiguration.Mode
     /// The cassettes this session wrote.
@@ -220,6 +224,9 @@ public struct ProxyReport: Sendable {
     public var replayed: Int
     /// Requests answered 599.
     public var mismatches: Int
+    /// The requests answered 599, in arrival order, each with its run, ordinal and the field that differed: the first
+    /// ``keptMismatches`` of them (a client that mismatches without end must not grow the report without end).
+    public var mismatchDetails: [ReplayMismatch]
     /// Exchanges that could not be written, one line each.
     public var recordingFailures: [String]
     /// Other problems: damaged cassettes read for replay, a cassette that could not be finished.

@@ -44,7 +44,12 @@ struct ServiceHandler: Sendable {
             where core.configuration.mode == .recordMissing && mismatch.kind == .noRecording:
                 return await record(request, tags: tags, arrival: arrival, started: started)
             case .failure(let mismatch):
-                core.counters.withLock { $0.mismatches += 1 }
+                core.counters.withLock { counters in
+                    counters.mismatches += 1
+                    if counters.mismatchDetails.count < ProxyReport.keptMismatches {
+                        counters.mismatchDetails.append(mismatch)
+                    }
+                }
                 core.configuration.log("tdf proxy: replay mismatch (599): \(mismatch.detail)")
                 return ProxyAnswers.json(status: 599, code: "replay_mismatch", mismatch.jsonValue).response
             }

@@ -4,7 +4,7 @@ import Gzip
 import HTTPWire
 import JSON
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf cassette`: list, show, verify and export recorded cassettes.
     public static var cassetteCommand: CommandSpec {
         let target = PositionalSpec("DIR", help: "A session directory of cassettes, or one .jsonl.gz cassette.")

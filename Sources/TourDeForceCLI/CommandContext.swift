@@ -109,7 +109,7 @@ public struct CommandContext: Sendable {
     }
 }
 
-extension TourDeForce {
+extension CommandLineTool {
     /// Runs a command line in this process with both outputs captured: how tests, and programs embedding tdf,
     /// drive a command. `tree` nil means the whole tool (`main`, so `--version` works too); `currentDirectory` nil
     /// means the process's.

@@ -1,6 +1,6 @@
 import Foundation
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf completions bash|zsh`: a shell completion script generated from the command tree.
     static var completionsCommand: CommandSpec {
         CommandSpec(

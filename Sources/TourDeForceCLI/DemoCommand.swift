@@ -1,7 +1,7 @@
 import Foundation
 import Harness
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf demo`: the whole product in one command, on the embedded simulator (issue 8).
     static var demoCommand: CommandSpec {
         CommandSpec(

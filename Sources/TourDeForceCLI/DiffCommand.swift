@@ -3,7 +3,7 @@ import Cassettes
 import JSON
 import Reporting
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf diff A B [--json] [--html FILE] [--fail-on SPEC] [--ignore PATH]` (issue 8).
     static var diffCommand: CommandSpec {
         CommandSpec(

@@ -1,7 +1,7 @@
 import Foundation
 import MIDI
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf midi analyze FILE... [--json]`.
     static var midiCommand: CommandSpec {
         CommandSpec(

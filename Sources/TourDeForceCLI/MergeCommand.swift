@@ -2,7 +2,7 @@ import Cassettes
 import Foundation
 import Harness
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf merge OUT DIR...`: join the artifact trees and cassette sessions of the shards of a batch (issue 10).
     static var mergeCommand: CommandSpec {
         CommandSpec(

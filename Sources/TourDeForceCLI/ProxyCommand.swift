@@ -11,7 +11,7 @@ import Synchronization
     @preconcurrency import Glibc
 #endif
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf proxy`: the recording proxy, standalone.
     public static var proxyCommand: CommandSpec {
         CommandSpec(

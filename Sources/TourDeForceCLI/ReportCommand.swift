@@ -3,7 +3,7 @@ import Foundation
 import JSON
 import Reporting
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf report --in DIR [--out DIR]`.
     static var reportCommand: CommandSpec {
         CommandSpec(

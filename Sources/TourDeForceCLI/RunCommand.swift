@@ -1,11 +1,7 @@
-import Cassettes
 import Foundation
-import HTTPTransport
-import Harness
-import RecordingProxy
-import StoriStack
+import TourDeForce
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf run`: the end-to-end harness (issue 6).
     static var runCommand: CommandSpec {
         let defaults = HarnessConfiguration(outputDirectory: "")
@@ -50,16 +46,16 @@ extension TourDeForce {
                     value: "URL",
                     help: "Prompt catalogue URL (a 404 on the default falls "
                         + "back to /api/v1/maestro/prompts).",
-                    default: defaults.promptEndpoint
+                    default: defaults.endpoints.prompts.configurationText
                 ),
                 .option(
                     "--maestro",
                     value: "URL",
                     help: "Maestro compose stream URL.",
-                    default: defaults.maestroStreamURL
+                    default: defaults.endpoints.maestro.configurationText
                 ),
-                .option("--storpheus", value: "URL", help: "Storpheus base URL.", default: defaults.storpheusURL),
-                .option("--muse-url", value: "URL", help: "MUSE API base URL.", default: defaults.museURL),
+                .option("--storpheus", value: "URL", help: "Storpheus base URL.", default: defaults.endpoints.storpheus.configurationText),
+                .option("--muse-url", value: "URL", help: "MUSE API base URL.", default: defaults.endpoints.muse.configurationText),
                 .option("--runs", value: "N", help: "Number of runs.", default: String(defaults.runs)),
                 .option(
                     "--shard",
@@ -110,7 +106,7 @@ extension TourDeForce {
                     "--stack",
                     value: "KIND",
                     help: "Start the built-in simulator in-process and run against it.",
-                    allowed: ["embedded"]
+                    allowed: HarnessConfiguration.StackKind.allCases.map(\.rawValue)
                 ),
                 .option(
                     "--replay",
@@ -148,10 +144,12 @@ extension TourDeForce {
         }
         var configuration = HarnessConfiguration(outputDirectory: "")
         configuration.jwtEnvironmentVariable = arguments.value("--jwt-env") ?? configuration.jwtEnvironmentVariable
-        var promptURL = try url(arguments, "--prompt-endpoint")
-        var maestroURL = try url(arguments, "--maestro")
-        var storpheusURL = try url(arguments, "--storpheus")
-        var museURL = try url(arguments, "--muse-url")
+        configuration.endpoints = Endpoints(
+            prompts: try url(arguments, "--prompt-endpoint"),
+            maestro: try url(arguments, "--maestro"),
+            storpheus: try url(arguments, "--storpheus"),
+            muse: try url(arguments, "--muse-url")
+        )
         configuration.runs = try arguments.integer("--runs", in: 1...100_000) ?? configuration.runs
         if let text = arguments.value("--shard") {
             do {
@@ -174,10 +172,10 @@ extension TourDeForce {
         configuration.globalTimeout = try duration(arguments, "--global-timeout")
         configuration.verbose = arguments.flag("--verbose")
         configuration.record = !arguments.flag("--no-record")
-        configuration.stack = arguments.value("--stack")
+        configuration.stack = arguments.value("--stack").flatMap(HarnessConfiguration.StackKind.init(rawValue:))
 
-        var userToken: String?
-        if configuration.stack != "embedded" {
+        var token: String?
+        if configuration.stack == nil {
             let name = configuration.jwtEnvironmentVariable
             guard let value = context.environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty
             else {
@@ -185,135 +183,42 @@ extension TourDeForce {
                     "the environment variable \(name) holds no JWT; export \(name)=<token> (or use --stack embedded)"
                 )
             }
-            userToken = value
+            token = value
         }
-        let out: String
-        if arguments.isSet("--out"), let given = arguments.value("--out") {
-            out = given.hasPrefix("/") ? given : context.currentDirectory + "/" + given
-        } else {
-            out = HarnessRunner.defaultOutputDirectory(currentDirectory: context.currentDirectory)
-        }
-        if let problem = HarnessRunner.outputProblem(out) {
-            throw CommandFailure(problem, exitCode: ExitCode.environment)
-        }
-        configuration.outputDirectory = out
-        if configuration.stack != "embedded" {
-            let services = [
-                ("prompts", promptURL), ("maestro", maestroURL), ("storpheus", storpheusURL), ("muse", museURL),
-            ]
-            if let problem = await ServiceReachability.firstProblem(
-                services.map { ServiceReachability.Service(name: $0.0, url: $0.1) }
-            ) {
-                throw CommandFailure(
-                    "\(problem) before any run; start the stack, fix the URL, or use --stack embedded",
-                    exitCode: ExitCode.environment
-                )
-            }
-        }
-
-        var token: String?
-        var stack: RunningStack?
-        if configuration.stack == "embedded" {
-            var stackConfiguration = StackConfiguration.ephemeral(seed: seed)
-            stackConfiguration.streamRateLimitPerMinute = 0
-            do {
-                stack = try await Simulator.start(stackConfiguration)
-            } catch {
-                throw CommandFailure("cannot start the embedded stack: \(error)", exitCode: ExitCode.environment)
-            }
-            guard let stack, let maestro = HTTPURL(string: stack.maestroURL),
-                let storpheus = HTTPURL(string: stack.storpheusURL)
-            else { throw CommandFailure("the embedded stack reported unusable URLs", exitCode: ExitCode.environment) }
-            promptURL = maestro.with(target: promptURL.target)
-            maestroURL = maestro.with(target: maestroURL.target)
-            museURL = maestro.with(target: museURL.target)
-            storpheusURL = storpheus.with(target: storpheusURL.target)
-            // A fixed issue time keeps the token, and so its redaction tag in the cassettes, the same on every run
-            // of the same seed (the stack accepts it until 2046).
-            token = AccessToken.mint(
-                secret: stack.configuration.jwtSecret,
-                ttl: 20 * 365 * 86_400,
-                issuedAt: 1_767_225_600
-            )
-            context.printError("tdf run: embedded stack: maestro \(stack.maestroURL), storpheus \(stack.storpheusURL)")
-        } else {
-            token = userToken
-        }
-
-        let upstreams = [promptURL, maestroURL, storpheusURL, museURL]
-        var proxy: ProxyServer?
-        if configuration.record {
-            let started = await startProxy(
-                urls: [promptURL, maestroURL, storpheusURL, museURL],
-                out: out,
-                configuration: configuration,
-                context: context
-            )
-            switch started {
-            case .success(let (server, rewritten)):
-                proxy = server
-                promptURL = rewritten[0]
-                maestroURL = rewritten[1]
-                storpheusURL = rewritten[2]
-                museURL = rewritten[3]
-            case .failure(let failure):
-                await stack?.shutdown()
-                throw failure
-            }
-        }
-        // config.json names the services' own URLs (the stack's when embedded), not the proxy's loopback ports.
-        var effective = configuration
-        effective.promptEndpoint = promptURL.description
-        effective.maestroStreamURL = maestroURL.description
-        effective.storpheusURL = storpheusURL.description
-        effective.museURL = museURL.description
-
-        var described = configuration
-        func text(_ url: HTTPURL) -> String { url.target == "/" ? "http://\(url.authority)" : url.description }
-        described.promptEndpoint = text(upstreams[0])
-        described.maestroStreamURL = text(upstreams[1])
-        described.storpheusURL = text(upstreams[2])
-        described.museURL = text(upstreams[3])
-        var runner = HarnessRunner(configuration: effective, token: token, toolVersion: version)
-        runner.describedConfiguration = described
-        if let proxy {
-            runner.onRunFinished = { runID in
-                if let run = try? RunID(validating: runID) { _ = try? proxy.finishRun(run) }
-            }
-        }
+        configuration.outputDirectory =
+            arguments.isSet("--out")
+            ? absolute(arguments.value("--out") ?? "", context)
+            : HarnessRunner.defaultOutputDirectory(currentDirectory: context.currentDirectory)
         let terminal = context.redrawsProgress
-        let verbose = configuration.verbose
-        context.printError(
-            "tdf run: \(configuration.runs) runs"
-                + (configuration.shard.map { " (shard \($0.shard) of \($0.batchRuns) runs)" } ?? "")
-                + ", concurrency \(configuration.concurrency), seed \(seed), out \(out)"
-                + (configuration.record ? ", recording" : "")
-        )
-        let result: BatchResult
+        let outcome: LiveBatch.Outcome
         do {
-            result = try await runner.run { progress in
-                let seconds = String(format: "%.1f", progress.elapsed.secondsValue)
-                if terminal {
-                    var line =
-                        "\r\u{1B}[Kruns \(progress.done)/\(progress.total) done, \(progress.failed) failed, \(seconds) s"
-                    if verbose || progress.finished.status != .success {
-                        line = "\r\u{1B}[K" + describe(progress.finished) + "\n" + line.dropFirst()
-                    }
-                    context.standardError.write(line)
-                } else {
+            outcome = try await LiveBatch(configuration, token: token).run { [configuration] event in
+                switch event {
+                case .simulatorStarted(let maestro, let storpheus):
+                    context.printError("tdf run: embedded stack: maestro \(maestro), storpheus \(storpheus)")
+                case .proxyLine(let line):
+                    context.printError("tdf run: proxy: \(line)")
+                case .runsStarting:
                     context.printError(
-                        "tdf run: " + describe(progress.finished) + " [\(progress.done)/\(progress.total)]"
+                        "tdf run: \(configuration.runs) runs"
+                            + (configuration.shard.map { " (shard \($0.shard) of \($0.batchRuns) runs)" } ?? "")
+                            + ", concurrency \(configuration.concurrency), seed \(seed), out "
+                            + configuration.outputDirectory + (configuration.record ? ", recording" : "")
                     )
+                case .runFinished(let progress):
+                    printProgress(progress, terminal: terminal, verbose: configuration.verbose, context: context)
                 }
             }
         } catch {
-            _ = await proxy?.shutdown()
-            await stack?.shutdown()
-            throw CommandFailure("cannot write the artifacts: \(error.message)", exitCode: ExitCode.environment)
+            switch error {
+            case .proxy(let proxyError) where proxyError.kind != .environment:
+                throw CommandFailure(error.description, exitCode: ExitCode.usage)
+            default:
+                throw CommandFailure(error.description, exitCode: ExitCode.environment)
+            }
         }
         if terminal { context.standardError.write("\n") }
-        if let proxy {
-            let report = await proxy.shutdown()
+        if let report = outcome.proxyReport {
             for problem in report.problems + report.recordingFailures {
                 context.printError("tdf run: proxy: \(problem)")
             }
@@ -321,15 +226,35 @@ extension TourDeForce {
                 "tdf run: recorded \(report.recorded) exchanges into \(report.cassettes.count) cassettes"
             )
         }
-        await stack?.shutdown()
+        let result = outcome.result
         var counts: [String: Int] = [:]
         for run in result.runs { counts[run.status.rawValue, default: 0] += 1 }
         let breakdown = counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         context.print(
             "\(result.runs.count) runs: \(result.runs.count - result.failedCount) succeeded, \(result.failedCount) failed "
-                + "(\(breakdown)); artifacts in \(out)"
+                + "(\(breakdown)); artifacts in \(configuration.outputDirectory)"
         )
         return result.allSucceeded ? ExitCode.success : ExitCode.failure
+    }
+
+    /// One finished run: redrawn in place on a terminal (with a line of its own when it failed or with -v), a plain
+    /// line otherwise.
+    private static func printProgress(
+        _ progress: RunProgress,
+        terminal: Bool,
+        verbose: Bool,
+        context: CommandContext
+    ) {
+        let seconds = String(format: "%.1f", progress.elapsed.secondsValue)
+        guard terminal else {
+            context.printError("tdf run: " + describe(progress.finished) + " [\(progress.done)/\(progress.total)]")
+            return
+        }
+        var line = "\r\u{1B}[Kruns \(progress.done)/\(progress.total) done, \(progress.failed) failed, \(seconds) s"
+        if verbose || progress.finished.status != .success {
+            line = "\r\u{1B}[K" + describe(progress.finished) + "\n" + line.dropFirst()
+        }
+        context.standardError.write(line)
     }
 
     private static func describe(_ run: RunSummary) -> String {
@@ -337,67 +262,6 @@ extension TourDeForce {
         var line = "\(run.runID) \(run.scenario) \(run.status.rawValue) (\(seconds) s)"
         if let error = run.error { line += ": " + error }
         return line
-    }
-
-    /// Starts the proxy with one service per distinct upstream (maestro, storpheus, and prompts or muse only when
-    /// they live elsewhere) and returns the URLs rewritten to go through it. Recording (the default) writes into
-    /// `<out>/cassettes`; replay answers from `cassetteDirectory` with no upstream, under the same service names.
-    static func startProxy(
-        urls: [HTTPURL],
-        out: String,
-        configuration: HarnessConfiguration,
-        context: CommandContext,
-        mode: ProxyConfiguration.Mode = .record,
-        cassetteDirectory: String? = nil,
-        pace: ProxyConfiguration.Pace = .fast,
-        log: (@Sendable (String) -> Void)? = nil
-    ) async -> Result<(ProxyServer, [HTTPURL]), CommandFailure> {
-        let names = ["prompts", "maestro", "storpheus", "muse"]
-        var services: [ProxyConfiguration.Service] = []
-        var serviceURLs: [HTTPURL] = []
-        var serviceOfURL = Array(repeating: "", count: urls.count)
-        for index in [1, 2, 0, 3] {
-            let url = urls[index]
-            if let existing = serviceURLs.firstIndex(where: { $0.host == url.host && $0.port == url.port }) {
-                serviceOfURL[index] = services[existing].name
-            } else {
-                let upstream = mode.forwards ? url.with(target: "/") : nil
-                services.append(ProxyConfiguration.Service(name: names[index], upstream: upstream))
-                serviceURLs.append(url)
-                serviceOfURL[index] = names[index]
-            }
-        }
-        let upstreamTimeout = max(configuration.maestroTimeout, configuration.storpheusTimeout) + .seconds(30)
-        let proxyConfiguration = ProxyConfiguration(
-            mode: mode,
-            cassetteDirectory: cassetteDirectory ?? out + "/cassettes",
-            services: services,
-            pace: pace,
-            upstreamTimeout: upstreamTimeout,
-            gracePeriod: .seconds(2),
-            toolVersion: version,
-            log: log ?? { line in context.printError("tdf run: proxy: \(line)") }
-        )
-        let proxy: ProxyServer
-        do {
-            proxy = try await ProxyServer.start(proxyConfiguration)
-        } catch {
-            return .failure(
-                CommandFailure(
-                    "cannot start the recording proxy: \(error.message)",
-                    exitCode: error.kind == .environment ? ExitCode.environment : ExitCode.usage
-                )
-            )
-        }
-        var rewritten: [HTTPURL] = []
-        for (index, url) in urls.enumerated() {
-            guard let base = proxy.baseURL(for: serviceOfURL[index]), let local = HTTPURL(string: base) else {
-                rewritten.append(url)
-                continue
-            }
-            rewritten.append(local.with(target: url.target))
-        }
-        return .success((proxy, rewritten))
     }
 }
 

@@ -7,7 +7,7 @@ import StoriStack
     @preconcurrency import Glibc
 #endif
 
-extension TourDeForce {
+extension CommandLineTool {
     /// `tdf stack`: serves the simulator until SIGINT/SIGTERM; `tdf stack token` mints an access token for it.
     public static var stackCommand: CommandSpec {
         CommandSpec(

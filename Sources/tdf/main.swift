@@ -4,5 +4,5 @@ import TourDeForceCLI
     import Glibc
 #endif
 
-let status = await TourDeForce.main(arguments: Array(CommandLine.arguments.dropFirst()), context: .process())
+let status = await CommandLineTool.main(arguments: Array(CommandLine.arguments.dropFirst()), context: .process())
 exit(status)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import JSON
 import StoriStack
 import TestSupport
@@ -15,10 +16,12 @@ func embeddedConfiguration(
     seed: UInt64 = 1337
 ) -> HarnessConfiguration {
     HarnessConfiguration(
-        promptEndpoint: stack.maestroURL + "/api/v1/maestro/prompts",
-        maestroStreamURL: stack.maestroURL + "/api/v1/maestro/stream",
-        storpheusURL: stack.storpheusURL,
-        museURL: stack.museURL,
+        endpoints: Endpoints(
+            prompts: HTTPURL(string: stack.maestroURL + "/api/v1/maestro/prompts")!,
+            maestro: HTTPURL(string: stack.maestroURL + "/api/v1/maestro/stream")!,
+            storpheus: HTTPURL(string: stack.storpheusURL)!,
+            muse: HTTPURL(string: stack.museURL)!
+        ),
         runs: runs,
         seed: seed,
         concurrency: concurrency,
@@ -26,7 +29,7 @@ func embeddedConfiguration(
         // Timeouts here are safety nets for a loaded machine; the tests whose subject is a timeout set a short one.
         globalTimeout: .seconds(600),
         record: false,
-        stack: "embedded",
+        stack: .embedded,
         promptTimeout: .seconds(120),
         museTimeout: .seconds(120),
         retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(50), maxDelay: .milliseconds(200))

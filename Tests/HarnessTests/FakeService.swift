@@ -3,6 +3,7 @@ import HTTPTransport
 import HTTPWire
 import Synchronization
 import TestSupport
+import Testing
 
 @testable import Harness
 
@@ -83,10 +84,7 @@ struct ClientFixture {
     ) throws {
         directory = try TemporaryDirectory()
         let configuration = HarnessConfiguration(
-            promptEndpoint: baseURL + "/api/v1/maestro/prompts",
-            maestroStreamURL: baseURL + "/api/v1/maestro/stream",
-            storpheusURL: baseURL,
-            museURL: baseURL + "/api/v1/muse",
+            endpoints: try Endpoints(everyRoleAt: baseURL),
             outputDirectory: directory.path("out"),
             maestroTimeout: maestroTimeout,
             storpheusTimeout: .seconds(120),
@@ -128,6 +126,19 @@ extension ClientFixture {
             prompt: "p",
             project: nil,
             conversationID: "c"
+        )
+    }
+}
+
+extension Endpoints {
+    /// Every role on one server, at the paths Maestro, Storpheus and MUSE use.
+    init(everyRoleAt base: String) throws {
+        let url = try #require(HTTPURL(string: base))
+        self.init(
+            prompts: url.with(target: "/api/v1/maestro/prompts"),
+            maestro: url.with(target: "/api/v1/maestro/stream"),
+            storpheus: url,
+            muse: url.with(target: "/api/v1/muse")
         )
     }
 }

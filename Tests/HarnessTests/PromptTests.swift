@@ -96,7 +96,7 @@ import Testing
         defer { client.close() }
         func context(promptPath: String) -> RunContext {
             var configuration = fixture.context.configuration
-            configuration.promptEndpoint = fake.baseURL + promptPath
+            configuration.endpoints.prompts = HTTPURL(string: fake.baseURL + promptPath)!
             return RunContext(
                 identity: fixture.context.identity,
                 scenario: .minimal,

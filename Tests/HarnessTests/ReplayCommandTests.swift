@@ -120,18 +120,3 @@ private func tamperedCopy(
         #expect(result.stdout.isEmpty)
     }
 }
-
-@Suite struct RunIDFinderTests {
-    /// A mismatch line is attributed to every run id it contains and to none when it names no run of the batch; a
-    /// cassette to every run id its name ends with before `.jsonl.gz`, as `String.contains` and `hasSuffix` did.
-    @Test func findsTheRunsATextNames() {
-        let finder = RunIDFinder(["r_000001", "r_000002", "r_10"])
-        #expect(finder.runIDs(in: "request (r_000002, ordinal 3) has target '/x'") == ["r_000002"])
-        #expect(finder.runIDs(in: "no unused recording of maestro GET /health") == [])
-        #expect(finder.runIDs(in: "r_000001 and r_000002, then r_100") == ["r_000001", "r_000002", "r_10"])
-        #expect(finder.runIDs(inCassetteName: "r_000001.jsonl.gz") == ["r_000001"])
-        #expect(finder.runIDs(inCassetteName: "_default.jsonl.gz") == [])
-        #expect(finder.runIDs(inCassetteName: "r_000001.jsonl") == [])
-        #expect(RunIDFinder(["a", "ba"]).runIDs(inCassetteName: "ba.jsonl.gz") == ["a", "ba"])
-    }
-}

@@ -15,7 +15,7 @@ func runCommand(
 ) async -> (status: Int32, stdout: String, stderr: String) {
     await tdfInProcess(
         ["run"] + arguments,
-        commands: [TourDeForce.runCommand],
+        commands: [CommandLineTool.runCommand],
         environment: environment,
         directory: directory
     )
@@ -157,8 +157,8 @@ extension RunCommandTests {
             environment: [:],
             currentDirectory: directory.url.path
         )
-        let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: [TourDeForce.runCommand])
-        let status = await TourDeForce.run(
+        let tree = CommandSpec(name: "tdf", abstract: "test tree", subcommands: [CommandLineTool.runCommand])
+        let status = await CommandLineTool.run(
             ["run", "--stack", "embedded", "--runs", "2", "--no-record", "--out", "out"],
             tree: tree,
             context: context

@@ -19,7 +19,7 @@ private func record(runs: Int, seed: Int, shard: String? = nil, out: String) asy
 /// Writes a small finished artifact tree of shard `shard` of a 4-run batch at `path` (config.json as `tdf run`
 /// writes it, manifest.json, runs.jsonl and one payload per run), without running anything, and returns `path`.
 private func makeTree(_ path: String, seed: UInt64, shard: String, state: String = "finished") throws -> String {
-    var configuration = HarnessConfiguration(runs: 4, seed: seed, outputDirectory: path, stack: "embedded")
+    var configuration = HarnessConfiguration(runs: 4, seed: seed, outputDirectory: path, stack: .embedded)
     try configuration.narrow(to: Shard(parsing: shard))
     try FileManager.default.createDirectory(atPath: path + "/payloads/prompt_fetch", withIntermediateDirectories: true)
     func write(_ text: String, _ file: String) throws {

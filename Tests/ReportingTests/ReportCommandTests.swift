@@ -6,7 +6,7 @@ import TourDeForceCLI
 
 @Suite struct ReportCommandTests {
     private func runTDF(_ arguments: [String]) async -> (status: Int32, stdout: String, stderr: String) {
-        await TourDeForce.runCaptured(arguments, currentDirectory: "/")
+        await CommandLineTool.runCaptured(arguments, currentDirectory: "/")
     }
 
     /// A tree with a damaged graph and no cassettes still gets its reports; the damage is named and the exit is 1.

@@ -12,9 +12,9 @@ private func runStackCommand(
 ) async -> (
     status: Int32, stdout: String, stderr: String
 ) {
-    await TourDeForce.runCaptured(
+    await CommandLineTool.runCaptured(
         arguments,
-        tree: CommandSpec(name: "tdf", abstract: "", subcommands: [TourDeForce.stackCommand]),
+        tree: CommandSpec(name: "tdf", abstract: "", subcommands: [CommandLineTool.stackCommand]),
         environment: environment
     )
 }
@@ -70,10 +70,10 @@ private func runStackCommand(
     @Test func optionsBecomeTheConfiguration() async throws {
         // Parse through a throwaway tree whose action captures the configuration.
         let captured = CapturedOutput()
-        var spec = TourDeForce.stackCommand
+        var spec = CommandLineTool.stackCommand
         spec.subcommands = []
         spec.action = { arguments, context in
-            let configuration = try TourDeForce.stackConfiguration(arguments, environment: context.environment)
+            let configuration = try CommandLineTool.stackConfiguration(arguments, environment: context.environment)
             captured.write(
                 "\(configuration.maestroHost):\(configuration.maestroPort) \(configuration.storpheusPort) "
                     + "\(configuration.seed) \(configuration.jwtSecret) \(configuration.faults.map(\.description)) "
@@ -89,7 +89,7 @@ private func runStackCommand(
             environment: [:],
             currentDirectory: "/"
         )
-        let status = await TourDeForce.run(
+        let status = await CommandLineTool.run(
             [
                 "stack", "--maestro", "localhost:0", "--storpheus", ":0", "--seed", "9", "--jwt-secret", "s3",
                 "--fault",
@@ -111,9 +111,9 @@ private func runStackCommand(
             environment: [:],
             currentDirectory: "/"
         )
-        let tree = CommandSpec(name: "tdf", abstract: "", subcommands: [TourDeForce.stackCommand])
+        let tree = CommandSpec(name: "tdf", abstract: "", subcommands: [CommandLineTool.stackCommand])
         let serving = Task {
-            await TourDeForce.run(
+            await CommandLineTool.run(
                 ["stack", "--maestro", "127.0.0.1:0", "--storpheus", "127.0.0.1:0"],
                 tree: tree,
                 context: context

@@ -7,7 +7,7 @@ func runTDF(
     _ arguments: [String],
     environment: [String: String] = [:]
 ) async -> (status: Int32, stdout: String, stderr: String) {
-    await TourDeForce.runCaptured(arguments, environment: environment)
+    await CommandLineTool.runCaptured(arguments, environment: environment)
 }
 
 @Suite struct CommandLineTests {
@@ -15,7 +15,7 @@ func runTDF(
     @Test func printsVersion() async {
         let result = await runTDF(["--version"])
         #expect(result.status == 0)
-        #expect(result.stdout == "tdf \(TourDeForce.version)\n")
+        #expect(result.stdout == "tdf \(CommandLineTool.version)\n")
         #expect(result.stderr.isEmpty)
     }
 
@@ -88,7 +88,7 @@ func runTDF(
     )
 
     private func run(_ arguments: [String]) async -> (Int32, String, String) {
-        await TourDeForce.runCaptured(arguments, tree: Self.tree, currentDirectory: "/")
+        await CommandLineTool.runCaptured(arguments, tree: Self.tree, currentDirectory: "/")
     }
 
     /// Values come from `--name value`, `--name=value`, defaults, repeats, short flags and positionals.

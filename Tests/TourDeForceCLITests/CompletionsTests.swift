@@ -9,7 +9,7 @@ import TourDeForceCLI
         let bash = try #require(ExternalProcess.which("bash"), "bash is not installed")
         let directory = try TemporaryDirectory()
         let script = directory.path("tdf.bash")
-        try ShellCompletions.bash(for: TourDeForce.commandTree).write(toFile: script, atomically: true, encoding: .utf8)
+        try ShellCompletions.bash(for: CommandLineTool.commandTree).write(toFile: script, atomically: true, encoding: .utf8)
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
         let output = try await ExternalProcess.run(
             bash,
@@ -26,7 +26,7 @@ import TourDeForceCLI
     /// bash completes the top-level subcommands from the tree, including ones added later.
     @Test func bashCompletesSubcommands() async throws {
         let all = try await bashCompletions(["tdf", ""])
-        let names = TourDeForce.commandTree.subcommands.map(\.name)
+        let names = CommandLineTool.commandTree.subcommands.map(\.name)
         #expect(Set(all) == Set(names + ["help"]))
         #expect(try await bashCompletions(["tdf", "cas"]) == ["cassette"])
         #expect(try await bashCompletions(["tdf", "cassette", "v"]) == ["verify"])
@@ -45,9 +45,9 @@ import TourDeForceCLI
     /// The zsh script names every command path and option of the tree, registers itself with compdef when sourced,
     /// and, where zsh is installed, parses and registers.
     @Test func zshScriptCoversTheTree() async throws {
-        let script = ShellCompletions.zsh(for: TourDeForce.commandTree)
+        let script = ShellCompletions.zsh(for: CommandLineTool.commandTree)
         #expect(script.hasPrefix("#compdef tdf\n"))
-        for entry in CLIReference.entries(of: TourDeForce.commandTree) {
+        for entry in CLIReference.entries(of: CommandLineTool.commandTree) {
             #expect(script.contains("\"\(entry.path.joined(separator: " "))\")"), "no case for \(entry.path)")
             for option in entry.command.options {
                 let spec = option.shortName.map { "{\($0),\(option.name)}'[" } ?? option.name + "["
@@ -74,7 +74,7 @@ import TourDeForceCLI
     @Test func completionsCommandPrintsTheScript() async {
         let bash = await runTDF(["completions", "bash"])
         #expect(bash.status == 0)
-        #expect(bash.stdout == ShellCompletions.bash(for: TourDeForce.commandTree))
+        #expect(bash.stdout == ShellCompletions.bash(for: CommandLineTool.commandTree))
         #expect(bash.stdout.hasSuffix("complete -o filenames -F _tdf tdf\n"))
         let fish = await runTDF(["completions", "fish"])
         #expect(fish.status == 2)

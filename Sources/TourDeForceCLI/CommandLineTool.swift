@@ -1,9 +1,10 @@
 import Sockets
+import TourDeForce
 
 /// The `tdf` command line: the command tree and the entry point that runs one command line to an exit code.
-public enum TourDeForce {
-    /// The tool's version, printed by `tdf --version` and written into recordings.
-    public static let version = "0.1.0"
+public enum CommandLineTool {
+    /// The tool's version, printed by `tdf --version` and written into recordings (the library's).
+    public static let version = Release.version
 
     /// Exit codes (DESIGN §8).
     public enum ExitCode {
@@ -92,7 +93,7 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
     public let exitCode: Int32
 
     /// Makes a failure.
-    public init(_ message: String, exitCode: Int32 = TourDeForce.ExitCode.failure) {
+    public init(_ message: String, exitCode: Int32 = CommandLineTool.ExitCode.failure) {
         self.message = message
         self.exitCode = exitCode
     }
