@@ -1,5 +1,5 @@
-public import Harness
 import HTTPTransport
+public import Harness
 public import RecordingProxy
 import StoriStack
 
@@ -152,7 +152,11 @@ public struct LiveBatch: Sendable {
         }
         // A fixed issue time keeps the token, and so its redaction tag in the cassettes, the same on every run of the
         // same seed (the stack accepts it until 2046).
-        let token = AccessToken.mint(secret: stack.configuration.jwtSecret, ttl: 20 * 365 * 86_400, issuedAt: 1_767_225_600)
+        let token = AccessToken.mint(
+            secret: stack.configuration.jwtSecret,
+            ttl: 20 * 365 * 86_400,
+            issuedAt: 1_767_225_600
+        )
         return (stack, moved, token)
     }
 }

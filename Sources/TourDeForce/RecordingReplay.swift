@@ -7,7 +7,7 @@ public import RecordingProxy
 import Synchronization
 
 /// An artifact tree that can be replayed: it has its `config.json`, its cassettes and at least one run.
-public struct Recording: Sendable {
+public struct ReplayableTree: Sendable {
     /// The tree, indexed once for comparing every replayed run with it.
     public let index: ArtifactTreeIndex
 
@@ -133,7 +133,7 @@ public struct ReplayVerdict: Sendable {
 /// compared with the original on the deterministic projection (``ReplayComparison``).
 public struct RecordingReplay: Sendable {
     /// The recording replayed.
-    public let recording: Recording
+    public let recording: ReplayableTree
     /// How fast recorded answers are served.
     public var pace: ProxyConfiguration.Pace
     /// The version written into the replayed tree.
@@ -143,7 +143,7 @@ public struct RecordingReplay: Sendable {
 
     /// A replay of `recording`.
     public init(
-        _ recording: Recording,
+        _ recording: ReplayableTree,
         pace: ProxyConfiguration.Pace = .fast,
         toolVersion: String = Release.version,
         log: @escaping @Sendable (String) -> Void = { _ in }

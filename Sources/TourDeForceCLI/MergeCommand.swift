@@ -1,6 +1,4 @@
-import Cassettes
-import Foundation
-import Harness
+import TourDeForce
 
 extension CommandLineTool {
     /// `tdf merge OUT DIR...`: join the artifact trees and cassette sessions of the shards of a batch (issue 10).
@@ -34,73 +32,39 @@ extension CommandLineTool {
         )
     }
 
-    /// Merging reads and writes thousands of files; it runs on a thread of its own so it never holds one of the
-    /// cooperative pool's two threads (DESIGN §3).
     private static func mergeTrees(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try mergeTreesBlocking(arguments, context) }) }
-            thread.name = "tdf-merge"
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
-    }
-
-    private static func mergeTreesBlocking(_ arguments: ParsedArguments, _ context: CommandContext) throws -> Int32 {
         // The parser has checked that OUT and at least one DIR are given.
         let paths = arguments.positionals.map { absolute($0, context) }
         let out = paths[0]
+        let outcome: ShardMerge.Outcome
         do {
-            let merge = try ArtifactMerge(trees: Array(paths.dropFirst()))
-            let staged = try StagedDirectory(
-                destination: out,
-                replacing: arguments.flag("--force"),
-                inputs: merge.trees
+            outcome = try await ShardMerge.merge(
+                Array(paths.dropFirst()),
+                into: out,
+                replacing: arguments.flag("--force")
             )
-            let outcome: ArtifactMerge.Outcome
-            var cassettes: [CassetteSummary] = []
-            do {
-                outcome = try merge.write(into: staged.path, destination: out, toolVersion: version)
-                if !merge.cassetteDirectories.isEmpty {
-                    cassettes = try SessionMerge.merge(
-                        merge.cassetteDirectories,
-                        into: staged.path + "/cassettes",
-                        toolVersion: version
-                    )
-                }
-                try staged.commit()
-            } catch {
-                staged.discard()
-                if let error = error as? CassetteError {
-                    // A cassette that cannot be written is the environment's fault; one that cannot be read, the input's.
-                    let writing = error.path?.hasPrefix(staged.path) ?? false
-                    throw CommandFailure(
-                        "cannot merge the cassettes: \(error)",
-                        exitCode: writing ? ExitCode.environment : ExitCode.usage
-                    )
-                }
-                throw error
-            }
-            for summary in cassettes where !summary.isComplete {
-                context.printError(
-                    "tdf merge: warning: cassettes/\(summary.fileName) is damaged or incomplete in its shard and was "
-                        + "copied as it is; 'tdf cassette verify \(out)/cassettes' names the damage"
-                )
-            }
-            if !outcome.droppedDerived.isEmpty {
-                context.printError(
-                    "tdf merge: left out \(outcome.droppedDerived.joined(separator: ", ")) of the inputs; "
-                        + "run tdf report --in \(out) to rebuild them"
-                )
-            }
-            context.print(
-                "tdf merge: \(outcome.runs) runs from \(merge.trees.count) trees, \(outcome.copiedFiles) files copied, "
-                    + "\(cassettes.count) cassettes; merged tree in \(out)"
+        } catch {
+            throw CommandFailure(
+                error.description,
+                exitCode: error.isInputProblem ? ExitCode.usage : ExitCode.environment
             )
-            return ExitCode.success
-        } catch let error as ArtifactMergeError {
-            throw error.isInputProblem
-                ? CommandFailure(error.message, exitCode: ExitCode.usage)
-                : CommandFailure(error.message, exitCode: ExitCode.environment)
         }
+        for summary in outcome.cassettes where !summary.isComplete {
+            context.printError(
+                "tdf merge: warning: cassettes/\(summary.fileName) is damaged or incomplete in its shard and was "
+                    + "copied as it is; 'tdf cassette verify \(out)/cassettes' names the damage"
+            )
+        }
+        if !outcome.droppedDerived.isEmpty {
+            context.printError(
+                "tdf merge: left out \(outcome.droppedDerived.joined(separator: ", ")) of the inputs; "
+                    + "run tdf report --in \(out) to rebuild them"
+            )
+        }
+        context.print(
+            "tdf merge: \(outcome.runs) runs from \(outcome.trees) trees, \(outcome.copiedFiles) files copied, "
+                + "\(outcome.cassettes.count) cassettes; merged tree in \(out)"
+        )
+        return ExitCode.success
     }
 }

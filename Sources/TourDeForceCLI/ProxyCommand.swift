@@ -1,11 +1,7 @@
-import Cassettes
-import Dispatch
 import Foundation
-import HTTPTransport
 import JSON
-import RecordingProxy
 import Sockets
-import Synchronization
+import TourDeForce
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -114,6 +110,7 @@ extension CommandLineTool {
         let configuration = try proxyConfiguration(arguments, context: context)
         if arguments.flag("--verbose") { context.printError("tdf proxy: \(DescriptorBudget.raised)") }
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        defer { signals.cancel() }
         let proxy: ProxyServer
         do {
             proxy = try await ProxyServer.start(configuration)
@@ -123,17 +120,26 @@ extension CommandLineTool {
             case .environment: throw CommandFailure(error.message, exitCode: ExitCode.environment)
             }
         }
-        let checkpoints = CheckpointOnHangup(proxy: proxy, context: context)
+        let checkpoints = SignalAction(on: SIGHUP) {
+            do {
+                guard let finished = try proxy.checkpoint() else { return }
+                context.printError("tdf proxy: SIGHUP: finished \(finished) idle cassettes and wrote index.json whole")
+            } catch {
+                context.printError("tdf proxy: SIGHUP: cannot checkpoint the cassettes: \(error)")
+            }
+        }
         defer { checkpoints.cancel() }
         context.print(proxy.readyLine)
         let received = await signals.next()
         context.printError(
             "tdf proxy: \(received == SIGINT ? "SIGINT" : "SIGTERM") received: finishing in-flight exchanges"
         )
-        signals.onFurtherSignal {
+        let secondSignal = Task {
+            guard await signals.next() != nil else { return }
             context.printError("tdf proxy: second signal: exiting without finishing the cassettes")
             _exit(130)
         }
+        defer { secondSignal.cancel() }
         let report = await proxy.shutdown()
         for line in report.lines { context.printError(line) }
         return report.recordingFailures.isEmpty ? ExitCode.success : ExitCode.failure
@@ -187,94 +193,5 @@ extension CommandLineTool {
         configuration.maxOpenCassettes = try arguments.integer("--max-open-cassettes", in: 1...1_000_000) ?? 1
         try usage { () throws(ProxyError) in try configuration.validate() }
         return configuration
-    }
-}
-
-/// Checkpoints a recording proxy on every SIGHUP (``ProxyServer/checkpoint()``) and says what it did; the signal
-/// no longer ends the process.
-private final class CheckpointOnHangup: Sendable {
-    // A thread-safe Dispatch object, kept here only so it can be cancelled.
-    private nonisolated(unsafe) let source: any DispatchSourceSignal
-
-    init(proxy: ProxyServer, context: CommandContext) {
-        signal(SIGHUP, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        source.setEventHandler {
-            do {
-                guard let finished = try proxy.checkpoint() else { return }
-                context.printError(
-                    "tdf proxy: SIGHUP: finished \(finished) idle cassettes and wrote index.json whole"
-                )
-            } catch {
-                context.printError("tdf proxy: SIGHUP: cannot checkpoint the cassettes: \(error)")
-            }
-        }
-        source.resume()
-    }
-
-    func cancel() {
-        source.cancel()
-    }
-}
-
-/// Waits for SIGINT or SIGTERM through Dispatch signal sources (the signals' default action is turned off, so the
-/// process shuts down in order instead of dying).
-private final class SignalWaiter: Sendable {
-    private struct State {
-        var received: [Int32] = []
-        var waiter: CheckedContinuation<Int32, Never>?
-        var further: (@Sendable () -> Void)?
-    }
-
-    private final class Shared: Sendable {
-        let state = Mutex(State())
-    }
-
-    // Dispatch sources are thread-safe objects; they are only kept here so they stay alive.
-    private nonisolated(unsafe) let sources: [any DispatchSourceSignal]
-    private let shared = Shared()
-
-    init(signals: [Int32]) {
-        var sources: [any DispatchSourceSignal] = []
-        let shared = self.shared
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let action = shared.state.withLock {
-                    state -> (CheckedContinuation<Int32, Never>?, (@Sendable () -> Void)?) in
-                    state.received.append(number)
-                    if state.received.count > 1 { return (nil, state.further) }
-                    defer { state.waiter = nil }
-                    return (state.waiter, nil)
-                }
-                action.0?.resume(returning: number)
-                action.1?()
-            }
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    /// The first signal received (at once if one already arrived).
-    func next() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let known = shared.state.withLock { state -> Int32? in
-                if let first = state.received.first { return first }
-                state.waiter = continuation
-                return nil
-            }
-            if let known { continuation.resume(returning: known) }
-        }
-    }
-
-    /// Runs `action` if another signal arrives after the first.
-    func onFurtherSignal(_ action: @escaping @Sendable () -> Void) {
-        let already = shared.state.withLock { state -> Bool in
-            state.further = action
-            return state.received.count > 1
-        }
-        if already { action() }
     }
 }

@@ -81,7 +81,7 @@ extension CommandLineTool {
             throw UsageError(error.message)
         }
         do {
-            return RecordingReplay(try Recording(at: tree), pace: pace, toolVersion: version) { line in
+            return RecordingReplay(try ReplayableTree(at: tree), pace: pace, toolVersion: version) { line in
                 context.printError("tdf replay: \(line)")
             }
         } catch {

@@ -1,7 +1,5 @@
-import Analysis
 import Foundation
-import JSON
-import Reporting
+import TourDeForce
 
 extension CommandLineTool {
     /// `tdf report --in DIR [--out DIR]`.
@@ -46,39 +44,21 @@ extension CommandLineTool {
             )
         }
         let started = Date()
-        var analysis = RunAnalysis(tree: ArtifactTreeLoader.load(root: root))
-        analysis.loadPianoRolls()
-        let tree = analysis.tree
-        for problem in tree.problems { context.printError("tdf report: \(problem)") }
-        let outcome = ReportWriter.write(analysis, to: output)
-        for section in outcome.missingSections {
+        let report = BuiltReport(tree: root, into: output)
+        for problem in report.treeProblems { context.printError("tdf report: \(problem)") }
+        for section in report.outcome.missingSections {
             context.printError("tdf report: section '\(section.section)' not built: \(section.reason)")
         }
-        for failure in outcome.failures { context.printError("tdf report: \(failure)") }
-        let seconds = Date().timeIntervalSince(started)
+        for failure in report.outcome.failures { context.printError("tdf report: \(failure)") }
         if arguments.flag("--json") {
-            let summary = JSONValue.object([
-                ("runs", .int(tree.runs.count)),
-                ("exchanges", .int(tree.exchanges.count)),
-                ("output", .string(output)),
-                ("files", .strings(outcome.files)),
-                (
-                    "missing_sections",
-                    .array(
-                        outcome.missingSections.map {
-                            .object([("section", .string($0.section)), ("reason", .string($0.reason))])
-                        }
-                    )
-                ),
-                ("failures", .strings(outcome.failures)),
-            ])
-            context.print(JSONWriter.string(summary))
+            context.print(report.summary(output: output))
         } else {
             context.print(
-                "tdf report: \(tree.runs.count) runs, \(tree.exchanges.count) exchanges; wrote \(outcome.files.count) files "
-                    + "to \(output) in \(String(format: "%.2f", seconds)) s (report/report.html)"
+                "tdf report: \(report.runs) runs, \(report.exchanges) exchanges; wrote \(report.outcome.files.count) "
+                    + "files to \(output) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s "
+                    + "(report/report.html)"
             )
         }
-        return outcome.missingSections.isEmpty && outcome.failures.isEmpty ? ExitCode.success : ExitCode.failure
+        return report.isComplete ? ExitCode.success : ExitCode.failure
     }
 }

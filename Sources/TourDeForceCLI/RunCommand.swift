@@ -54,8 +54,18 @@ extension CommandLineTool {
                     help: "Maestro compose stream URL.",
                     default: defaults.endpoints.maestro.configurationText
                 ),
-                .option("--storpheus", value: "URL", help: "Storpheus base URL.", default: defaults.endpoints.storpheus.configurationText),
-                .option("--muse-url", value: "URL", help: "MUSE API base URL.", default: defaults.endpoints.muse.configurationText),
+                .option(
+                    "--storpheus",
+                    value: "URL",
+                    help: "Storpheus base URL.",
+                    default: defaults.endpoints.storpheus.configurationText
+                ),
+                .option(
+                    "--muse-url",
+                    value: "URL",
+                    help: "MUSE API base URL.",
+                    default: defaults.endpoints.muse.configurationText
+                ),
                 .option("--runs", value: "N", help: "Number of runs.", default: String(defaults.runs)),
                 .option(
                     "--shard",

@@ -1,7 +1,6 @@
-import Dispatch
 import Foundation
 import Sockets
-import StoriStack
+import TourDeForce
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -221,21 +220,8 @@ extension CommandLineTool {
     private static func runStack(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         let configuration = try stackConfiguration(arguments, environment: context.environment)
         if arguments.flag("--verbose") { context.printError("tdf stack: \(DescriptorBudget.raised)") }
-        let stopRequests = AsyncStream<Int32>.makeStream()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let continuation = stopRequests.continuation
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            return source
-        }
-        defer {
-            for source in sources { source.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-        }
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        defer { signals.cancel() }
         let stack: RunningStack
         do {
             stack = try await Simulator.start(configuration)
@@ -247,9 +233,8 @@ extension CommandLineTool {
             context.printError("tdf stack: faults: \(configuration.faults.map(\.description).joined(separator: ", "))")
         }
         // Serve until a signal arrives (or the task running the command is cancelled, as in tests).
-        for await number in stopRequests.stream {
+        if let number = await signals.next() {
             context.printError("tdf stack: received signal \(number), shutting down")
-            break
         }
         await stack.shutdown()
         return ExitCode.success
