@@ -71,13 +71,13 @@ let package = Package(
         .testTarget(
             name: "StoriStackTests",
             dependencies: [
-                "StoriStack", "JSON", "TourDeForceCLI", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "TestSupport",
+                "StoriStack", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "TestSupport",
             ]
         ),
         .testTarget(
             name: "HarnessTests",
             dependencies: [
-                "Harness", "JSON", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport",
+                "Harness", "JSON", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport",
                 "HTTPWire", "Sockets", "MIDI", "Gzip", "TestSupport",
             ]
         ),
@@ -85,8 +85,14 @@ let package = Package(
             name: "AnalysisTests",
             dependencies: ["Analysis", "Cassettes", "HTTPWire", "JSON", "MIDI", "TestSupport"]
         ),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Analysis", "TourDeForceCLI", "TestSupport"]),
-        .testTarget(name: "TourDeForceCLITests", dependencies: ["TourDeForceCLI", "MIDI", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Analysis", "TestSupport"]),
+        .testTarget(
+            name: "TourDeForceCLITests",
+            dependencies: [
+                "TourDeForceCLI", "TourDeForce", "Harness", "StoriStack", "RecordingProxy", "Cassettes", "Reporting",
+                "HTTPTransport", "HTTPWire", "JSON", "Gzip", "Sockets", "MIDI", "TestSupport",
+            ]
+        ),
     ]
 )
 

@@ -91,6 +91,15 @@ public struct StackConfiguration: Sendable {
     public static func ephemeral(seed: UInt64 = 0) -> StackConfiguration {
         StackConfiguration(maestroPort: 0, storpheusPort: 0, seed: seed)
     }
+
+    /// The stack `tdf run --stack embedded` starts: free loopback ports, seeded like the batch, with the compose
+    /// stream's rate limit off (a batch opens streams far faster than one person would), and `faults` injected.
+    public static func embedded(seed: UInt64, faults: [StackFault] = []) -> StackConfiguration {
+        var configuration = ephemeral(seed: seed)
+        configuration.streamRateLimitPerMinute = 0
+        configuration.faults = faults
+        return configuration
+    }
 }
 
 /// The faults of a configuration, resolved into the questions the services ask.

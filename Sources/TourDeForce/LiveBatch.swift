@@ -128,17 +128,15 @@ public struct LiveBatch: Sendable {
         return Outcome(result: result, proxyReport: report)
     }
 
-    /// Starts the simulator seeded like the batch, with its stream rate limit off, and returns it with `endpoints`
+    /// Starts the simulator seeded like the batch, and returns it with `endpoints`
     /// moved onto it (targets kept) and a token it accepts.
     private static func startSimulator(
         seed: UInt64,
         endpoints: Endpoints
     ) async throws(Failure) -> (stack: RunningStack, endpoints: Endpoints, token: String) {
-        var stackConfiguration = StackConfiguration.ephemeral(seed: seed)
-        stackConfiguration.streamRateLimitPerMinute = 0
         let stack: RunningStack
         do {
-            stack = try await Simulator.start(stackConfiguration)
+            stack = try await Simulator.start(.embedded(seed: seed))
         } catch {
             throw .simulator("cannot start the embedded stack: \(error)")
         }

@@ -37,10 +37,7 @@ func embeddedConfiguration(
 }
 
 func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> RunningStack {
-    var configuration = StackConfiguration.ephemeral(seed: seed)
-    configuration.streamRateLimitPerMinute = 0
-    configuration.faults = faults
-    return try await Simulator.start(configuration)
+    try await Simulator.start(.embedded(seed: seed, faults: faults))
 }
 
 @Suite struct EndToEndTests {

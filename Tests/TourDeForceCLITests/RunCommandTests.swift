@@ -110,7 +110,7 @@ extension RunCommandTests {
     /// Against a separately started stack, the JWT comes from the named variable, `--no-record` writes no cassettes,
     /// and the JWT is in no file.
     @Test func usesTheJWTVariableAndNeverWritesIt() async throws {
-        let stack = try await startStack()
+        let stack = try await Simulator.start(.embedded(seed: 1337))
         let directory = try TemporaryDirectory()
         let token = stack.token()
         let out = directory.path("out")

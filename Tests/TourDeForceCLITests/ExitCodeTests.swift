@@ -28,7 +28,7 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
 
     /// 1: the runs ran and failed (every authenticated request is refused), and stdout says how many.
     @Test func failedRunsAreOne() async throws {
-        let stack = try await startStack(faults: [StackFault(.auth(.invalid))])
+        let stack = try await Simulator.start(.embedded(seed: 1337, faults: [StackFault(.auth(.invalid))]))
         let directory = try TemporaryDirectory()
         let result = await tdfInProcess(
             ["run", "--runs", "2", "--no-record", "--out", directory.path("o")]

@@ -29,7 +29,7 @@ import Testing
     /// A recorded batch run with a known JWT, then its report: no file of the tree (cassettes decompressed, events,
     /// logs, payloads, MIDI, MUSE, report HTML/Markdown/JUnit, the SQLite database) holds the token or its signature.
     @Test(.timeLimit(.minutes(2))) func noOutputFileHoldsTheToken() async throws {
-        let stack = try await startStack()
+        let stack = try await Simulator.start(.embedded(seed: 1337))
         let token = AccessToken.mint(secret: stack.configuration.jwtSecret, subject: "security-test", ttl: 86_400)
         let signature = String(token.split(separator: ".")[2])
         let directory = try TemporaryDirectory()
@@ -77,7 +77,7 @@ import Testing
     func hostileRunTagsAreRefused(_ run: String) async throws {
         let directory = try TemporaryDirectory()
         let cassettes = directory.path("session/cassettes")
-        let stack = try await startStack()
+        let stack = try await Simulator.start(.embedded(seed: 1337))
         let proxy = try await ProxyServer.start(
             ProxyConfiguration(
                 mode: .record,
