@@ -86,6 +86,17 @@ let package = Package(
             dependencies: ["Analysis", "Cassettes", "HTTPWire", "JSON", "MIDI", "TestSupport"]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Analysis", "TestSupport"]),
+        // The example of Docs/library.md, compiled against the library here; TourDeForceTests also builds it as the
+        // separate package it is.
+        .testTarget(
+            name: "LibraryExampleTests",
+            dependencies: ["TourDeForce"],
+            path: "Examples/LibraryExample/Tests/LibraryExampleTests"
+        ),
+        .testTarget(
+            name: "TourDeForceTests",
+            dependencies: ["TourDeForce", "TestSupport"]
+        ),
         .testTarget(
             name: "TourDeForceCLITests",
             dependencies: [
