@@ -68,51 +68,25 @@ extension TourDeForce {
 
     // MARK: - Selecting cassettes
 
-    private struct Selection {
-        let directory: String
-        let paths: [String]
-    }
-
-    private static func selectCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Selection {
-        var target = arguments.positionals[0]
-        if !target.hasPrefix("/") { target = context.currentDirectory + "/" + target }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else {
-            throw UsageError("\(arguments.positionals[0]) does not exist; give a session directory of cassettes")
-        }
-        if !isDirectory.boolValue {
-            return Selection(
-                directory: String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)]),
-                paths: [target]
+    /// The cassettes the command line names. Errors the library gives become messages naming the arguments.
+    private static func selectCassettes(
+        _ arguments: ParsedArguments,
+        context: CommandContext
+    ) throws -> CassetteSelection {
+        do {
+            return try CassetteSelection(
+                path: arguments.positionals[0],
+                currentDirectory: context.currentDirectory,
+                run: arguments.value("--run")
             )
-        }
-        var names: [String]
-        do {
-            names = try SessionDirectory.cassetteFileNames(in: target)
         } catch {
-            throw CommandFailure(error.description)
-        }
-        if let runText = arguments.value("--run") {
-            let run: RunID?
-            do {
-                run = try RunID.parseArgument(runText)
-            } catch {
-                throw UsageError("--run: \(error.reason)")
+            switch error {
+            case .missing(let path): throw UsageError("\(path) does not exist; give a session directory of cassettes")
+            case .unreadable(let failure): throw failure
+            case .invalidRun(_, let failure): throw UsageError("--run: \(failure.reason)")
+            case .noCassette(let path, let run, let fileName):
+                throw CommandFailure("\(path) has no cassette \(fileName) for --run \(run)")
             }
-            let name = RunID.fileName(for: run)
-            guard names.contains(name) else {
-                throw CommandFailure("\(arguments.positionals[0]) has no cassette \(name) for --run \(runText)")
-            }
-            names = [name]
-        }
-        return Selection(directory: target, paths: names.map { target + "/" + $0 })
-    }
-
-    private static func load(_ path: String) throws -> Cassette {
-        do {
-            return try Cassette.load(path: path)
-        } catch {
-            throw CommandFailure(error.description)
         }
     }
 
@@ -123,8 +97,7 @@ extension TourDeForce {
     // MARK: - ls
 
     private static func listCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        let selection = try selectCassettes(arguments, context: context)
-        let cassettes = try selection.paths.map(load)
+        let cassettes = try selectCassettes(arguments, context: context).load()
         if arguments.flag("--json") {
             let rows = cassettes.map { CassetteSession.row($0.summary) }
             context.print(JSONWriter.string(.array(rows), style: .pretty))
@@ -155,7 +128,7 @@ extension TourDeForce {
     private static func showCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         let selection = try selectCassettes(arguments, context: context)
         for path in selection.paths {
-            let cassette = try load(path)
+            let cassette = try Cassette.load(path: path)
             if arguments.flag("--json") {
                 for exchange in cassette.exchanges { context.print(JSONWriter.string(exchange.jsonValue)) }
                 continue
@@ -354,8 +327,7 @@ extension TourDeForce {
     // MARK: - har
 
     private static func exportHAR(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        let selection = try selectCassettes(arguments, context: context)
-        let cassettes = try selection.paths.map(load)
+        let cassettes = try selectCassettes(arguments, context: context).load()
         var bytes = JSONWriter.bytes(HARExport.document(of: cassettes, toolVersion: version), style: .pretty)
         bytes.append(0x0A)
         guard var out = arguments.value("--out") else {
