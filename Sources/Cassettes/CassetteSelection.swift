@@ -49,6 +49,10 @@ public struct CassetteSelection: Sendable, Equatable {
         try paths.map { (path) throws(CassetteError) in try Cassette.load(path: path) }
     }
 
+    /// The last component of a cassette's path.
+    static func fileName(of path: String) -> String {
+        String(path[(path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex)...])
+    }
 }
 
 /// Why ``CassetteSelection`` could not select cassettes; each case carries what was given.

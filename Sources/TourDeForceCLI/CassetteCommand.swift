@@ -1,7 +1,5 @@
 import Cassettes
-import Foundation
 import Gzip
-import HTTPWire
 import JSON
 
 extension TourDeForce {
@@ -94,108 +92,29 @@ extension TourDeForce {
         String(path[(path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex)...])
     }
 
-    // MARK: - ls
+    // MARK: - ls and show
 
     private static func listCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        let cassettes = try selectCassettes(arguments, context: context).load()
+        let summaries = try selectCassettes(arguments, context: context).load().map(\.summary)
         if arguments.flag("--json") {
-            let rows = cassettes.map { CassetteSession.row($0.summary) }
-            context.print(JSONWriter.string(.array(rows), style: .pretty))
-            return ExitCode.success
+            context.print(JSONWriter.string(.array(summaries.map(CassetteSession.row)), style: .pretty))
+        } else {
+            CassetteTranscript.table(of: summaries).forEach(context.print)
         }
-        var table = [["RUN", "EXCHANGES", "SERVICES", "COMPLETE", "FIRST", "LAST", "DIGEST"]]
-        for cassette in cassettes {
-            let summary = cassette.summary
-            table.append([
-                summary.run?.rawValue ?? RunID.untaggedName, String(summary.exchangeCount),
-                summary.services.joined(separator: ","), summary.isComplete ? "yes" : "no",
-                summary.first?.description ?? "-", summary.last?.description ?? "-", String(summary.digest.prefix(16)),
-            ])
-        }
-        let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max() ?? 0 }
-        for row in table {
-            context.print(
-                zip(row, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
-                    .trimmingTrailingSpaces()
-            )
-        }
-        context.print("\(cassettes.count) cassettes, \(cassettes.reduce(0) { $0 + $1.exchanges.count }) exchanges")
         return ExitCode.success
     }
 
-    // MARK: - show
-
     private static func showCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        let selection = try selectCassettes(arguments, context: context)
-        for path in selection.paths {
+        // One cassette at a time: a long session starts printing at once and is never in memory whole.
+        for path in try selectCassettes(arguments, context: context).paths {
             let cassette = try Cassette.load(path: path)
             if arguments.flag("--json") {
                 for exchange in cassette.exchanges { context.print(JSONWriter.string(exchange.jsonValue)) }
-                continue
+            } else {
+                CassetteTranscript.lines(of: cassette).forEach(context.print)
             }
-            let run = cassette.run?.rawValue ?? RunID.untaggedName
-            context.print("== \(fileName(path)) (run \(run), \(cassette.exchanges.count) exchanges)")
-            for exchange in cassette.exchanges {
-                for line in describe(exchange) { context.print(line) }
-            }
-            if let damage = cassette.damage { context.print("!! \(damage)") }
-            for problem in cassette.problems { context.print("!! \(problem)") }
         }
         return ExitCode.success
-    }
-
-    private static func describe(_ exchange: Exchange) -> [String] {
-        let response = exchange.response
-        let timing = exchange.timing
-        var head = "#\(exchange.seq) ordinal \(exchange.ordinal) \(exchange.started) \(exchange.service)"
-        if let step = exchange.step { head += " [\(step)]" }
-        head += " \(exchange.request.method) \(exchange.request.target) -> \(response.status) \(response.reason)"
-        head +=
-            " (ttfb \(timing.ttfbMilliseconds.map { format($0) } ?? "-") ms, total \(format(timing.totalMilliseconds)) ms)"
-        var lines = [head]
-        if !exchange.request.body.isEmpty { lines.append("  request body: \(preview(exchange.request.body))") }
-        switch response.content {
-        case .body(let bytes):
-            lines.append("  body: \(preview(bytes))")
-        case .chunks(let chunks):
-            lines.append("  \(chunks.count) chunks, \(chunks.reduce(0) { $0 + $1.bytes.count }) bytes")
-            for chunk in chunks { lines.append("    +\(format(chunk.atMilliseconds)) ms  \(preview(chunk.bytes))") }
-        case .events(let events, let exact):
-            lines.append("  \(events.count) events" + (exact == nil ? "" : " (exact bytes kept as chunks)"))
-            for event in events {
-                switch event.frame {
-                case .comment(let text):
-                    lines.append("    +\(format(event.atMilliseconds)) ms  : \(escaped(text))")
-                case .event(let sse):
-                    var fields = ""
-                    if let name = sse.event { fields += "event=\(escaped(name)) " }
-                    if let id = sse.id { fields += "id=\(escaped(id)) " }
-                    if let retry = sse.retry { fields += "retry=\(retry) " }
-                    lines.append("    +\(format(event.atMilliseconds)) ms  \(fields)data: \(escaped(sse.data))")
-                }
-            }
-        }
-        if let fault = exchange.fault {
-            lines.append("  fault: \(fault.kind) after \(fault.afterBytes) bytes: \(fault.detail)")
-        }
-        return lines
-    }
-
-    private static func format(_ milliseconds: Double) -> String {
-        String(format: "%.1f", milliseconds)
-    }
-
-    private static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
-            .replacingOccurrences(of: "\r", with: "\\r")
-    }
-
-    private static func preview(_ bytes: [UInt8]) -> String {
-        if bytes.isEmpty { return "(empty)" }
-        guard let text = String(validating: bytes, as: UTF8.self) else { return "<\(bytes.count) bytes, binary>" }
-        let limit = 200
-        let shown = escaped(String(text.prefix(limit)))
-        return text.count > limit ? "\(shown)… (\(bytes.count) bytes)" : shown
     }
 
     // MARK: - verify
@@ -342,13 +261,5 @@ extension TourDeForce {
         }
         context.printError("wrote \(cassettes.reduce(0) { $0 + $1.exchanges.count }) entries to \(out)")
         return ExitCode.success
-    }
-}
-
-extension String {
-    fileprivate func trimmingTrailingSpaces() -> String {
-        var copy = self
-        while copy.hasSuffix(" ") { copy.removeLast() }
-        return copy
     }
 }
