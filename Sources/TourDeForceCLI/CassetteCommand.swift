@@ -1,5 +1,4 @@
 import Cassettes
-import Gzip
 import JSON
 
 extension TourDeForce {
@@ -64,8 +63,6 @@ extension TourDeForce {
         )
     }
 
-    // MARK: - Selecting cassettes
-
     /// The cassettes the command line names. Errors the library gives become messages naming the arguments.
     private static func selectCassettes(
         _ arguments: ParsedArguments,
@@ -87,12 +84,6 @@ extension TourDeForce {
             }
         }
     }
-
-    private static func fileName(_ path: String) -> String {
-        String(path[(path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex)...])
-    }
-
-    // MARK: - ls and show
 
     private static func listCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         let summaries = try selectCassettes(arguments, context: context).load().map(\.summary)
@@ -117,133 +108,17 @@ extension TourDeForce {
         return ExitCode.success
     }
 
-    // MARK: - verify
-
     private static func verifyCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        let selection = try selectCassettes(arguments, context: context)
-        var rows: [JSONValue] = []
-        var failures = 0
-        var indexRows: [String: JSONValue] = [:]
-        let indexPath = selection.directory + "/" + SessionDirectory.indexFileName
-        var indexProblems: [String] = []
-        var hasIndex = false
-        do {
-            if let index = try SessionIndex.read(directory: selection.directory) {
-                indexRows = index.rows
-                hasIndex = true
-            }
-        } catch {
-            indexProblems.append(error.description)
-            hasIndex = true
-        }
-        // A cassette without its end record means something else while its recording process is alive.
-        let holder = SessionLock.holder(of: selection.directory)
-        var stillOpen = 0
-        for path in selection.paths {
-            let name = fileName(path)
-            var problems: [String] = []
-            var exchanges = 0
-            var digest = ""
-            var isLive = false
-            do {
-                let cassette = try Cassette.load(path: path)
-                exchanges = cassette.exchanges.count
-                digest = cassette.digest
-                // A cassette being written has no end record and no gzip trailer yet: neither is damage.
-                if case .live = holder, cassette.end == nil, cassette.damage?.kind != .corrupt { isLive = true }
-                if let damage = cassette.damage, !isLive { problems.append(damage.description) }
-                if cassette.header == nil { problems.append("\(path): no header record") }
-                problems += cassette.problems
-                if isLive {
-                    stillOpen += 1
-                } else if cassette.end == nil {
-                    let why = Self.whyUnfinished(holder, damaged: cassette.damage != nil)
-                    problems.append("\(path): no end record (\(why))")
-                }
-                if isLive {
-                    // Its index row follows the cassette within a second or so; nothing to compare yet.
-                } else if let row = indexRows[name] {
-                    if row["exchanges"]?.integerValue != exchanges || row["digest"]?.stringValue != digest {
-                        problems.append(
-                            "\(indexPath): the row for \(name) says \(row["exchanges"]?.integerValue ?? -1) exchanges, digest "
-                                + "\(row["digest"]?.stringValue ?? "?"); the cassette holds \(exchanges), digest \(digest)"
-                        )
-                    }
-                } else if hasIndex {
-                    problems.append("\(indexPath): no row for \(name)")
-                }
-            } catch {
-                problems.append(error.description)
-            }
-            if !problems.isEmpty { failures += 1 }
-            rows.append(
-                .object([
-                    ("file", .string(name)), ("ok", .bool(problems.isEmpty)), ("live", .bool(isLive)),
-                    ("exchanges", .int(exchanges)),
-                    ("digest", .string(digest)), ("problems", .array(problems.map(JSONValue.string))),
-                ])
-            )
-            if !arguments.flag("--json") {
-                if problems.isEmpty && isLive {
-                    context.print("live  \(name): \(exchanges) exchanges so far, still being recorded")
-                } else if problems.isEmpty {
-                    context.print("ok    \(name): \(exchanges) exchanges, digest \(digest)")
-                } else {
-                    context.print("FAIL  \(name): \(exchanges) whole exchanges")
-                    for problem in problems { context.print("      \(problem)") }
-                }
-            }
-        }
-        if arguments.value("--run") == nil {
-            let present = Set(selection.paths.map(fileName))
-            for file in indexRows.keys.sorted() where !present.contains(file) {
-                indexProblems.append("\(indexPath): lists \(file), which does not exist")
-            }
-        }
+        let verification = CassetteVerification(of: try selectCassettes(arguments, context: context))
         if arguments.flag("--json") {
-            let value: JSONValue = .object([
-                ("ok", .bool(failures == 0 && indexProblems.isEmpty)), ("cassettes", .array(rows)),
-                ("index_problems", .array(indexProblems.map(JSONValue.string))),
-            ])
-            context.print(JSONWriter.string(value, style: .pretty))
+            context.print(JSONWriter.string(verification.jsonValue, style: .pretty))
         } else {
-            for problem in indexProblems { context.print("FAIL  \(problem)") }
-            if case .live(let processID) = holder, stillOpen > 0 {
-                context.print(
-                    "\(stillOpen) cassettes are still being recorded by \(processID.map { "process \($0)" } ?? "a live process")"
-                        + "; SIGHUP to it finishes the idle ones"
-                )
-            }
-            context.print(
-                failures == 0 && indexProblems.isEmpty
-                    ? "\(selection.paths.count) cassettes verified"
-                    : "\(failures) of \(selection.paths.count) cassettes damaged or incomplete"
-            )
+            verification.lines.forEach(context.print)
         }
-        if failures > 0 || !indexProblems.isEmpty {
-            // One line per damaged cassette on stderr (its first problem; stdout has them all).
-            for row in rows {
-                if let first = row["problems"]?.arrayValue?.first?.stringValue {
-                    context.printError("tdf cassette verify: \(first)")
-                }
-            }
-            if let first = indexProblems.first { context.printError("tdf cassette verify: \(first)") }
-            return ExitCode.failure
-        }
-        return ExitCode.success
+        // stdout has every problem; stderr one per damaged cassette and index.
+        for problem in verification.firstProblems { context.printError("tdf cassette verify: \(problem)") }
+        return verification.isOK ? ExitCode.success : ExitCode.failure
     }
-
-    /// Why a cassette has no `end` record, as far as the session's lock tells.
-    private static func whyUnfinished(_ holder: SessionLock.Holder, damaged: Bool) -> String {
-        switch holder {
-        case .ended(let processID):
-            "the recording process\(processID.map { " \($0)" } ?? "") ended without closing the session: killed or crashed"
-        case .none, .live:
-            damaged ? "the proxy did not shut down cleanly" : "the cassette is incomplete"
-        }
-    }
-
-    // MARK: - har
 
     private static func exportHAR(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         let cassettes = try selectCassettes(arguments, context: context).load()
