@@ -34,14 +34,15 @@ let package = Package(
                 "Analysis", "Cassettes", "HTTPTransport", "Harness", "MIDI", "RecordingProxy", "Reporting", "StoriStack",
             ]
         ),
+        .target(name: "CommandLineKit"),
         .target(
             name: "TourDeForceCLI",
             dependencies: [
-                "TourDeForce", "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes",
+                "CommandLineKit", "TourDeForce", "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes",
                 "RecordingProxy", "StoriStack", "Harness", "Analysis", "Reporting", "Sockets",
             ]
         ),
-        .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),
+        .executableTarget(name: "tdf", dependencies: ["CommandLineKit", "TourDeForceCLI"]),
         .executableTarget(
             name: "HelloServer",
             dependencies: ["HTTPTransport", "HTTPWire"],
@@ -93,6 +94,7 @@ let package = Package(
             dependencies: ["TourDeForce"],
             path: "Examples/LibraryExample/Tests/LibraryExampleTests"
         ),
+        .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit", "TestSupport"]),
         .testTarget(
             name: "TourDeForceTests",
             dependencies: ["TourDeForce", "TestSupport"]
@@ -100,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "TourDeForceCLITests",
             dependencies: [
-                "TourDeForceCLI", "TourDeForce", "Harness", "StoriStack", "RecordingProxy", "Cassettes", "Reporting",
+                "TourDeForceCLI", "CommandLineKit", "TourDeForce", "Harness", "StoriStack", "RecordingProxy", "Cassettes", "Reporting",
                 "HTTPTransport", "HTTPWire", "JSON", "Gzip", "Sockets", "MIDI", "TestSupport",
             ]
         ),

@@ -1,4 +1,5 @@
 import Cassettes
+public import CommandLineKit
 import JSON
 
 extension CommandLineTool {

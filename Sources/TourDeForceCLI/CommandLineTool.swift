@@ -1,3 +1,5 @@
+public import CommandLineKit
+import Foundation
 import Sockets
 import TourDeForce
 
@@ -55,7 +57,7 @@ public enum CommandLineTool {
         }
         // Not in the tree's help: Scripts/cli-reference.sh uses it to regenerate Docs/cli.md.
         if arguments == ["help", "--markdown"] {
-            context.standardOutput.write(CLIReference.markdown(of: commandTree))
+            context.standardOutput.write(referenceMarkdown)
             return ExitCode.success
         }
         return await run(arguments, tree: commandTree, context: context)
@@ -100,4 +102,67 @@ public struct CommandFailure: Error, Sendable, CustomStringConvertible {
 
     /// The message.
     public var description: String { message }
+}
+
+extension CommandLineTool {
+    /// Runs a command line in this process with both outputs captured: how tests, and programs embedding tdf,
+    /// drive a command. `tree` nil means the whole tool (`main`, so `--version` works too); `currentDirectory` nil
+    /// means the process's.
+    public static func runCaptured(
+        _ arguments: [String],
+        tree: CommandSpec? = nil,
+        environment: [String: String] = [:],
+        currentDirectory: String? = nil
+    ) async -> (status: Int32, stdout: String, stderr: String) {
+        let out = CapturedOutput()
+        let err = CapturedOutput()
+        let context = CommandContext(
+            standardOutput: out,
+            standardError: err,
+            environment: environment,
+            currentDirectory: currentDirectory ?? FileManager.default.currentDirectoryPath
+        )
+        let status: Int32
+        if let tree {
+            status = await run(arguments, tree: tree, context: context)
+        } else {
+            status = await main(arguments: arguments, context: context)
+        }
+        return (status, out.text, err.text)
+    }
+}
+
+extension CommandLineTool {
+    /// `Docs/cli.md`: every command's help, then what every command shares.
+    public static var referenceMarkdown: String {
+        CommandReference.markdown(of: commandTree, generator: "Scripts/cli-reference.sh", appendix: referenceAppendix)
+    }
+
+    /// What every command shares, after the commands in the reference: exit codes and output conventions.
+    private static let referenceAppendix = [
+        "",
+        "## Exit codes",
+        "",
+        "Every command exits with one of these:",
+        "",
+        "| code | meaning |",
+        "|---|---|",
+        "| `0` | everything succeeded: every run passed, every file was read, nothing differs |",
+        "| `1` | the work ran and found a failure: a run failed, a file is damaged, a report section could not be built |",
+        "| `2` | usage or configuration error: one line on stderr that says what to fix; nothing was started |",
+        "| `3` | environment problem: a port cannot be bound, `--out` cannot be written, a service is unreachable "
+            + "before any run |",
+        "",
+        "## Output conventions",
+        "",
+        "- Results go to stdout; errors, progress and logs go to stderr, so `tdf ... > result.txt` keeps only "
+            + "results.",
+        "- `--json` prints the result as JSON on stdout where a command has one (`cassette ls|show|verify`, "
+            + "`midi analyze`, `report`).",
+        "- tdf prints no colour. The only terminal control sequence it writes is the progress line of `tdf run`, "
+            + "rewritten in place when stderr is a terminal; when stderr is not a terminal, `NO_COLOR` is set to "
+            + "any non-empty value, or `TERM=dumb`, progress is one plain line per finished run instead.",
+        "- `tdf --version` prints the version; `tdf completions bash|zsh` prints a completion script generated "
+            + "from this same command tree.",
+    ]
 }

@@ -1,5 +1,6 @@
 import Analysis
 import Cassettes
+import CommandLineKit
 import JSON
 import Reporting
 

@@ -1,3 +1,4 @@
+public import CommandLineKit
 import Foundation
 import Sockets
 import TourDeForce

@@ -1,3 +1,4 @@
+import CommandLineKit
 import TourDeForceCLI
 
 #if canImport(Glibc)

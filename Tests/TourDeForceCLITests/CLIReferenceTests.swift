@@ -1,8 +1,9 @@
+import CommandLineKit
 import Foundation
 import Testing
 import TourDeForceCLI
 
-@Suite struct CLIReferenceTests {
+@Suite struct CommandReferenceTests {
     private static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -28,8 +29,8 @@ import TourDeForceCLI
 
     /// Every command's `--help` runs, exits 0, shows examples, and appears word for word in the reference.
     @Test func everyHelpRunsAndIsInTheReference() async {
-        let reference = CLIReference.markdown(of: CommandLineTool.commandTree)
-        let entries = CLIReference.entries(of: CommandLineTool.commandTree)
+        let reference = CommandLineTool.referenceMarkdown
+        let entries = CommandReference.entries(of: CommandLineTool.commandTree)
         #expect(entries.count > 10)
         for entry in entries {
             let name = entry.path.joined(separator: " ")
@@ -47,7 +48,7 @@ import TourDeForceCLI
 
     /// Every command a user can run (not the pending placeholders) shows at least one example in its help.
     @Test func everyRunnableCommandHasExamples() {
-        for entry in CLIReference.entries(of: CommandLineTool.commandTree) where entry.command.action != nil {
+        for entry in CommandReference.entries(of: CommandLineTool.commandTree) where entry.command.action != nil {
             let pending = entry.command.abstract.hasSuffix("(not yet available)")
             #expect(pending || !entry.command.examples.isEmpty, "\(entry.path.joined(separator: " ")) has no examples")
         }

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Foundation
 import TestSupport
 import Testing
@@ -9,7 +10,11 @@ import TourDeForceCLI
         let bash = try #require(ExternalProcess.which("bash"), "bash is not installed")
         let directory = try TemporaryDirectory()
         let script = directory.path("tdf.bash")
-        try ShellCompletions.bash(for: CommandLineTool.commandTree).write(toFile: script, atomically: true, encoding: .utf8)
+        try ShellCompletions.bash(for: CommandLineTool.commandTree).write(
+            toFile: script,
+            atomically: true,
+            encoding: .utf8
+        )
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
         let output = try await ExternalProcess.run(
             bash,
@@ -47,7 +52,7 @@ import TourDeForceCLI
     @Test func zshScriptCoversTheTree() async throws {
         let script = ShellCompletions.zsh(for: CommandLineTool.commandTree)
         #expect(script.hasPrefix("#compdef tdf\n"))
-        for entry in CLIReference.entries(of: CommandLineTool.commandTree) {
+        for entry in CommandReference.entries(of: CommandLineTool.commandTree) {
             #expect(script.contains("\"\(entry.path.joined(separator: " "))\")"), "no case for \(entry.path)")
             for option in entry.command.options {
                 let spec = option.shortName.map { "{\($0),\(option.name)}'[" } ?? option.name + "["

@@ -1,4 +1,5 @@
 import Cassettes
+import CommandLineKit
 import Foundation
 import HTTPWire
 import JSON

@@ -108,31 +108,3 @@ public struct CommandContext: Sendable {
         standardError.isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 }
-
-extension CommandLineTool {
-    /// Runs a command line in this process with both outputs captured: how tests, and programs embedding tdf,
-    /// drive a command. `tree` nil means the whole tool (`main`, so `--version` works too); `currentDirectory` nil
-    /// means the process's.
-    public static func runCaptured(
-        _ arguments: [String],
-        tree: CommandSpec? = nil,
-        environment: [String: String] = [:],
-        currentDirectory: String? = nil
-    ) async -> (status: Int32, stdout: String, stderr: String) {
-        let out = CapturedOutput()
-        let err = CapturedOutput()
-        let context = CommandContext(
-            standardOutput: out,
-            standardError: err,
-            environment: environment,
-            currentDirectory: currentDirectory ?? FileManager.default.currentDirectoryPath
-        )
-        let status: Int32
-        if let tree {
-            status = await run(arguments, tree: tree, context: context)
-        } else {
-            status = await main(arguments: arguments, context: context)
-        }
-        return (status, out.text, err.text)
-    }
-}

@@ -1,6 +1,8 @@
 /// Renders `--help` text for a command of the tree.
-enum HelpFormatter {
-    static func help(for command: CommandSpec, path: [String]) -> String {
+public enum HelpFormatter {
+    /// The whole help of `command`, selected by the words `path` (program name first): overview, usage, options,
+    /// subcommands, examples.
+    public static func help(for command: CommandSpec, path: [String]) -> String {
         var lines: [String] = []
         lines.append("OVERVIEW: \(command.abstract)")
         if !command.discussion.isEmpty {
@@ -49,7 +51,8 @@ enum HelpFormatter {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func usage(for command: CommandSpec, path: [String]) -> String {
+    /// The one-line `USAGE:` synopsis of `command`.
+    public static func usage(for command: CommandSpec, path: [String]) -> String {
         var parts = [path.joined(separator: " ")]
         if !command.subcommands.isEmpty && command.action == nil {
             parts.append("<subcommand>")

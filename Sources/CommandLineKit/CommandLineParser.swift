@@ -1,12 +1,15 @@
 /// Parses argv against a command tree. Accepts `--name value`, `--name=value`, short flags, `--` to end options.
-enum CommandLineParser {
+public enum CommandLineParser {
     /// The outcome of parsing: a command to run, or help to print.
-    enum Outcome {
+    public enum Outcome {
+        /// Run this command with these arguments.
         case run(CommandSpec, ParsedArguments)
+        /// Print the help of this command, selected by these words.
         case help(CommandSpec, path: [String])
     }
 
-    static func parse(_ arguments: [String], root: CommandSpec) throws(UsageError) -> Outcome {
+    /// Parses `arguments` (without the program name) against the tree under `root`.
+    public static func parse(_ arguments: [String], root: CommandSpec) throws(UsageError) -> Outcome {
         var command = root
         var path = [root.name]
         var index = 0
