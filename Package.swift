@@ -16,6 +16,7 @@ let package = Package(
 
         .target(name: "Hashing"),
         .target(name: "JSON"),
+        .target(name: "ByteSearch"),
         .target(name: "Gzip", dependencies: ["CZlib"]),
         .target(name: "HTTPWire"),
         .target(name: "Sockets", dependencies: ["CLinux"]),
@@ -24,7 +25,7 @@ let package = Package(
         .target(name: "Cassettes", dependencies: ["CLinux", "JSON", "HTTPWire", "Gzip", "Hashing"]),
         .target(name: "RecordingProxy", dependencies: ["Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]),
         .target(name: "StoriStack", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
-        .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
+        .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "ByteSearch"]),
         .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON"]),
         .target(name: "Reporting", dependencies: ["Analysis", "CSQLite", "JSON"]),
         .target(
@@ -44,6 +45,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "ByteSearchTests", dependencies: ["ByteSearch"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip", "TestSupport"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
         .testTarget(
