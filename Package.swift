@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "RecordingProxy", dependencies: ["Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]),
         .target(name: "StoriStack", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
         .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "ByteSearch"]),
-        .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON"]),
+        .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON", "Hashing", "ByteSearch"]),
         .target(name: "Reporting", dependencies: ["Analysis", "CSQLite", "JSON"]),
         .target(
             name: "TourDeForceCLI",
@@ -72,8 +72,8 @@ let package = Package(
         .testTarget(
             name: "HarnessTests",
             dependencies: [
-                "Harness", "JSON", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport",
-                "HTTPWire", "Sockets", "MIDI", "Gzip", "TestSupport",
+                "Harness", "Analysis", "JSON", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes",
+                "HTTPTransport", "HTTPWire", "Sockets", "MIDI", "Gzip", "TestSupport",
             ]
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import Analysis
 import Cassettes
 import Foundation
 import HTTPTransport
