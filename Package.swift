@@ -17,6 +17,7 @@ let package = Package(
 
         .target(name: "Hashing"),
         .target(name: "JSON"),
+        .target(name: "ByteSearch"),
         .target(name: "Gzip", dependencies: ["CZlib"]),
         .target(name: "HTTPWire"),
         .target(name: "Sockets", dependencies: ["CLinux"]),
@@ -25,8 +26,8 @@ let package = Package(
         .target(name: "Cassettes", dependencies: ["CLinux", "JSON", "HTTPWire", "Gzip", "Hashing"]),
         .target(name: "RecordingProxy", dependencies: ["Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]),
         .target(name: "StoriStack", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
-        .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
-        .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON"]),
+        .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "ByteSearch"]),
+        .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON", "Hashing", "ByteSearch"]),
         .target(name: "Reporting", dependencies: ["Analysis", "CSQLite", "JSON"]),
         .target(
             name: "TourDeForce",
@@ -52,6 +53,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "ByteSearchTests", dependencies: ["ByteSearch"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip", "TestSupport"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
         .testTarget(
@@ -102,8 +104,8 @@ let package = Package(
         .testTarget(
             name: "TourDeForceCLITests",
             dependencies: [
-                "TourDeForceCLI", "CommandLineKit", "TourDeForce", "Harness", "StoriStack", "RecordingProxy", "Cassettes", "Reporting",
-                "HTTPTransport", "HTTPWire", "JSON", "Gzip", "Sockets", "MIDI", "TestSupport",
+                "TourDeForceCLI", "CommandLineKit", "TourDeForce", "Analysis", "Harness", "StoriStack", "RecordingProxy",
+                "Cassettes", "Reporting", "HTTPTransport", "HTTPWire", "JSON", "Gzip", "Sockets", "MIDI", "TestSupport",
             ]
         ),
     ]

@@ -1,9 +1,8 @@
-import Cassettes
 import Foundation
 import JSON
 
 /// Structural comparison of JSON documents: their shape (which members exist, with which types) and their values,
-/// with volatile values (ids the backend invents, timestamps, durations, loopback ports) ignored.
+/// with what ``DiffOptions/volatility`` calls volatile ignored.
 struct JSONComparison {
     /// One value that differs.
     struct ValueChange {
@@ -137,7 +136,7 @@ struct JSONComparison {
         into changes: inout [ValueChange],
         limit: Int
     ) {
-        guard changes.count < limit, a != b, !isVolatile(location) else { return }
+        guard changes.count < limit, a != b, !options.volatility.isVolatile(location) else { return }
         switch (a, b) {
         case (.object(let left), .object(let right)):
             for (key, value) in left.members {
@@ -152,7 +151,7 @@ struct JSONComparison {
                         into: &changes,
                         limit: limit
                     )
-                } else if !isVolatile(location + [.key(key)]), changes.count < limit {
+                } else if !options.volatility.isVolatile(location + [.key(key)]), changes.count < limit {
                     changes.append(
                         ValueChange(
                             path: path + step,
@@ -164,7 +163,8 @@ struct JSONComparison {
                     )
                 }
             }
-            for (key, value) in right.members where left[key] == nil && !isVolatile(location + [.key(key)]) {
+            for (key, value) in right.members
+            where left[key] == nil && !options.volatility.isVolatile(location + [.key(key)]) {
                 guard changes.count < limit else { return }
                 let step = Self.step(key)
                 changes.append(
@@ -204,71 +204,10 @@ struct JSONComparison {
             if let x = Double(left), let y = Double(right), x == y { return }
             changes.append(ValueChange(path: path, genericPath: generic, before: a, after: b, message: "changed"))
         case (.string(let left), .string(let right)):
-            if VolatileText.equivalent(left, right) { return }
+            if options.volatility.equivalent(left, right) { return }
             changes.append(ValueChange(path: path, genericPath: generic, before: a, after: b, message: "changed"))
         default:
             changes.append(ValueChange(path: path, genericPath: generic, before: a, after: b, message: "changed"))
         }
-    }
-
-    private func isVolatile(_ location: [JSONPath.Component]) -> Bool {
-        if case .key(let name)? = location.last, options.volatileMembers.contains(name) { return true }
-        return options.volatilePaths.contains { $0.matches(location) }
-    }
-}
-
-/// Text the backend makes up on every run (ids, timestamps, loopback ports), masked so two recordings compare
-/// equal when only such text differs.
-enum VolatileText {
-    /// Whether `a` and `b` are equal once ids, timestamps and loopback ports are masked.
-    static func equivalent(_ a: String, _ b: String) -> Bool {
-        if a == b { return true }
-        if Timestamp(iso8601: a) != nil, Timestamp(iso8601: b) != nil { return true }
-        return mask(a) == mask(b)
-    }
-
-    /// `text` with every id-like token (a run of 8 or more hex digits and dashes holding a digit) as `{id}`
-    /// and every loopback port (`127.0.0.1:NNNN`, `localhost:NNNN`) as `{port}`.
-    static func mask(_ text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        var output = String.UnicodeScalarView()
-        var index = 0
-        while index < scalars.count {
-            if let end = loopbackPortEnd(scalars, at: index) {
-                output.append(contentsOf: "{port}".unicodeScalars)
-                index = end
-                continue
-            }
-            var end = index
-            var hasDigit = false
-            while end < scalars.count, scalars[end].properties.isASCIIHexDigit || scalars[end] == "-" {
-                if ("0"..."9").contains(scalars[end]) { hasDigit = true }
-                end += 1
-            }
-            let startsToken = index == 0 || !isWordCharacter(scalars[index - 1])
-            let endsToken = end == scalars.count || !isWordCharacter(scalars[end])
-            if end - index >= 8, hasDigit, startsToken || scalars[index - 1] == "_", endsToken {
-                output.append(contentsOf: "{id}".unicodeScalars)
-                index = end
-            } else {
-                output.append(contentsOf: scalars[index..<max(end, index + 1)])
-                index = max(end, index + 1)
-            }
-        }
-        return String(output)
-    }
-
-    private static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-    }
-
-    /// The end of `127.0.0.1:NNNN` or `localhost:NNNN` starting with the `:` at `index`, with the port's digits.
-    private static func loopbackPortEnd(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
-        guard scalars[index] == ":" else { return nil }
-        let before = String(String.UnicodeScalarView(scalars[max(0, index - 9)..<index]))
-        guard before.hasSuffix("127.0.0.1") || before.hasSuffix("localhost") else { return nil }
-        var end = index + 1
-        while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
-        return end > index + 1 ? end : nil
     }
 }

@@ -127,7 +127,7 @@ private struct Comparer {
             )
         }
         if a.service != b.service || a.request.method != b.request.method
-            || VolatileText.mask(a.request.target) != VolatileText.mask(b.request.target)
+            || options.volatility.mask(a.request.target) != options.volatility.mask(b.request.target)
         {
             let before = "\(a.service) \(a.request.method) \(a.request.target)"
             let after = "\(b.service) \(b.request.method) \(b.request.target)"
@@ -233,8 +233,8 @@ private struct Comparer {
     ) {
         guard a != b else { return }
         guard let left = try? JSONParser.parse(a), let right = try? JSONParser.parse(b) else {
-            if VolatileText.mask(String(decoding: a, as: UTF8.self))
-                != VolatileText.mask(String(decoding: b, as: UTF8.self))
+            if options.volatility.mask(String(decoding: a, as: UTF8.self))
+                != options.volatility.mask(String(decoding: b, as: UTF8.self))
             {
                 note(
                     difference(.request, "request body", "\(a.count) bytes", "\(b.count) bytes", "request body changed")
@@ -300,7 +300,7 @@ private struct Comparer {
         case (nil, nil):
             let textA = String(validating: a, as: UTF8.self)
             let textB = String(validating: b, as: UTF8.self)
-            if let textA, let textB, VolatileText.equivalent(textA, textB) { return }
+            if let textA, let textB, options.volatility.equivalent(textA, textB) { return }
             note(difference(.body, "body", "\(a.count) bytes", "\(b.count) bytes", "body bytes differ"))
         default:
             let describe = { (value: JSONValue?, bytes: [UInt8]) in

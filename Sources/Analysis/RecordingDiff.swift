@@ -246,15 +246,13 @@ public struct LatencyComparison: Sendable, Hashable {
 
 /// What is ignored and tolerated when two recordings are compared.
 public struct DiffOptions: Sendable {
-    /// JSON member names whose values are volatile wherever they appear (timestamps, durations, ids the backend
-    /// invents); their presence and type are still compared.
-    public var volatileMembers: Set<String> = [
-        "timestamp", "created", "created_at", "createdAt", "updated", "updated_at", "updatedAt", "started_at",
-        "startedAt", "finished_at", "durationMs", "duration_ms", "elapsedMs", "elapsed_ms", "at_ms", "ttfb_ms",
-        "total_ms", "latencyMs", "latency_ms", "traceId", "trace_id", "requestId", "request_id",
-    ]
-    /// Further volatile locations given by the user (`--ignore $.path`), in ``JSONPath`` syntax.
-    public var volatilePaths: [JSONPath] = []
+    /// What is volatile: values not compared (the presence and type of a volatile member still are).
+    public var volatility = VolatilityPolicy.diff
+    /// The volatile locations given by the user (`--ignore $.path`), in ``JSONPath`` syntax: ``volatility``'s paths.
+    public var volatilePaths: [JSONPath] {
+        get { volatility.paths }
+        set { volatility.paths = newValue }
+    }
     /// A MIDI metric counts as changed only when it moved by more than this (absolute).
     public var midiTolerance: [String: Double] = [
         "score": 0.5, "duration_seconds": 0.01, "tempo_bpm": 0.01, "pitch_class_entropy_bits": 0.01,

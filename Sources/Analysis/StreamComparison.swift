@@ -86,7 +86,7 @@ struct StreamComparison {
             let item = left[i]
             guard
                 let j = insertedB.sorted().first(where: {
-                    right[$0].key == item.key && VolatileText.equivalent(right[$0].data, item.data)
+                    right[$0].key == item.key && options.volatility.equivalent(right[$0].data, item.data)
                 })
             else { continue }
             droppedA.remove(i)
@@ -180,7 +180,7 @@ struct StreamComparison {
     private mutating func compareData(_ a: Item, _ b: Item) {
         guard a.data != b.data else { return }
         guard let left = a.json, let right = b.json else {
-            if !VolatileText.equivalent(a.data, b.data) {
+            if !options.volatility.equivalent(a.data, b.data) {
                 note(.sseData, a, b, path: "data", before: a.data, after: b.data, "data changed")
             }
             return

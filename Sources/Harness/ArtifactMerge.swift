@@ -138,8 +138,8 @@ public struct ArtifactMerge: Sendable {
                 var left = first.configuration[key]
                 var right = other.configuration[key]
                 if bothEmbedded && urlKeys.contains(key) {
-                    left = left.map(ReplayComparison.project)
-                    right = right.map(ReplayComparison.project)
+                    left = left.map(withoutPorts)
+                    right = right.map(withoutPorts)
                 }
                 guard left != right else { continue }
                 throw .input(
@@ -149,6 +149,20 @@ public struct ArtifactMerge: Sendable {
                 )
             }
         }
+    }
+
+    /// `value` with the port of every `http://host:port` in it as `PORT`: each shard's embedded stack listens on
+    /// ports its own process chose. (Analysis's volatility policy masks ports the same way for the replay comparison;
+    /// Harness cannot import Analysis, and these are the shards' settings, not recorded content.)
+    private static func withoutPorts(_ value: JSONValue) -> JSONValue {
+        guard case .string(let text) = value else { return value }
+        return .string(
+            text.replacingOccurrences(
+                of: #"(https?://[A-Za-z0-9.\-\[\]]+):[0-9]+"#,
+                with: "$1:PORT",
+                options: .regularExpression
+            )
+        )
     }
 
     private static func checkNoOverlap(_ sources: [Source]) throws(ArtifactMergeError) {

@@ -1,3 +1,4 @@
+import ByteSearch
 import Foundation
 import Hashing
 import JSON

@@ -1,10 +1,9 @@
-import Analysis
+public import Analysis
 public import Cassettes
 import Foundation
 import HTTPTransport
-public import Harness
+import Harness
 public import RecordingProxy
-import Synchronization
 
 /// An artifact tree that can be replayed: it has its `config.json`, its cassettes and at least one run.
 public struct ReplayableTree: Sendable {

@@ -1,3 +1,4 @@
+import Analysis
 import CommandLineKit
 import Foundation
 import JSON

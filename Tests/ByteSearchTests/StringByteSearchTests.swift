@@ -1,7 +1,6 @@
+import ByteSearch
 import Foundation
 import Testing
-
-@testable import Harness
 
 @Suite struct StringByteSearchTests {
     /// `mayContain` answers "no" only where Foundation's `contains` finds nothing either, including for text that

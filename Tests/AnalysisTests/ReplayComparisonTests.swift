@@ -3,7 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@testable import Harness
+@testable import Analysis
 
 /// The run ids of the small trees these tests write.
 private let runIDs = ["r_000001", "r_000002", "r_000003"]

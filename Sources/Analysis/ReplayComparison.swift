@@ -32,14 +32,14 @@ public struct ArtifactDivergence: Sendable, Equatable, CustomStringConvertible {
 
 /// Compares a replayed artifact tree with the original, run by run, on the deterministic projection: each run's
 /// events without timestamps and durations, its `runs.jsonl` line without times, its MIDI summaries, its MUSE graph,
-/// and the hashes of its payloads. Loopback ports (the proxy picks new ones) are masked everywhere.
+/// and the hashes of its payloads. Loopback ports (the proxy picks new ones) are masked everywhere. What counts as a
+/// time or a port is ``VolatilityPolicy/replay``; its volatile members are dropped, so neither their values nor
+/// their presence are compared.
 ///
 /// Both trees are indexed once (``ArtifactTreeIndex``), so comparing every run of a batch reads each file once.
 public struct ReplayComparison: Sendable {
-    /// Keys whose values depend on the wall clock; they are dropped at every depth.
-    static let volatileKeys: Set<String> = [
-        "ts", "started_at", "finished_at", "duration_ms", "ttfb_ms", "total_ms", "elapsed_ms",
-    ]
+    /// What may differ in a faithful replay.
+    static let volatility = VolatilityPolicy.replay
 
     /// The parts of an artifact tree the comparison can use, in the order it compares them. `runs.jsonl` is always
     /// compared; a recording may leave the others out (the committed demo recording keeps only what replay needs
@@ -98,17 +98,20 @@ public struct ReplayComparison: Sendable {
 
     // MARK: - Projection
 
-    /// `value` without volatile keys, with loopback ports masked in every string.
+    /// `value` without volatile members, with the volatile text of every string masked. (The replay policy names
+    /// no paths: a replay takes no `--ignore`.)
     static func project(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let object):
             return .object(
-                JSONObject(object.members.filter { !volatileKeys.contains($0.key) }.map { ($0.key, project($0.value)) })
+                JSONObject(
+                    object.members.filter { !volatility.members.contains($0.key) }.map { ($0.key, project($0.value)) }
+                )
             )
         case .array(let items):
             return .array(items.map(project))
         case .string(let text):
-            return .string(maskPorts(text))
+            return .string(volatility.mask(text))
         default:
             return value
         }
@@ -118,16 +121,6 @@ public struct ReplayComparison: Sendable {
     /// that are the same differ in them (the cassette digest leaves them out for the same reason).
     static func withoutComments(_ text: String) -> String {
         text.replacingOccurrences(of: #"(?m)^:[^\n]*\n\n?"#, with: "", options: .regularExpression)
-    }
-
-    /// `text` with the port of every `http://host:port` replaced by `PORT`.
-    static func maskPorts(_ text: String) -> String {
-        guard text.mayContain("://"), text.contains("://") else { return text }
-        return text.replacingOccurrences(
-            of: #"(https?://[A-Za-z0-9.\-\[\]]+):[0-9]+"#,
-            with: "$1:PORT",
-            options: .regularExpression
-        )
     }
 
     // MARK: - Records and files
@@ -257,16 +250,16 @@ public struct ReplayComparison: Sendable {
         return nil
     }
 
-    /// The SHA-256 of a file of a run, in hex: JSON projected first, text with ports masked (SSE without comment
-    /// frames), anything else as it is.
+    /// The SHA-256 of a file of a run, in hex: JSON projected first, text with its volatile text masked (SSE without
+    /// comment frames), anything else as it is.
     private static func hash(of file: String, bytes: [UInt8]) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else { return SHA256.hash(bytes).hex }
         if file.hasSuffix(".json"), let value = try? JSONParser.parse(text, options: .python) {
             return SHA256.hash(project(value).compactText).hex
         } else if file.hasSuffix(".sse") {
-            return SHA256.hash(maskPorts(withoutComments(text))).hex
+            return SHA256.hash(volatility.mask(withoutComments(text))).hex
         } else {
-            return SHA256.hash(maskPorts(text)).hex
+            return SHA256.hash(volatility.mask(text)).hex
         }
     }
 

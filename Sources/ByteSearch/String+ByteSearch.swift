@@ -10,7 +10,7 @@ extension String {
     /// equivalent spelling of an ASCII needle, except for the three non-ASCII characters canonically equivalent to
     /// ASCII ones (KELVIN SIGN to `K`, GREEK QUESTION MARK to `;`, GREEK VARIA to `` ` ``): for a needle with those
     /// or with non-ASCII characters the answer is always "maybe" (true). `memchr`, `memcmp`
-    func mayContain(_ needle: String) -> Bool {
+    public func mayContain(_ needle: String) -> Bool {
         guard needle.utf8.allSatisfy({ $0 < 0x80 && !Self.asciiWithEquivalents.contains($0) }) else { return true }
         var haystack = self
         var needle = needle
