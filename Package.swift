@@ -14,6 +14,7 @@ let package = Package(
         // Linux headers Swift's Glibc module leaves out (epoll, accept4); no library to link.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
+        .target(name: "Vocabulary"),
         .target(name: "Hashing"),
         .target(name: "JSON"),
         .target(name: "Gzip", dependencies: ["CZlib"]),
@@ -21,17 +22,23 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CLinux"]),
         .target(name: "HTTPTransport", dependencies: ["Sockets", "HTTPWire"]),
         .target(name: "MIDI"),
-        .target(name: "Cassettes", dependencies: ["CLinux", "JSON", "HTTPWire", "Gzip", "Hashing"]),
-        .target(name: "RecordingProxy", dependencies: ["Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]),
-        .target(name: "StoriStack", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
-        .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
-        .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON"]),
+        .target(name: "Cassettes", dependencies: ["Vocabulary", "CLinux", "JSON", "HTTPWire", "Gzip", "Hashing"]),
+        .target(
+            name: "RecordingProxy",
+            dependencies: ["Vocabulary", "Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]
+        ),
+        .target(
+            name: "StoriStack",
+            dependencies: ["Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]
+        ),
+        .target(name: "Harness", dependencies: ["Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
+        .target(name: "Analysis", dependencies: ["Vocabulary", "Cassettes", "HTTPWire", "MIDI", "JSON"]),
         .target(name: "Reporting", dependencies: ["Analysis", "CSQLite", "JSON"]),
         .target(
             name: "TourDeForceCLI",
             dependencies: [
                 "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes", "RecordingProxy",
-                "StoriStack", "Harness", "Analysis", "Reporting", "Sockets",
+                "StoriStack", "Harness", "Analysis", "Reporting", "Sockets", "Vocabulary",
             ]
         ),
         .executableTarget(name: "tdf", dependencies: ["TourDeForceCLI"]),
@@ -42,6 +49,7 @@ let package = Package(
         ),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip", "TestSupport"]),
@@ -53,12 +61,13 @@ let package = Package(
         .testTarget(name: "MIDITests", dependencies: ["MIDI", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "CassettesTests",
-            dependencies: ["Cassettes", "JSON", "HTTPWire", "Gzip", "Hashing", "TestSupport"]
+            dependencies: ["Cassettes", "Vocabulary", "JSON", "HTTPWire", "Gzip", "Hashing", "TestSupport"]
         ),
         .testTarget(
             name: "RecordingProxyTests",
             dependencies: [
-                "RecordingProxy", "Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets", "Gzip", "TestSupport",
+                "RecordingProxy", "Cassettes", "Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "Sockets", "Gzip",
+                "TestSupport",
             ]
         ),
         .testTarget(
@@ -70,13 +79,13 @@ let package = Package(
         .testTarget(
             name: "HarnessTests",
             dependencies: [
-                "Harness", "JSON", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport",
-                "HTTPWire", "Sockets", "MIDI", "Gzip", "TestSupport",
+                "Harness", "Vocabulary", "JSON", "TourDeForceCLI", "StoriStack", "RecordingProxy", "Cassettes",
+                "HTTPTransport", "HTTPWire", "Sockets", "MIDI", "Gzip", "TestSupport",
             ]
         ),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "Cassettes", "HTTPWire", "JSON", "MIDI", "TestSupport"]
+            dependencies: ["Analysis", "Cassettes", "Vocabulary", "HTTPWire", "JSON", "MIDI", "TestSupport"]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Analysis", "TourDeForceCLI", "TestSupport"]),
         .testTarget(name: "TourDeForceCLITests", dependencies: ["TourDeForceCLI", "MIDI", "TestSupport"]),

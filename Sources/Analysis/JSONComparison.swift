@@ -1,6 +1,7 @@
 import Cassettes
 import Foundation
 import JSON
+import Vocabulary
 
 /// Structural comparison of JSON documents: their shape (which members exist, with which types) and their values,
 /// with volatile values (ids the backend invents, timestamps, durations, loopback ports) ignored.

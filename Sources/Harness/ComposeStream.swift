@@ -2,6 +2,7 @@ import Foundation
 import HTTPTransport
 import HTTPWire
 import JSON
+import Vocabulary
 
 /// A track, region and notes as the compose stream created them.
 struct ComposedTrack: Sendable, Equatable {
@@ -230,7 +231,7 @@ struct ComposeClient {
                 return try check(result, label: label)
             }
             let delay = context.configuration.retry.delay(retry: attempt, retryAfter: nil)
-            context.log("WARN", "compose \(label): concurrency limit reached; retrying in \(delay.seconds) s")
+            context.log("WARN", "compose \(label): concurrency limit reached; retrying in \(delay.secondsValue) s")
             do { try await context.configuration.retry.wait(delay) } catch {
                 throw HarnessError(.timeout, "compose \(label): cancelled while waiting to retry")
             }
@@ -328,7 +329,7 @@ struct ComposeClient {
                     + "(last: \(result.lastEventTypes.joined(separator: ", "))): \(error)"
             )
         }
-        let elapsed = (ContinuousClock.now - started).milliseconds
+        let elapsed = (ContinuousClock.now - started).wholeMilliseconds
         context.payload("maestro_sse", "\(label).sse", text: raw)
         context.payload("maestro_sse", "\(label)", json: .array(result.events))
         context.metric("maestro_stream_ms", Double(elapsed), unit: "ms", tags: ["label": .string(label)])

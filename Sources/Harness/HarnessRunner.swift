@@ -1,7 +1,8 @@
-public import Foundation
+import Foundation
 import HTTPTransport
 import JSON
 import Synchronization
+public import Vocabulary
 
 /// The outcome of one run, as written to `runs.jsonl`.
 public struct RunSummary: Sendable {
@@ -72,8 +73,8 @@ public struct HarnessRunner: Sendable {
 
     /// The default `--out`: `/data/tdf_<UTC yyyymmdd_HHMMSS>` when `/data` is writable, else `./tdf_<...>` under
     /// `currentDirectory`.
-    public static func defaultOutputDirectory(now: Date = Date(), currentDirectory: String) -> String {
-        let name = "tdf_" + Timestamp.compact(now)
+    public static func defaultOutputDirectory(now: Timestamp = .now(), currentDirectory: String) -> String {
+        let name = "tdf_" + now.compactName
         if FileManager.default.isWritableFile(atPath: "/data") { return "/data/" + name }
         return (currentDirectory.hasSuffix("/") ? currentDirectory : currentDirectory + "/") + name
     }
@@ -103,7 +104,7 @@ public struct HarnessRunner: Sendable {
         -> BatchResult
     {
         let started = ContinuousClock.now
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.now().description
         let store = try ArtifactStore(
             root: configuration.outputDirectory,
             secrets: ([token].compactMap { $0 }) + secrets
@@ -179,7 +180,7 @@ public struct HarnessRunner: Sendable {
         )
         let summaries = finished.map(\.summary)
         try store.write(
-            json: manifest(startedAt: startedAt, finishedAt: Timestamp.now(), runs: summaries),
+            json: manifest(startedAt: startedAt, finishedAt: Timestamp.now().description, runs: summaries),
             to: "manifest.json"
         )
         return BatchResult(runs: summaries, outputDirectory: configuration.outputDirectory)
@@ -220,7 +221,7 @@ public struct HarnessRunner: Sendable {
         )
         let record = RecordBox()
         let driver = RunDriver(context: context, record: record)
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.now().description
         let started = ContinuousClock.now
         context.log("INFO", "run \(identity.runID) starts: scenario \(scenario.name)")
         let timeout = configuration.globalTimeout
@@ -235,7 +236,7 @@ public struct HarnessRunner: Sendable {
             }
             group.addTask {
                 do { try await Task.sleep(for: timeout) } catch { return nil }
-                return .some(HarnessError(.timeout, "the run exceeded --global-timeout \(timeout.seconds) s"))
+                return .some(HarnessError(.timeout, "the run exceeded --global-timeout \(timeout.secondsValue) s"))
             }
             var outcome: HarnessError?? = nil
             while outcome == nil, let next = await group.next() {
@@ -311,7 +312,7 @@ public struct HarnessRunner: Sendable {
             "run_id": .string(identity.runID), "index": .int(identity.index), "scenario": .string(scenario.name),
             "status": .string(status.rawValue), "error": error.map { .string($0) } ?? .null,
             "seed": .string(String(identity.seed)), "started_at": .string(startedAt),
-            "duration_ms": .int(duration.milliseconds), "conversation_id": .string(identity.conversationID),
+            "duration_ms": .int(duration.wholeMilliseconds), "conversation_id": .string(identity.conversationID),
             "trace_id": .string(identity.traceID), "requests": .int(requests),
             "prompt": record.prompt.map { prompt -> JSONValue in
                 [

@@ -3,6 +3,7 @@ import HTTPTransport
 import HTTPWire
 import JSON
 import Synchronization
+import Vocabulary
 
 /// The services a run talks to, named as the envelope's `component`.
 enum Service: String, Sendable {
@@ -165,7 +166,7 @@ final class RunContext: Sendable {
         guard !isClosed else { return }
         let span = state.withLock { $0.stepSpan } ?? rootSpan
         let envelope: JSONValue = [
-            "ts": .string(Timestamp.now()),
+            "ts": .string(Timestamp.now().description),
             "run_id": .string(runID),
             "scenario": .string(scenario.name),
             "component": .string(component.rawValue),
@@ -184,7 +185,7 @@ final class RunContext: Sendable {
     func metric(_ name: String, _ value: Double, unit: String, tags: JSONObject = JSONObject()) {
         guard !isClosed else { return }
         let line: JSONValue = [
-            "ts": .string(Timestamp.now()),
+            "ts": .string(Timestamp.now().description),
             "run_id": .string(runID),
             "scenario": .string(scenario.name),
             "name": .string(name),
@@ -200,7 +201,7 @@ final class RunContext: Sendable {
         guard !isClosed else { return }
         if level == "DEBUG" && !configuration.verbose { return }
         var line: JSONObject = [
-            "ts": .string(Timestamp.now()), "level": .string(level), "run_id": .string(runID),
+            "ts": .string(Timestamp.now().description), "level": .string(level), "run_id": .string(runID),
             "step": .string(currentStep), "message": .string(message),
         ]
         line.merge(fields)
@@ -285,7 +286,7 @@ final class RunContext: Sendable {
                 )
                 throw HarnessError(kind, "\(service.rawValue): \(method) \(url.target): \(error.kind): \(error.detail)")
             }
-            let elapsed = (ContinuousClock.now - started).milliseconds
+            let elapsed = (ContinuousClock.now - started).wholeMilliseconds
             log("DEBUG", "<- \(response.status) \(method) \(url.target)", fields: ["ordinal": .int(ordinal)])
             emit(
                 Component(service),
@@ -301,7 +302,7 @@ final class RunContext: Sendable {
             let reply = Reply(status: response.status, headers: response.headers, body: drained ?? [])
             log(
                 "WARN",
-                "\(service.rawValue) answered \(response.status); retrying in \(delay.seconds) s",
+                "\(service.rawValue) answered \(response.status); retrying in \(delay.secondsValue) s",
                 fields: ["service_message": .string(reply.serviceMessage)]
             )
             emit(
@@ -310,7 +311,7 @@ final class RunContext: Sendable {
                 severity: "WARN",
                 data: [
                     "ordinal": .int(ordinal), "status": .int(response.status),
-                    "delay_ms": .int(delay.milliseconds), "message": .string(reply.serviceMessage),
+                    "delay_ms": .int(delay.wholeMilliseconds), "message": .string(reply.serviceMessage),
                 ]
             )
             do {

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import MIDI
 import Synchronization
+import Vocabulary
 
 /// What a run has done so far; kept outside the driver so a timed-out run still reports its partial progress.
 struct RunRecord: Sendable {
@@ -74,7 +75,7 @@ struct RunDriver {
         let started = ContinuousClock.now
         do {
             let value = try await body()
-            let elapsed = (ContinuousClock.now - started).milliseconds
+            let elapsed = (ContinuousClock.now - started).wholeMilliseconds
             update { $0.steps.append(.init(name: name, status: "ok", durationMilliseconds: elapsed)) }
             context.emit(
                 .client,
@@ -83,7 +84,7 @@ struct RunDriver {
             )
             return value
         } catch {
-            let elapsed = (ContinuousClock.now - started).milliseconds
+            let elapsed = (ContinuousClock.now - started).wholeMilliseconds
             update { $0.steps.append(.init(name: name, status: error.status.rawValue, durationMilliseconds: elapsed)) }
             context.emit(
                 .client,

@@ -3,6 +3,7 @@ import Foundation
 import Gzip
 import HTTPWire
 import JSON
+import Vocabulary
 
 extension TourDeForce {
     /// `tdf cassette`: list, show, verify and export recorded cassettes.
