@@ -234,9 +234,9 @@ final class RunContext: Sendable {
         var headers = HTTPHeaders()
         headers.append(name: "Accept", value: accept)
         if body != nil { headers.append(name: "Content-Type", value: "application/json") }
-        headers.append(name: "X-TDF-Run", value: runID)
-        headers.append(name: "X-TDF-Ordinal", value: String(ordinal))
-        headers.append(name: "X-TDF-Step", value: currentStep)
+        headers.append(name: RunTagHeader.run, value: runID)
+        headers.append(name: RunTagHeader.ordinal, value: String(ordinal))
+        headers.append(name: RunTagHeader.step, value: currentStep)
         if service.needsToken, let token { headers.append(name: "Authorization", value: "Bearer \(token)") }
         return (HTTPClientRequest(method: method, url: url, headers: headers, body: body?.compactBytes), ordinal)
     }
