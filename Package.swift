@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "Vocabulary"),
         .target(name: "Hashing"),
         .target(name: "JSON"),
-        .target(name: "Gzip", dependencies: ["CZlib"]),
+        .target(name: "Gzip", dependencies: ["Vocabulary", "CZlib"]),
         .target(name: "HTTPWire"),
         .target(name: "Sockets", dependencies: ["CLinux"]),
         .target(name: "HTTPTransport", dependencies: ["Sockets", "HTTPWire"]),
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
-        .testTarget(name: "GzipTests", dependencies: ["Gzip", "TestSupport"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip", "Vocabulary", "TestSupport"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
         .testTarget(
             name: "HTTPTransportTests",

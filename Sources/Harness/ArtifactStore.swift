@@ -2,6 +2,7 @@ import Foundation
 import Hashing
 import JSON
 import Synchronization
+import Vocabulary
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -84,27 +85,24 @@ final class ArtifactStore: Sendable {
             throw HarnessError(.io, "cannot write \(target): \(error.localizedDescription)")
         }
         let temporary = "\(directory)/.tdf-\(getpid())-\(temporaryFiles.add(1, ordering: .relaxed).newValue).tmp"
-        if let failure = Self.create(temporary, holding: bytes) ?? (rename(temporary, target) == 0 ? nil : errno) {
+        let renameProblem = { rename(temporary, target) == 0 ? nil : String(cString: strerror(errno)) }
+        if let reason = Self.create(temporary, holding: bytes) ?? renameProblem() {
             unlink(temporary)
-            throw HarnessError(.io, "cannot write \(target): \(String(cString: strerror(failure)))")
+            throw HarnessError(.io, "cannot write \(target): \(reason)")
         }
     }
 
-    /// Creates the file `path` holding `bytes`; returns the `errno` of a failure, or nil.
-    private static func create(_ path: String, holding bytes: [UInt8]) -> Int32? {
+    /// Creates the file `path` holding `bytes`; returns why it could not (the system's words), or nil.
+    private static func create(_ path: String, holding bytes: [UInt8]) -> String? {
         let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { return errno }
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
         defer { Glibc.close(descriptor) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            written += count
+        do throws(FileSystemCalls.WriteFailure) {
+            try FileSystemCalls.live.writeAll(bytes, to: descriptor)
+            return nil
+        } catch {
+            return error.description
         }
-        return nil
     }
 
     /// Appends one line (a newline is added) to a JSON Lines file, redacted, in a single `write`.
@@ -120,15 +118,8 @@ final class ArtifactStore: Sendable {
                 guard descriptor >= 0 else { return }
                 open[relative] = descriptor
             }
-            var remaining = bytes[...]
-            while !remaining.isEmpty {
-                let written = remaining.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                remaining = remaining.dropFirst(written)
-            }
+            // Losing a line must not fail the run that wrote it.
+            try? FileSystemCalls.live.writeAll(bytes, to: descriptor)
         }
     }
 
