@@ -3,6 +3,7 @@ import Foundation
 import HTTPWire
 import JSON
 import Synchronization
+import Vocabulary
 
 /// Reads an artifact tree (the harness's `--out` directory). A missing or damaged file is recorded as an
 /// ``InputProblem`` naming it and what is wrong, and loading goes on with the rest.
@@ -53,20 +54,6 @@ public enum ArtifactTreeLoader {
         return data
     }
 
-    /// Whether `needle` occurs in `line`: `memchr` for its first byte, then `memcmp` for the rest.
-    private static func contains(_ line: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let base = line.baseAddress, line.count >= needle.count else { return false }
-        var offset = 0
-        let last = line.count - needle.count
-        while offset <= last {
-            guard let found = memchr(base + offset, Int32(needle[0]), last - offset + 1) else { return false }
-            let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + position, needle, needle.count) == 0 { return true }
-            offset = position + 1
-        }
-        return false
-    }
-
     /// Parses each non-empty line (only those containing `filter`, when given); a damaged line is named by number
     /// and skipped.
     private static func jsonLines(
@@ -94,7 +81,11 @@ public enum ArtifactTreeLoader {
                 let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
                 start = end + 1
                 if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
-                if !needle.isEmpty, !Self.contains(line, needle) { continue }
+                if !needle.isEmpty,
+                    needle.withUnsafeBytes({ ByteSearch.firstOffset(of: $0, in: UnsafeRawBufferPointer(line)) }) == nil
+                {
+                    continue
+                }
                 do {
                     values.append(try JSONParser.parse(line))
                 } catch {
