@@ -33,7 +33,7 @@ let package = Package(
         ),
         .target(name: "Harness", dependencies: ["Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
         .target(name: "Analysis", dependencies: ["Vocabulary", "Cassettes", "HTTPWire", "MIDI", "JSON"]),
-        .target(name: "Reporting", dependencies: ["Analysis", "CSQLite", "JSON"]),
+        .target(name: "Reporting", dependencies: ["Vocabulary", "Analysis", "CSQLite", "JSON"]),
         .target(
             name: "TourDeForceCLI",
             dependencies: [

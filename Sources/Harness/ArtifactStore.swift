@@ -12,8 +12,8 @@ import Vocabulary
 /// files one appended line at a time. Every text that reaches a file passes through the redactor first, so the
 /// access token never lands on disk.
 final class ArtifactStore: Sendable {
-    /// The artifact directory.
-    let root: String
+    /// Where each file of the tree goes.
+    let layout: ArtifactLayout
     private let secrets: [(value: String, replacement: String)]
     private let descriptors = Mutex<[String: Int32]>([:])
     /// Numbers the temporary files of ``write(bytes:to:)``, which may run for many files at once.
@@ -21,7 +21,7 @@ final class ArtifactStore: Sendable {
 
     /// Opens (and creates) the tree at `root`; `secrets` are replaced by `<redacted:XXXXXXXX>` wherever they appear.
     init(root: String, secrets: [String]) throws(HarnessError) {
-        self.root = root
+        self.layout = ArtifactLayout(root: root)
         self.secrets = secrets.filter { !$0.isEmpty }.map { ($0, Self.redactionTag(for: $0)) }
         try makeDirectory("")
     }
@@ -47,9 +47,12 @@ final class ArtifactStore: Sendable {
         return text
     }
 
+    /// The artifact directory.
+    var root: String { layout.root }
+
     /// The absolute path of `relative`.
     func path(_ relative: String) -> String {
-        relative.isEmpty ? root : root + "/" + relative
+        layout.path(relative)
     }
 
     /// Creates a directory (and its parents) inside the tree.

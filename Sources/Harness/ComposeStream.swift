@@ -261,7 +261,7 @@ struct ComposeClient {
     }
 
     private func streamOnce(url: HTTPURL, body: JSONValue, label: String) async throws(HarnessError) -> ComposeResult {
-        context.payload("maestro_requests", label, json: ["url": .string(url.description), "body": body])
+        context.payload(.maestroRequests, label, json: ["url": .string(url.description), "body": body])
         let (response, ordinal) = try await context.send(
             .maestro,
             method: "POST",
@@ -275,7 +275,7 @@ struct ComposeClient {
             let bytes = (try? await response.body.collect()) ?? []
             let reply = Reply(status: response.status, headers: response.headers, body: bytes)
             context.payload(
-                "maestro_sse",
+                .maestroSSE,
                 "\(label).error.json",
                 json: ["status": .int(reply.status), "body": reply.json ?? .string(reply.text)]
             )
@@ -330,8 +330,8 @@ struct ComposeClient {
             )
         }
         let elapsed = (ContinuousClock.now - started).wholeMilliseconds
-        context.payload("maestro_sse", "\(label).sse", text: raw)
-        context.payload("maestro_sse", "\(label)", json: .array(result.events))
+        context.payload(.maestroSSE, "\(label).sse", text: raw)
+        context.payload(.maestroSSE, "\(label)", json: .array(result.events))
         context.metric("maestro_stream_ms", Double(elapsed), unit: "ms", tags: ["label": .string(label)])
         context.metric(
             "maestro_stream_events",

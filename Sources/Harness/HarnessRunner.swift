@@ -74,7 +74,7 @@ public struct HarnessRunner: Sendable {
     /// The default `--out`: `/data/tdf_<UTC yyyymmdd_HHMMSS>` when `/data` is writable, else `./tdf_<...>` under
     /// `currentDirectory`.
     public static func defaultOutputDirectory(now: Timestamp = .now(), currentDirectory: String) -> String {
-        let name = "tdf_" + now.compactName
+        let name = ArtifactLayout.defaultTreeName(createdAt: now)
         if FileManager.default.isWritableFile(atPath: "/data") { return "/data/" + name }
         return (currentDirectory.hasSuffix("/") ? currentDirectory : currentDirectory + "/") + name
     }
@@ -109,16 +109,19 @@ public struct HarnessRunner: Sendable {
             root: configuration.outputDirectory,
             secrets: ([token].compactMap { $0 }) + secrets
         )
-        for directory in [
-            "logs", "payloads/prompt_fetch", "payloads/maestro_requests", "payloads/maestro_sse",
-            "payloads/storpheus_requests", "payloads/storpheus_responses", "midi", "muse",
-        ] {
+        for directory in [ArtifactLayout.logsDirectoryName]
+            + ArtifactLayout.PayloadKind.allCases.map(ArtifactLayout.payloadDirectoryName)
+            + [ArtifactLayout.midiDirectoryName, ArtifactLayout.museDirectoryName]
+        {
             try store.makeDirectory(directory)
         }
-        if configuration.record { try store.makeDirectory("cassettes") }
-        try store.write(json: (describedConfiguration ?? configuration).json, to: "config.json")
-        try store.write(json: manifest(startedAt: startedAt, finishedAt: nil, runs: []), to: "manifest.json")
-        try store.write("", to: "runs.jsonl")
+        if configuration.record { try store.makeDirectory(ArtifactLayout.cassettesDirectoryName) }
+        try store.write(json: (describedConfiguration ?? configuration).json, to: ArtifactLayout.configurationName)
+        try store.write(
+            json: manifest(startedAt: startedAt, finishedAt: nil, runs: []),
+            to: ArtifactLayout.manifestName
+        )
+        try store.write("", to: ArtifactLayout.runsName)
 
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(
@@ -149,7 +152,7 @@ public struct HarnessRunner: Sendable {
             while let (summary, graph) = await group.next() {
                 finished.append((summary, graph))
                 onRunFinished(summary.runID)
-                store.appendLine(summary.line, to: "runs.jsonl")
+                store.appendLine(summary.line, to: ArtifactLayout.runsName)
                 let (done, failed) = counters.withLock { counters -> (Int, Int) in
                     counters.done += 1
                     if summary.status != .success { counters.failed += 1 }
@@ -170,7 +173,7 @@ public struct HarnessRunner: Sendable {
 
         finished.sort { $0.summary.runID < $1.summary.runID }
         store.closeAppenders()
-        try store.write(finished.map { $0.summary.line + "\n" }.joined(), to: "runs.jsonl")
+        try store.write(finished.map { $0.summary.line + "\n" }.joined(), to: ArtifactLayout.runsName)
         let graphs = finished.compactMap(\.graph)
         try MuseGraphExport.writeAggregates(
             graphs: graphs.map(\.graphJSON),
@@ -181,7 +184,7 @@ public struct HarnessRunner: Sendable {
         let summaries = finished.map(\.summary)
         try store.write(
             json: manifest(startedAt: startedAt, finishedAt: Timestamp.now().description, runs: summaries),
-            to: "manifest.json"
+            to: ArtifactLayout.manifestName
         )
         return BatchResult(runs: summaries, outputDirectory: configuration.outputDirectory)
     }

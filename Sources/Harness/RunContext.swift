@@ -178,7 +178,7 @@ final class RunContext: Sendable {
             "tags": .object(tags),
             "data": .object(data),
         ]
-        store.appendLine(json: envelope, to: "events.jsonl")
+        store.appendLine(json: envelope, to: ArtifactLayout.eventsName)
     }
 
     /// Appends one metric to `metrics.jsonl`.
@@ -193,7 +193,7 @@ final class RunContext: Sendable {
             "unit": .string(unit),
             "tags": .object(tags),
         ]
-        store.appendLine(json: line, to: "metrics.jsonl")
+        store.appendLine(json: line, to: ArtifactLayout.metricsName)
     }
 
     /// Appends one JSON line to `logs/client.log`.
@@ -205,19 +205,19 @@ final class RunContext: Sendable {
             "step": .string(currentStep), "message": .string(message),
         ]
         line.merge(fields)
-        store.appendLine(json: .object(line), to: "logs/client.log")
+        store.appendLine(json: .object(line), to: ArtifactLayout.clientLogName)
     }
 
-    /// Writes a payload file under `payloads/<kind>/`.
-    func payload(_ kind: String, _ name: String, json: JSONValue) {
+    /// Writes a payload file under `payloads/<kind>/`, named `<run id>_<name>.json`.
+    func payload(_ kind: ArtifactLayout.PayloadKind, _ name: String, json: JSONValue) {
         guard !isClosed else { return }
-        try? store.write(json: json, to: "payloads/\(kind)/\(runID)_\(name).json")
+        try? store.write(json: json, to: ArtifactLayout.payloadName(kind, run: runID, name: name + ".json"))
     }
 
-    /// Writes a text payload file under `payloads/<kind>/`.
-    func payload(_ kind: String, _ name: String, text: String) {
+    /// Writes a text payload file under `payloads/<kind>/`, named `<run id>_<name>`.
+    func payload(_ kind: ArtifactLayout.PayloadKind, _ name: String, text: String) {
         guard !isClosed else { return }
-        try? store.write(text, to: "payloads/\(kind)/\(runID)_\(name)")
+        try? store.write(text, to: ArtifactLayout.payloadName(kind, run: runID, name: name))
     }
 
     // MARK: Requests

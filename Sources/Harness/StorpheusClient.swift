@@ -65,13 +65,13 @@ struct StorpheusClient {
                 readTimeout: timeout
             )
             context.payload(
-                "storpheus_requests",
+                .storpheusRequests,
                 "\(ordinal)_\(name)",
                 json: ["method": .string(method), "url": .string(target.description), "body": body ?? .null]
             )
             let isJSON = (reply.headers["Content-Type"] ?? "").lowercased().contains("json")
             context.payload(
-                "storpheus_responses",
+                .storpheusResponses,
                 "\(ordinal)_\(name)",
                 json: [
                     "status": .int(reply.status),
