@@ -4,10 +4,6 @@ public import JSON
 import Synchronization
 import Vocabulary
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Keeps secrets off disk: replaces them at record time with `<redacted:XXXXXXXX>`, where `XXXXXXXX` is the
 /// first 8 lowercase hex digits of the SHA-256 of the secret, so one secret gets one token everywhere.
 ///
