@@ -1,6 +1,6 @@
 public import Glibc
 
-/// The file system calls that write and read the tree's files, as one replaceable table.
+/// The file system calls that read and write files (cassettes, the artifact tree), as one replaceable table.
 ///
 /// Production code uses `.live`; tests swap single entries to inject `EINTR`, short writes and
 /// failures such as `ENOSPC`. Each entry reads `errno` immediately after the call and returns
