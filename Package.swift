@@ -15,20 +15,26 @@ let package = Package(
         // Linux headers Swift's Glibc module leaves out (epoll, accept4); no library to link.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
+        .target(name: "Vocabulary"),
         .target(name: "Hashing"),
         .target(name: "JSON"),
-        .target(name: "ByteSearch"),
-        .target(name: "Gzip", dependencies: ["CZlib"]),
+        .target(name: "Gzip", dependencies: ["Vocabulary", "CZlib"]),
         .target(name: "HTTPWire"),
         .target(name: "Sockets", dependencies: ["CLinux"]),
         .target(name: "HTTPTransport", dependencies: ["Sockets", "HTTPWire"]),
         .target(name: "MIDI"),
-        .target(name: "Cassettes", dependencies: ["CLinux", "JSON", "HTTPWire", "Gzip", "Hashing"]),
-        .target(name: "RecordingProxy", dependencies: ["Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]),
-        .target(name: "StoriStack", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
-        .target(name: "Harness", dependencies: ["JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "ByteSearch"]),
-        .target(name: "Analysis", dependencies: ["Cassettes", "HTTPWire", "MIDI", "JSON", "Hashing", "ByteSearch"]),
-        .target(name: "Reporting", dependencies: ["Analysis", "CSQLite", "JSON"]),
+        .target(name: "Cassettes", dependencies: ["Vocabulary", "CLinux", "JSON", "HTTPWire", "Gzip", "Hashing"]),
+        .target(
+            name: "RecordingProxy",
+            dependencies: ["Vocabulary", "Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]
+        ),
+        .target(
+            name: "StoriStack",
+            dependencies: ["Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]
+        ),
+        .target(name: "Harness", dependencies: ["Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
+        .target(name: "Analysis", dependencies: ["Vocabulary", "Cassettes", "HTTPWire", "MIDI", "JSON", "Hashing"]),
+        .target(name: "Reporting", dependencies: ["Vocabulary", "Analysis", "CSQLite", "JSON"]),
         .target(
             name: "TourDeForce",
             dependencies: [
@@ -39,8 +45,8 @@ let package = Package(
         .target(
             name: "TourDeForceCLI",
             dependencies: [
-                "CommandLineKit", "TourDeForce", "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI", "Cassettes",
-                "RecordingProxy", "StoriStack", "Harness", "Analysis", "Reporting", "Sockets",
+                "CommandLineKit", "TourDeForce", "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI",
+                "Cassettes", "RecordingProxy", "StoriStack", "Harness", "Analysis", "Reporting", "Sockets", "Vocabulary",
             ]
         ),
         .executableTarget(name: "tdf", dependencies: ["CommandLineKit", "TourDeForceCLI"]),
@@ -51,10 +57,10 @@ let package = Package(
         ),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
-        .testTarget(name: "ByteSearchTests", dependencies: ["ByteSearch"]),
-        .testTarget(name: "GzipTests", dependencies: ["Gzip", "TestSupport"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip", "Vocabulary", "TestSupport"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
         .testTarget(
             name: "HTTPTransportTests",
@@ -63,12 +69,13 @@ let package = Package(
         .testTarget(name: "MIDITests", dependencies: ["MIDI", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "CassettesTests",
-            dependencies: ["Cassettes", "JSON", "HTTPWire", "Gzip", "Hashing", "TestSupport"]
+            dependencies: ["Cassettes", "Vocabulary", "JSON", "HTTPWire", "Gzip", "Hashing", "TestSupport"]
         ),
         .testTarget(
             name: "RecordingProxyTests",
             dependencies: [
-                "RecordingProxy", "Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets", "Gzip", "TestSupport",
+                "RecordingProxy", "Cassettes", "Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "Sockets", "Gzip",
+                "TestSupport",
             ]
         ),
         .testTarget(
@@ -80,13 +87,13 @@ let package = Package(
         .testTarget(
             name: "HarnessTests",
             dependencies: [
-                "Harness", "JSON", "StoriStack", "RecordingProxy", "Cassettes", "HTTPTransport",
-                "HTTPWire", "Sockets", "MIDI", "Gzip", "TestSupport",
+                "Harness", "Vocabulary", "JSON", "StoriStack", "RecordingProxy", "Cassettes",
+                "HTTPTransport", "HTTPWire", "Sockets", "MIDI", "Gzip", "TestSupport",
             ]
         ),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "Cassettes", "HTTPWire", "JSON", "MIDI", "TestSupport"]
+            dependencies: ["Analysis", "Cassettes", "Vocabulary", "HTTPWire", "JSON", "MIDI", "TestSupport"]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Analysis", "TestSupport"]),
         // The example of Docs/library.md, compiled against the library here; TourDeForceTests also builds it as the

@@ -17,15 +17,15 @@ build="$fuzz_dir/.build"
 targets=(request-head response-head chunked-body sse smf cassette proxy-request)
 
 # The modules the targets use, each after the modules it imports.
-modules=(HTTPWire MIDI JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy)
+modules=(Vocabulary HTTPWire MIDI JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy)
 
 # The modules a target links, dependencies included.
 target_modules() {
     case "$1" in
         request-head | response-head | chunked-body | sse) echo "HTTPWire" ;;
         smf) echo "MIDI" ;;
-        cassette) echo "HTTPWire JSON Hashing Gzip Cassettes" ;;
-        proxy-request) echo "HTTPWire JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy" ;;
+        cassette) echo "Vocabulary HTTPWire JSON Hashing Gzip Cassettes" ;;
+        proxy-request) echo "Vocabulary HTTPWire JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy" ;;
         *) echo "unknown target '$1'; targets: ${targets[*]}" >&2; exit 2 ;;
     esac
 }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPWire
 import JSON
 import Synchronization
+import Vocabulary
 
 /// Reads an artifact tree (the harness's `--out` directory). A missing or damaged file is recorded as an
 /// ``InputProblem`` naming it and what is wrong, and loading goes on with the rest.
@@ -41,7 +42,7 @@ public enum ArtifactTreeLoader {
     // MARK: - Files
 
     private static func read(_ relative: String, into tree: inout ArtifactTree) -> Data? {
-        let path = tree.root + "/" + relative
+        let path = ArtifactLayout(root: tree.root).path(relative)
         guard FileManager.default.fileExists(atPath: path) else {
             tree.problems.append(InputProblem(file: relative, problem: "missing"))
             return nil
@@ -51,20 +52,6 @@ public enum ArtifactTreeLoader {
             return nil
         }
         return data
-    }
-
-    /// Whether `needle` occurs in `line`: `memchr` for its first byte, then `memcmp` for the rest.
-    private static func contains(_ line: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let base = line.baseAddress, line.count >= needle.count else { return false }
-        var offset = 0
-        let last = line.count - needle.count
-        while offset <= last {
-            guard let found = memchr(base + offset, Int32(needle[0]), last - offset + 1) else { return false }
-            let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + position, needle, needle.count) == 0 { return true }
-            offset = position + 1
-        }
-        return false
     }
 
     /// Parses each non-empty line (only those containing `filter`, when given); a damaged line is named by number
@@ -94,7 +81,11 @@ public enum ArtifactTreeLoader {
                 let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
                 start = end + 1
                 if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
-                if !needle.isEmpty, !Self.contains(line, needle) { continue }
+                if !needle.isEmpty,
+                    needle.withUnsafeBytes({ ByteSearch.firstOffset(of: $0, in: UnsafeRawBufferPointer(line)) }) == nil
+                {
+                    continue
+                }
                 do {
                     values.append(try JSONParser.parse(line))
                 } catch {
@@ -127,7 +118,7 @@ public enum ArtifactTreeLoader {
     // MARK: - runs.jsonl
 
     private static func loadRuns(_ tree: inout ArtifactTree) {
-        guard let lines = jsonLines("runs.jsonl", into: &tree) else { return }
+        guard let lines = jsonLines(ArtifactLayout.runsName, into: &tree) else { return }
         tree.hasRuns = true
         var missingID = 0
         for value in lines {
@@ -167,7 +158,7 @@ public enum ArtifactTreeLoader {
         }
         if missingID > 0 {
             tree.problems.append(
-                InputProblem(file: "runs.jsonl", problem: "\(missingID) lines without a run_id skipped")
+                InputProblem(file: ArtifactLayout.runsName, problem: "\(missingID) lines without a run_id skipped")
             )
         }
         tree.runs.sort { $0.runID < $1.runID }
@@ -176,9 +167,8 @@ public enum ArtifactTreeLoader {
     // MARK: - events.jsonl
 
     private static func loadEvents(_ tree: inout ArtifactTree) {
-        guard let lines = jsonLines("events.jsonl", into: &tree, filter: Array(#""component":"muse""#.utf8)) else {
-            return
-        }
+        let museEvents = Array(#""component":"muse""#.utf8)
+        guard let lines = jsonLines(ArtifactLayout.eventsName, into: &tree, filter: museEvents) else { return }
         tree.hasEvents = true
         for value in lines {
             guard let type = value["event_type"]?.stringValue, keptEventTypes.contains(type) else { continue }
@@ -249,9 +239,9 @@ public enum ArtifactTreeLoader {
     // MARK: - muse/graph.json
 
     private static func loadGraph(_ tree: inout ArtifactTree) {
-        guard let graph = json("muse/graph.json", into: &tree) else { return }
+        guard let graph = json(ArtifactLayout.museGraphName, into: &tree) else { return }
         guard let runs = graph["runs"]?.arrayValue else {
-            tree.problems.append(InputProblem(file: "muse/graph.json", problem: "has no `runs` array"))
+            tree.problems.append(InputProblem(file: ArtifactLayout.museGraphName, problem: "has no `runs` array"))
             return
         }
         tree.hasGraph = true
@@ -276,11 +266,11 @@ public enum ArtifactTreeLoader {
     // MARK: - midi/run_<id>/midi_summary.json
 
     private static func loadMIDI(_ tree: inout ArtifactTree) {
-        let runIDs = tree.runs.isEmpty ? directoryRunIDs(tree.root + "/midi") : tree.runs.map(\.runID)
+        let layout = ArtifactLayout(root: tree.root)
+        let runIDs = tree.runs.isEmpty ? directoryRunIDs(layout.midiDirectory) : tree.runs.map(\.runID)
         for runID in runIDs {
-            let relative = "midi/run_\(runID)/midi_summary.json"
-            guard FileManager.default.fileExists(atPath: tree.root + "/" + relative) else { continue }
-            guard let value = json(relative, into: &tree) else { continue }
+            guard FileManager.default.fileExists(atPath: layout.midiSummaryFile(run: runID)) else { continue }
+            guard let value = json(ArtifactLayout.midiSummaryName(run: runID), into: &tree) else { continue }
             let structure = value["structure"]
             tree.midi.append(
                 MIDISummary(
@@ -299,24 +289,25 @@ public enum ArtifactTreeLoader {
 
     private static func directoryRunIDs(_ path: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.filter { $0.hasPrefix("run_") }.map { String($0.dropFirst(4)) }.sorted()
+        return names.compactMap(ArtifactLayout.run(ofRunDirectory:)).sorted()
     }
 
     // MARK: - manifest.json
 
     /// Says when the batch did not finish (the harness was killed): which runs started without a final status.
     private static func loadManifest(_ tree: inout ArtifactTree) {
-        guard FileManager.default.fileExists(atPath: tree.root + "/manifest.json"),
-            let manifest = json("manifest.json", into: &tree)
+        let layout = ArtifactLayout(root: tree.root)
+        guard FileManager.default.fileExists(atPath: layout.manifestFile),
+            let manifest = json(ArtifactLayout.manifestName, into: &tree)
         else { return }
         let state = manifest["state"]?.stringValue ?? "unknown"
         guard state != "finished" else { return }
         tree.batchUnfinished = true
         let finished = Set(tree.runs.map(\.runID))
-        let cassetteRunIDs = ((try? SessionDirectory.cassetteFileNames(in: tree.root + "/cassettes")) ?? [])
+        let cassetteRunIDs = ((try? SessionDirectory.cassetteFileNames(in: layout.cassettesDirectory)) ?? [])
             .compactMap { name in RunID.run(forFileName: name)??.rawValue }
         let started = Set(
-            cassetteRunIDs + directoryRunIDs(tree.root + "/midi") + directoryRunIDs(tree.root + "/muse")
+            cassetteRunIDs + directoryRunIDs(layout.midiDirectory) + directoryRunIDs(layout.museDirectory)
         )
         tree.unfinishedRuns = started.subtracting(finished).sorted()
         let planned = manifest["runs_planned"]?.intValue.map { " of \($0) planned" } ?? ""
@@ -325,22 +316,23 @@ public enum ArtifactTreeLoader {
         if !tree.unfinishedRuns.isEmpty {
             problem += "; " + tree.unfinishedRuns.joined(separator: ", ") + " started but have no final status"
         }
-        tree.problems.append(InputProblem(file: "manifest.json", problem: problem))
+        tree.problems.append(InputProblem(file: ArtifactLayout.manifestName, problem: problem))
     }
 
     // MARK: - cassettes/
 
     private static func loadCassettes(_ tree: inout ArtifactTree) {
-        let directory = tree.root + "/cassettes"
+        let directory = ArtifactLayout(root: tree.root).cassettesDirectory
+        let named = ArtifactLayout.cassettesDirectoryName + "/"
         guard FileManager.default.fileExists(atPath: directory) else {
-            tree.problems.append(InputProblem(file: "cassettes/", problem: "missing"))
+            tree.problems.append(InputProblem(file: named, problem: "missing"))
             return
         }
         let names: [String]
         do {
             names = try SessionDirectory.cassetteFileNames(in: directory)
         } catch {
-            tree.problems.append(InputProblem(file: "cassettes/", problem: error.description))
+            tree.problems.append(InputProblem(file: named, problem: error.description))
             return
         }
         // Cassettes are independent: read and reduce them on every core, then merge in file order.
@@ -367,7 +359,7 @@ public enum ArtifactTreeLoader {
     }
 
     private static func reduceCassette(directory: String, name: String) -> CassetteResult {
-        let relative = "cassettes/" + name
+        let relative = ArtifactLayout.cassettesDirectoryName + "/" + name
         var result = CassetteResult()
         let cassette: Cassette
         do {

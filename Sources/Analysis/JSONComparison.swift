@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Vocabulary
 
 /// Structural comparison of JSON documents: their shape (which members exist, with which types) and their values,
 /// with what ``DiffOptions/volatility`` calls volatile ignored.

@@ -1,5 +1,6 @@
 import Foundation
 import MIDI
+import Vocabulary
 
 /// One note of a piano roll, in beats.
 public struct PianoRollNote: Sendable, Equatable {
@@ -35,14 +36,15 @@ public struct PianoRoll: Sendable, Equatable {
 
     /// Reads `midi/run_<runID>/*.mid` under `root`; an unreadable file is returned as a problem naming it.
     public static func load(root: String, runID: String) -> (roll: PianoRoll, problems: [InputProblem]) {
-        let relativeDirectory = "midi/run_\(runID)"
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + relativeDirectory)) ?? [])
+        let layout = ArtifactLayout(root: root)
+        let relativeDirectory = ArtifactLayout.midiDirectoryName(run: runID)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: layout.midiDirectory(run: runID))) ?? [])
             .filter { $0.hasSuffix(".mid") }.sorted()
         var roll = PianoRoll(runID: runID, notes: [], files: [])
         var problems: [InputProblem] = []
         for name in names {
             let relative = relativeDirectory + "/" + name
-            guard let data = FileManager.default.contents(atPath: root + "/" + relative) else {
+            guard let data = FileManager.default.contents(atPath: layout.path(relative)) else {
                 problems.append(InputProblem(file: relative, problem: "cannot be read"))
                 continue
             }

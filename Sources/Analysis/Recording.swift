@@ -1,5 +1,6 @@
 public import Cassettes
 import Foundation
+import Vocabulary
 
 /// One side of a diff: the cassettes of an artifact tree (`<dir>/cassettes/` plus `runs.jsonl` and the MIDI
 /// summaries) or of a bare cassette session directory (`index.json` and `<run_id>.jsonl.gz`).
@@ -41,8 +42,9 @@ public struct Recording: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DiffError("\(path): not a directory (expected an artifact tree or a cassette session)")
         }
-        let isTree = SessionDirectory.exists(path + "/cassettes")
-        let cassettes = isTree ? path + "/cassettes" : path
+        let treeCassettes = ArtifactLayout(root: path).cassettesDirectory
+        let isTree = SessionDirectory.exists(treeCassettes)
+        let cassettes = isTree ? treeCassettes : path
         let names: [String]
         do {
             names = try SessionDirectory.cassetteFileNames(in: cassettes)
@@ -51,8 +53,8 @@ public struct Recording: Sendable {
         }
         guard !names.isEmpty || SessionDirectory.exists(cassettes + "/" + SessionDirectory.indexFileName) else {
             throw DiffError(
-                "\(path): neither an artifact tree (no cassettes/) nor a cassette session (no index.json, "
-                    + "no <run_id>.jsonl.gz)"
+                "\(path): neither an artifact tree (no \(ArtifactLayout.cassettesDirectoryName)/) nor a cassette "
+                    + "session (no \(SessionDirectory.indexFileName), no <run_id>.jsonl.gz)"
             )
         }
         var exchanges: [String: [Exchange]] = [:]

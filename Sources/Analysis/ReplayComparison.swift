@@ -1,6 +1,7 @@
 import Foundation
 import Hashing
 import JSON
+import Vocabulary
 
 /// The first place where a replayed run's artifacts differ from the original's (DESIGN §5).
 public struct ArtifactDivergence: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import ByteSearch
+import Vocabulary
 import Cassettes
 import Foundation
 public import JSON

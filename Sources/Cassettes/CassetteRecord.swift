@@ -1,5 +1,6 @@
 import HTTPWire
 public import JSON
+public import Vocabulary
 
 /// The format name and version every cassette header carries.
 public enum CassetteFormat {

@@ -1,5 +1,6 @@
 public import JSON
 import Synchronization
+import Vocabulary
 
 /// Where an exchange goes: its cassette, its seq (arrival order) and its ordinal.
 public struct ExchangeSlot: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPWire
+import Vocabulary
 
 /// Cassettes as text for people: a table of their summaries, and every exchange with its body, chunks or SSE
 /// events one per line. Bodies are previewed, and text is escaped so that each item stays on its line.

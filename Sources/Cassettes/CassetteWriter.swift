@@ -2,6 +2,7 @@ import Gzip
 public import Hashing
 public import JSON
 import Synchronization
+public import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

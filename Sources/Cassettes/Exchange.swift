@@ -1,4 +1,5 @@
 public import HTTPWire
+public import Vocabulary
 
 /// One recorded request and the response the client got, with timing and any upstream fault (DESIGN §4).
 public struct Exchange: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import HTTPWire
 public import JSON
+import Vocabulary
 
 /// Exports cassettes as an HTTP Archive (HAR 1.2), for browsers' and other tools' viewers.
 ///

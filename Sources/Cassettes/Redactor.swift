@@ -2,10 +2,7 @@ public import HTTPWire
 import Hashing
 public import JSON
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Vocabulary
 
 /// Keeps secrets off disk: replaces them at record time with `<redacted:XXXXXXXX>`, where `XXXXXXXX` is the
 /// first 8 lowercase hex digits of the SHA-256 of the secret, so one secret gets one token everywhere.
@@ -271,24 +268,15 @@ public final class Redactor: Sendable {
     }
 
     /// `bytes` with every occurrence of `secret` replaced by its token, or nil when there is none.
-    /// `memchr`, `memcmp`
     static func replacingOccurrences(of secret: [UInt8], in bytes: [UInt8]) -> [UInt8]? {
-        guard let firstByte = secret.first, bytes.count >= secret.count else { return nil }
+        guard !secret.isEmpty, bytes.count >= secret.count else { return nil }
         let positions: [Int] = bytes.withUnsafeBytes { haystack in
             secret.withUnsafeBytes { needle in
                 var found: [Int] = []
                 var offset = 0
-                let base = haystack.baseAddress!
-                while offset + needle.count <= haystack.count {
-                    let span = haystack.count - offset - needle.count + 1
-                    guard let hit = memchr(base + offset, Int32(firstByte), span) else { break }
-                    let position = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(base + position, needle.baseAddress!, needle.count) == 0 {
-                        found.append(position)
-                        offset = position + needle.count
-                    } else {
-                        offset = position + 1
-                    }
+                while let position = ByteSearch.firstOffset(of: needle, in: haystack, from: offset) {
+                    found.append(position)
+                    offset = position + needle.count
                 }
                 return found
             }

@@ -1,3 +1,5 @@
+import Vocabulary
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -68,14 +70,10 @@ public enum SessionDirectory {
     /// Writes all of `bytes` to an open descriptor, retrying short writes and `EINTR`; `path` names it in the
     /// error. `write`
     static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(CassetteError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw CassetteError.io(path, "cannot write: \(String(cString: strerror(errno)))")
-            }
-            offset += written
+        do throws(FileSystemCalls.WriteFailure) {
+            try FileSystemCalls.live.writeAll(bytes, to: descriptor)
+        } catch {
+            throw CassetteError.io(path, "cannot write: \(error)")
         }
     }
 

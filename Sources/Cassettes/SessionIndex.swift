@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 public import JSON
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

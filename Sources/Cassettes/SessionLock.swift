@@ -1,4 +1,5 @@
 import Synchronization
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc
@@ -28,9 +29,9 @@ public final class SessionLock: Sendable {
             close(descriptor)
             throw CassetteError.io(path, "\(holder) is recording into this directory; one session at a time")
         }
-        let text = Array("\(getpid())\n".utf8)
+        // The process id only helps a person tell who holds the lock: failing to write it is no reason to refuse.
         _ = ftruncate(descriptor, 0)
-        _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        try? FileSystemCalls.live.writeAll(Array("\(getpid())\n".utf8), to: descriptor)
         self.path = path
         self.descriptor = Mutex(descriptor)
     }

@@ -1,4 +1,5 @@
 import Glibc
+import Vocabulary
 
 /// Appends newline-terminated records to a gzip file, each one on disk as soon as `append` returns.
 ///
@@ -26,7 +27,7 @@ public final class GzipFileWriter {
 
     private static let newline: [UInt8] = [0x0A]
 
-    private let systemCalls: SystemCalls
+    private let systemCalls: FileSystemCalls
     private let compressor: GzipWriter
     private var descriptor: Int32
     private var state = State.open
@@ -45,10 +46,10 @@ public final class GzipFileWriter {
     }
 
     /// Creates the writer with a replaceable system call table (tests inject failures through it).
-    init(path: String, level: Int, systemCalls: SystemCalls) throws(GzipError) {
+    init(path: String, level: Int, systemCalls: FileSystemCalls) throws(GzipError) {
         let compressor = try GzipWriter(level: level)
         let flags = O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC
-        let outcome = SystemCalls.retryingOnInterrupt { systemCalls.open(path, flags, 0o644) }
+        let outcome = FileSystemCalls.retryingOnInterrupt { systemCalls.open(path, flags, 0o644) }
         switch outcome {
         case .success(let descriptor):
             self.descriptor = descriptor
@@ -182,20 +183,15 @@ public final class GzipFileWriter {
         }
     }
 
-    /// Writes all of `bytes`, continuing after partial writes and retrying on `EINTR`.
+    /// Writes all of `bytes`, counting what reached the file even when the write fails part way.
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(GzipError) {
-        var offset = 0
-        while offset < bytes.count {
-            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            switch SystemCalls.retryingOnInterrupt({ self.systemCalls.write(self.descriptor, rest) }) {
-            case .success(0):
-                throw .shortWrite(path: self.path, offset: self.bytesWritten)
-            case .success(let count):
-                offset += count
-                self.bytesWritten += count
-            case .failure(let code):
-                throw .systemCall("write", errno: code, path: self.path, offset: self.bytesWritten)
-            }
+        do throws(FileSystemCalls.WriteFailure) {
+            try self.systemCalls.writeAll(bytes, to: self.descriptor)
+            self.bytesWritten += bytes.count
+        } catch {
+            self.bytesWritten += error.written
+            guard let code = error.errno else { throw .shortWrite(path: self.path, offset: self.bytesWritten) }
+            throw .systemCall("write", errno: code, path: self.path, offset: self.bytesWritten)
         }
     }
 }

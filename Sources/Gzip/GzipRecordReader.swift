@@ -1,4 +1,5 @@
 import Glibc
+import Vocabulary
 
 /// Reads newline-terminated records from a gzip file or from gzip bytes in memory.
 ///
@@ -39,7 +40,7 @@ public final class GzipRecordReader {
     /// The number of records returned so far.
     public private(set) var recordsRead = 0
 
-    private let systemCalls: SystemCalls
+    private let systemCalls: FileSystemCalls
     private let inflater: GzipReader
     private var source: Source
     /// Compressed bytes read from the source but not yet given to zlib.
@@ -64,10 +65,10 @@ public final class GzipRecordReader {
     }
 
     /// Opens `path` through a replaceable system call table (tests inject failures through it).
-    init(path: String, maximumRecordLength: Int, systemCalls: SystemCalls) throws(GzipError) {
+    init(path: String, maximumRecordLength: Int, systemCalls: FileSystemCalls) throws(GzipError) {
         let inflater = try GzipReader()
         let flags = O_RDONLY | O_CLOEXEC
-        switch SystemCalls.retryingOnInterrupt({ systemCalls.open(path, flags, 0) }) {
+        switch FileSystemCalls.retryingOnInterrupt({ systemCalls.open(path, flags, 0) }) {
         case .success(let descriptor):
             self.source = .file(descriptor: descriptor)
         case .failure(let code):
@@ -214,7 +215,7 @@ public final class GzipRecordReader {
                 self.block = [UInt8](repeating: 0, count: Self.blockSize)
             }
             let outcome = self.block.withUnsafeMutableBytes { buffer in
-                SystemCalls.retryingOnInterrupt { self.systemCalls.read(descriptor, buffer) }
+                FileSystemCalls.retryingOnInterrupt { self.systemCalls.read(descriptor, buffer) }
             }
             switch outcome {
             case .success(0):

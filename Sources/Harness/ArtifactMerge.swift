@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Vocabulary
 
 /// Why artifact trees cannot be merged: an input that is not a finished tree or that clashes with another (exit 2),
 /// or an output that cannot be written (exit 3).
@@ -53,10 +54,15 @@ public struct ArtifactMerge: Sendable {
     static let urlKeys: Set<String> = ["prompt_endpoint", "maestro", "storpheus", "muse_url"]
     /// Root files rebuilt from the inputs rather than copied.
     static let rebuiltFiles: Set<String> = [
-        "config.json", "manifest.json", "muse/graph.json", "muse/graph.txt", "muse/graph_viz.json",
+        ArtifactLayout.configurationName, ArtifactLayout.manifestName, ArtifactLayout.museGraphName,
+        ArtifactLayout.museGraphTextName, ArtifactLayout.museGraphVisualisationName,
     ]
     /// JSON Lines files merged in run id order.
-    static let runOrderedFiles = ["runs.jsonl", "events.jsonl", "metrics.jsonl", "logs/client.log"]
+    static let runOrderedFiles = [
+        ArtifactLayout.runsName, ArtifactLayout.eventsName, ArtifactLayout.metricsName, ArtifactLayout.clientLogName,
+    ]
+    /// Outputs derived from a tree (by `tdf report`), left out of a merge: they would describe only their shard.
+    static let derivedOutputs: Set<String> = [ArtifactLayout.reportDirectoryName, ArtifactLayout.analyticsDatabaseName]
 
     let sources: [Source]
 
@@ -80,7 +86,8 @@ public struct ArtifactMerge: Sendable {
 
     /// The `cassettes/` directories of the inputs that have one, in merge order.
     public var cassetteDirectories: [String] {
-        sources.map { $0.path + "/cassettes" }.filter { FileManager.default.fileExists(atPath: $0) }
+        sources.map { ArtifactLayout(root: $0.path).cassettesDirectory }
+            .filter { FileManager.default.fileExists(atPath: $0) }
     }
 
     // MARK: - Reading and checking
@@ -90,25 +97,27 @@ public struct ArtifactMerge: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .input("\(path) is not a directory; give the --out directories of tdf run")
         }
-        guard let configuration = try json(path + "/config.json").objectValue else {
-            throw .input("\(path)/config.json is not a JSON object")
+        let layout = ArtifactLayout(root: path)
+        guard let configuration = try json(layout.configurationFile).objectValue else {
+            throw .input("\(layout.configurationFile) is not a JSON object")
         }
-        let manifest = try json(path + "/manifest.json")
-        guard manifest["state"]?.stringValue == "finished" else {
+        let manifest = try json(layout.manifestFile)
+        let state = manifest["state"]?.stringValue
+        guard state == "finished" else {
             throw .input(
-                "\(path) is not finished (manifest.json state '\(manifest["state"]?.stringValue ?? "?")'): "
+                "\(path) is not finished (\(ArtifactLayout.manifestName) state '\(state ?? "?")'): "
                     + "its run was interrupted; run that shard again"
             )
         }
         var runs: [(runID: String, index: Int, line: String)] = []
-        for (number, line) in try lines(path + "/runs.jsonl").enumerated() {
+        for (number, line) in try lines(layout.runsFile).enumerated() {
             let record = try? JSONParser.parse(line, options: .python)
             guard let runID = record?["run_id"]?.stringValue, let index = record?["index"]?.intValue else {
-                throw .input("\(path)/runs.jsonl line \(number + 1) is not a run record with run_id and index")
+                throw .input("\(layout.runsFile) line \(number + 1) is not a run record with run_id and index")
             }
             runs.append((runID, index, line))
         }
-        guard !runs.isEmpty else { throw .input("\(path)/runs.jsonl lists no runs: there is nothing to merge") }
+        guard !runs.isEmpty else { throw .input("\(layout.runsFile) lists no runs: there is nothing to merge") }
         return Source(path: path, configuration: configuration, manifest: manifest, runs: runs)
     }
 
@@ -238,8 +247,11 @@ public struct ArtifactMerge: Sendable {
             for file in Self.runOrderedFiles { try mergeRunOrdered(file, into: store) }
             try writeGraphAggregates(into: store)
             let configuration = mergedConfiguration(destination: destination)
-            try store.write(json: .object(configuration), to: "config.json")
-            try store.write(json: manifest(configuration: configuration, toolVersion: toolVersion), to: "manifest.json")
+            try store.write(json: .object(configuration), to: ArtifactLayout.configurationName)
+            try store.write(
+                json: manifest(configuration: configuration, toolVersion: toolVersion),
+                to: ArtifactLayout.manifestName
+            )
         } catch {
             throw .output(error.message)
         }
@@ -257,10 +269,13 @@ public struct ArtifactMerge: Sendable {
             }
             for relative in paths.sorted() {
                 let components = relative.split(separator: "/")
+                let top = String(components.first ?? "")
                 // Dot files are temporary files of interrupted atomic writes, not artifacts.
-                if components.contains(where: { $0.hasPrefix(".") }) || components.first == "cassettes" { continue }
-                if components.first == "report" || components.first == "tourdeforce.db" {
-                    dropped.insert(String(components[0]))
+                if components.contains(where: { $0.hasPrefix(".") }) || top == ArtifactLayout.cassettesDirectoryName {
+                    continue
+                }
+                if Self.derivedOutputs.contains(top) {
+                    dropped.insert(top)
                     continue
                 }
                 if Self.rebuiltFiles.contains(relative) || Self.runOrderedFiles.contains(relative) { continue }
@@ -314,14 +329,14 @@ public struct ArtifactMerge: Sendable {
         var graphs: [(runID: String, graph: JSONValue, visualisation: JSONValue?, text: String)] = []
         var present = false
         for source in sources {
-            let graphFile = source.path + "/muse/graph.json"
-            guard let data = FileManager.default.contents(atPath: graphFile) else { continue }
+            let layout = ArtifactLayout(root: source.path)
+            guard let data = FileManager.default.contents(atPath: layout.museGraphFile) else { continue }
             present = true
-            let visualisations = (try? Self.json(source.path + "/muse/graph_viz.json"))?["runs"]?.arrayValue ?? []
+            let visualisations = (try? Self.json(layout.museGraphVisualisationFile))?["runs"]?.arrayValue ?? []
             let entries = (try? JSONParser.parse(String(decoding: data, as: UTF8.self)))?["runs"]?.arrayValue ?? []
             for entry in entries {
                 guard let runID = entry["run_id"]?.stringValue else { continue }
-                let text = try? String(contentsOfFile: source.path + "/muse/run_\(runID)/graph.txt", encoding: .utf8)
+                let text = try? String(contentsOfFile: layout.museGraphTextFile(run: runID), encoding: .utf8)
                 graphs.append(
                     (runID, entry, visualisations.first { $0["run_id"]?.stringValue == runID }, text ?? "")
                 )

@@ -1,8 +1,9 @@
-import ByteSearch
+import Vocabulary
 import Foundation
 import Hashing
 import JSON
 import Synchronization
+import Vocabulary
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -12,8 +13,8 @@ import Synchronization
 /// files one appended line at a time. Every text that reaches a file passes through the redactor first, so the
 /// access token never lands on disk.
 final class ArtifactStore: Sendable {
-    /// The artifact directory.
-    let root: String
+    /// Where each file of the tree goes.
+    let layout: ArtifactLayout
     private let secrets: [(value: String, replacement: String)]
     private let descriptors = Mutex<[String: Int32]>([:])
     /// Numbers the temporary files of ``write(bytes:to:)``, which may run for many files at once.
@@ -21,7 +22,7 @@ final class ArtifactStore: Sendable {
 
     /// Opens (and creates) the tree at `root`; `secrets` are replaced by `<redacted:XXXXXXXX>` wherever they appear.
     init(root: String, secrets: [String]) throws(HarnessError) {
-        self.root = root
+        self.layout = ArtifactLayout(root: root)
         self.secrets = secrets.filter { !$0.isEmpty }.map { ($0, Self.redactionTag(for: $0)) }
         try makeDirectory("")
     }
@@ -47,9 +48,12 @@ final class ArtifactStore: Sendable {
         return text
     }
 
+    /// The artifact directory.
+    var root: String { layout.root }
+
     /// The absolute path of `relative`.
     func path(_ relative: String) -> String {
-        relative.isEmpty ? root : root + "/" + relative
+        layout.path(relative)
     }
 
     /// Creates a directory (and its parents) inside the tree.
@@ -85,27 +89,24 @@ final class ArtifactStore: Sendable {
             throw HarnessError(.io, "cannot write \(target): \(error.localizedDescription)")
         }
         let temporary = "\(directory)/.tdf-\(getpid())-\(temporaryFiles.add(1, ordering: .relaxed).newValue).tmp"
-        if let failure = Self.create(temporary, holding: bytes) ?? (rename(temporary, target) == 0 ? nil : errno) {
+        let renameProblem = { rename(temporary, target) == 0 ? nil : String(cString: strerror(errno)) }
+        if let reason = Self.create(temporary, holding: bytes) ?? renameProblem() {
             unlink(temporary)
-            throw HarnessError(.io, "cannot write \(target): \(String(cString: strerror(failure)))")
+            throw HarnessError(.io, "cannot write \(target): \(reason)")
         }
     }
 
-    /// Creates the file `path` holding `bytes`; returns the `errno` of a failure, or nil.
-    private static func create(_ path: String, holding bytes: [UInt8]) -> Int32? {
+    /// Creates the file `path` holding `bytes`; returns why it could not (the system's words), or nil.
+    private static func create(_ path: String, holding bytes: [UInt8]) -> String? {
         let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { return errno }
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
         defer { Glibc.close(descriptor) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            written += count
+        do throws(FileSystemCalls.WriteFailure) {
+            try FileSystemCalls.live.writeAll(bytes, to: descriptor)
+            return nil
+        } catch {
+            return error.description
         }
-        return nil
     }
 
     /// Appends one line (a newline is added) to a JSON Lines file, redacted, in a single `write`.
@@ -121,15 +122,8 @@ final class ArtifactStore: Sendable {
                 guard descriptor >= 0 else { return }
                 open[relative] = descriptor
             }
-            var remaining = bytes[...]
-            while !remaining.isEmpty {
-                let written = remaining.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                remaining = remaining.dropFirst(written)
-            }
+            // Losing a line must not fail the run that wrote it.
+            try? FileSystemCalls.live.writeAll(bytes, to: descriptor)
         }
     }
 

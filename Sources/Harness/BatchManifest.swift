@@ -1,4 +1,5 @@
 import JSON
+import Vocabulary
 
 /// What `manifest.json` says about a batch: who wrote it, when, the seed, the runs by status and scenario, the files
 /// of the tree and the configuration. `tdf run` writes it while running and when done; `tdf merge` writes it for the
@@ -41,10 +42,12 @@ struct BatchManifest {
             "run_ids": .strings(runs.map(\.runID)),
             "files": .strings(
                 [
-                    "config.json", "runs.jsonl", "events.jsonl", "metrics.jsonl", "logs/client.log", "payloads/",
-                    "midi/",
-                    "muse/graph.json", "muse/graph.txt", "muse/graph_viz.json",
-                ] + (recorded ? ["cassettes/"] : [])
+                    ArtifactLayout.configurationName, ArtifactLayout.runsName, ArtifactLayout.eventsName,
+                    ArtifactLayout.metricsName, ArtifactLayout.clientLogName,
+                    ArtifactLayout.payloadsDirectoryName + "/", ArtifactLayout.midiDirectoryName + "/",
+                    ArtifactLayout.museGraphName, ArtifactLayout.museGraphTextName,
+                    ArtifactLayout.museGraphVisualisationName,
+                ] + (recorded ? [ArtifactLayout.cassettesDirectoryName + "/"] : [])
             ),
             "config": configuration,
         ]

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTransport
 import HTTPWire
 import JSON
+import Vocabulary
 
 /// A track, region and notes as the compose stream created them.
 struct ComposedTrack: Sendable, Equatable {
@@ -228,7 +229,7 @@ struct ComposeClient {
                 return try check(result, label: label)
             }
             let delay = context.configuration.retry.delay(retry: attempt, retryAfter: nil)
-            context.log("WARN", "compose \(label): concurrency limit reached; retrying in \(delay.seconds) s")
+            context.log("WARN", "compose \(label): concurrency limit reached; retrying in \(delay.secondsValue) s")
             do { try await context.configuration.retry.wait(delay) } catch {
                 throw HarnessError(.timeout, "compose \(label): cancelled while waiting to retry")
             }
@@ -258,7 +259,7 @@ struct ComposeClient {
     }
 
     private func streamOnce(url: HTTPURL, body: JSONValue, label: String) async throws(HarnessError) -> ComposeResult {
-        context.payload("maestro_requests", label, json: ["url": .string(url.description), "body": body])
+        context.payload(.maestroRequests, label, json: ["url": .string(url.description), "body": body])
         let (response, ordinal) = try await context.send(
             .maestro,
             method: "POST",
@@ -272,7 +273,7 @@ struct ComposeClient {
             let bytes = (try? await response.body.collect()) ?? []
             let reply = Reply(status: response.status, headers: response.headers, body: bytes)
             context.payload(
-                "maestro_sse",
+                .maestroSSE,
                 "\(label).error.json",
                 json: ["status": .int(reply.status), "body": reply.json ?? .string(reply.text)]
             )
@@ -326,9 +327,9 @@ struct ComposeClient {
                     + "(last: \(result.lastEventTypes.joined(separator: ", "))): \(error)"
             )
         }
-        let elapsed = (ContinuousClock.now - started).milliseconds
-        context.payload("maestro_sse", "\(label).sse", text: raw)
-        context.payload("maestro_sse", "\(label)", json: .array(result.events))
+        let elapsed = (ContinuousClock.now - started).wholeMilliseconds
+        context.payload(.maestroSSE, "\(label).sse", text: raw)
+        context.payload(.maestroSSE, "\(label)", json: .array(result.events))
         context.metric("maestro_stream_ms", Double(elapsed), unit: "ms", tags: ["label": .string(label)])
         context.metric(
             "maestro_stream_events",

@@ -1,6 +1,7 @@
 import Foundation
 public import HTTPTransport
 import JSON
+import Vocabulary
 
 /// Everything one `tdf run` batch is started with: the flags of the earlier harness's CLI with their defaults, plus
 /// the knobs this harness adds. It never holds the access token, so it can be written to `config.json` as is.
@@ -151,21 +152,21 @@ public struct HarnessConfiguration: Sendable {
             "concurrency": .int(concurrency),
             "out": .string(outputDirectory),
             "quality_preset": .string(qualityPreset.rawValue),
-            "maestro_timeout_s": .double(maestroTimeout.seconds),
-            "storpheus_timeout_s": .double(storpheusTimeout.seconds),
-            "global_timeout_s": .double(globalTimeout.seconds),
+            "maestro_timeout_s": .double(maestroTimeout.secondsValue),
+            "storpheus_timeout_s": .double(storpheusTimeout.secondsValue),
+            "global_timeout_s": .double(globalTimeout.secondsValue),
             "verbose": .bool(verbose),
             "record": .bool(record),
             "stack": stack.map { .string($0.rawValue) } ?? .null,
-            "prompt_timeout_s": .double(promptTimeout.seconds),
-            "muse_timeout_s": .double(museTimeout.seconds),
-            "connect_timeout_s": .double(connectTimeout.seconds),
+            "prompt_timeout_s": .double(promptTimeout.secondsValue),
+            "muse_timeout_s": .double(museTimeout.secondsValue),
+            "connect_timeout_s": .double(connectTimeout.secondsValue),
             "maestro_concurrency": .int(maestroConcurrency),
             "storpheus_concurrency": .int(storpheusConcurrency),
             "retry": [
                 "max_attempts": .int(retry.maxAttempts),
-                "base_delay_s": .double(retry.baseDelay.seconds),
-                "max_delay_s": .double(retry.maxDelay.seconds),
+                "base_delay_s": .double(retry.baseDelay.secondsValue),
+                "max_delay_s": .double(retry.maxDelay.secondsValue),
             ],
             "muse_project_prefix": .string(museProjectPrefix),
             "first_run_index": .int(firstRunIndex),
@@ -214,19 +215,5 @@ public struct RetryPolicy: Sendable {
     func wait(_ delay: Duration) async throws {
         guard waitScale > 0 else { return }
         try await Task.sleep(for: delay * waitScale)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds as a `Double`.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-
-    /// The duration in whole milliseconds.
-    var milliseconds: Int {
-        let parts = components
-        return Int(parts.seconds) * 1000 + Int(parts.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -1,7 +1,8 @@
-public import Foundation
+import Foundation
 import HTTPTransport
 import JSON
 import Synchronization
+public import Vocabulary
 
 /// The outcome of one run, as written to `runs.jsonl`.
 public struct RunSummary: Sendable {
@@ -72,8 +73,8 @@ public struct HarnessRunner: Sendable {
 
     /// The default `--out`: `/data/tdf_<UTC yyyymmdd_HHMMSS>` when `/data` is writable, else `./tdf_<...>` under
     /// `currentDirectory`.
-    public static func defaultOutputDirectory(now: Date = Date(), currentDirectory: String) -> String {
-        let name = "tdf_" + Timestamp.compact(now)
+    public static func defaultOutputDirectory(now: Timestamp = .now(), currentDirectory: String) -> String {
+        let name = ArtifactLayout.defaultTreeName(createdAt: now)
         if FileManager.default.isWritableFile(atPath: "/data") { return "/data/" + name }
         return (currentDirectory.hasSuffix("/") ? currentDirectory : currentDirectory + "/") + name
     }
@@ -103,21 +104,24 @@ public struct HarnessRunner: Sendable {
         -> BatchResult
     {
         let started = ContinuousClock.now
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.now().description
         let store = try ArtifactStore(
             root: configuration.outputDirectory,
             secrets: ([token].compactMap { $0 }) + secrets
         )
-        for directory in [
-            "logs", "payloads/prompt_fetch", "payloads/maestro_requests", "payloads/maestro_sse",
-            "payloads/storpheus_requests", "payloads/storpheus_responses", "midi", "muse",
-        ] {
+        for directory in [ArtifactLayout.logsDirectoryName]
+            + ArtifactLayout.PayloadKind.allCases.map(ArtifactLayout.payloadDirectoryName)
+            + [ArtifactLayout.midiDirectoryName, ArtifactLayout.museDirectoryName]
+        {
             try store.makeDirectory(directory)
         }
-        if configuration.record { try store.makeDirectory("cassettes") }
-        try store.write(json: (describedConfiguration ?? configuration).json, to: "config.json")
-        try store.write(json: manifest(startedAt: startedAt, finishedAt: nil, runs: []), to: "manifest.json")
-        try store.write("", to: "runs.jsonl")
+        if configuration.record { try store.makeDirectory(ArtifactLayout.cassettesDirectoryName) }
+        try store.write(json: (describedConfiguration ?? configuration).json, to: ArtifactLayout.configurationName)
+        try store.write(
+            json: manifest(startedAt: startedAt, finishedAt: nil, runs: []),
+            to: ArtifactLayout.manifestName
+        )
+        try store.write("", to: ArtifactLayout.runsName)
 
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(
@@ -148,7 +152,7 @@ public struct HarnessRunner: Sendable {
             while let (summary, graph) = await group.next() {
                 finished.append((summary, graph))
                 onRunFinished(summary.runID)
-                store.appendLine(summary.line, to: "runs.jsonl")
+                store.appendLine(summary.line, to: ArtifactLayout.runsName)
                 let (done, failed) = counters.withLock { counters -> (Int, Int) in
                     counters.done += 1
                     if summary.status != .success { counters.failed += 1 }
@@ -169,7 +173,7 @@ public struct HarnessRunner: Sendable {
 
         finished.sort { $0.summary.runID < $1.summary.runID }
         store.closeAppenders()
-        try store.write(finished.map { $0.summary.line + "\n" }.joined(), to: "runs.jsonl")
+        try store.write(finished.map { $0.summary.line + "\n" }.joined(), to: ArtifactLayout.runsName)
         let graphs = finished.compactMap(\.graph)
         try MuseGraphExport.writeAggregates(
             graphs: graphs.map(\.graphJSON),
@@ -179,8 +183,8 @@ public struct HarnessRunner: Sendable {
         )
         let summaries = finished.map(\.summary)
         try store.write(
-            json: manifest(startedAt: startedAt, finishedAt: Timestamp.now(), runs: summaries),
-            to: "manifest.json"
+            json: manifest(startedAt: startedAt, finishedAt: Timestamp.now().description, runs: summaries),
+            to: ArtifactLayout.manifestName
         )
         return BatchResult(runs: summaries, outputDirectory: configuration.outputDirectory)
     }
@@ -220,7 +224,7 @@ public struct HarnessRunner: Sendable {
         )
         let record = RecordBox()
         let driver = RunDriver(context: context, record: record)
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.now().description
         let started = ContinuousClock.now
         context.log("INFO", "run \(identity.runID) starts: scenario \(scenario.name)")
         let timeout = configuration.globalTimeout
@@ -235,7 +239,7 @@ public struct HarnessRunner: Sendable {
             }
             group.addTask {
                 do { try await Task.sleep(for: timeout) } catch { return nil }
-                return .some(HarnessError(.timeout, "the run exceeded --global-timeout \(timeout.seconds) s"))
+                return .some(HarnessError(.timeout, "the run exceeded --global-timeout \(timeout.secondsValue) s"))
             }
             var outcome: HarnessError?? = nil
             while outcome == nil, let next = await group.next() {
@@ -311,7 +315,7 @@ public struct HarnessRunner: Sendable {
             "run_id": .string(identity.runID), "index": .int(identity.index), "scenario": .string(scenario.name),
             "status": .string(status.rawValue), "error": error.map { .string($0) } ?? .null,
             "seed": .string(String(identity.seed)), "started_at": .string(startedAt),
-            "duration_ms": .int(duration.milliseconds), "conversation_id": .string(identity.conversationID),
+            "duration_ms": .int(duration.wholeMilliseconds), "conversation_id": .string(identity.conversationID),
             "trace_id": .string(identity.traceID), "requests": .int(requests),
             "prompt": record.prompt.map { prompt -> JSONValue in
                 [

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Vocabulary
 
 /// A run's MUSE commit graph, from `/log`, with the harness's symbolic names (`C1`, `B3`, `M2`, `X1`), in the
 /// three shapes of the artifact tree: `graph.json`, `graph.txt` and `graph_viz.json`.
@@ -25,9 +26,9 @@ struct MuseGraphExport: Sendable {
         texts: [String],
         to store: ArtifactStore
     ) throws(HarnessError) {
-        try store.write(json: ["runs": .array(graphs)], to: "muse/graph.json")
-        try store.write(texts.joined(separator: "\n"), to: "muse/graph.txt")
-        try store.write(json: ["runs": .array(visualisations)], to: "muse/graph_viz.json")
+        try store.write(json: ["runs": .array(graphs)], to: ArtifactLayout.museGraphName)
+        try store.write(texts.joined(separator: "\n"), to: ArtifactLayout.museGraphTextName)
+        try store.write(json: ["runs": .array(visualisations)], to: ArtifactLayout.museGraphVisualisationName)
     }
 
     /// Nodes and edges with names and intents.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTransport
 import Hashing
 import JSON
+import Vocabulary
 
 /// One catalogue prompt and the musical parameters the harness re-reads from its text.
 struct Prompt: Sendable, Equatable {
@@ -129,7 +130,7 @@ struct PromptClient {
             readTimeout: context.configuration.promptTimeout
         )
         context.payload(
-            "prompt_fetch",
+            .promptFetch,
             "\(ordinal)",
             json: [
                 "status": .int(reply.status), "url": .string(url.description),

@@ -3,6 +3,7 @@ import HTTPTransport
 import HTTPWire
 import JSON
 import Synchronization
+import Vocabulary
 
 /// The services a run talks to, named as the envelope's `component`.
 enum Service: String, Sendable {
@@ -165,7 +166,7 @@ final class RunContext: Sendable {
         guard !isClosed else { return }
         let span = state.withLock { $0.stepSpan } ?? rootSpan
         let envelope: JSONValue = [
-            "ts": .string(Timestamp.now()),
+            "ts": .string(Timestamp.now().description),
             "run_id": .string(runID),
             "scenario": .string(scenario.name),
             "component": .string(component.rawValue),
@@ -177,14 +178,14 @@ final class RunContext: Sendable {
             "tags": .object(tags),
             "data": .object(data),
         ]
-        store.appendLine(json: envelope, to: "events.jsonl")
+        store.appendLine(json: envelope, to: ArtifactLayout.eventsName)
     }
 
     /// Appends one metric to `metrics.jsonl`.
     func metric(_ name: String, _ value: Double, unit: String, tags: JSONObject = JSONObject()) {
         guard !isClosed else { return }
         let line: JSONValue = [
-            "ts": .string(Timestamp.now()),
+            "ts": .string(Timestamp.now().description),
             "run_id": .string(runID),
             "scenario": .string(scenario.name),
             "name": .string(name),
@@ -192,7 +193,7 @@ final class RunContext: Sendable {
             "unit": .string(unit),
             "tags": .object(tags),
         ]
-        store.appendLine(json: line, to: "metrics.jsonl")
+        store.appendLine(json: line, to: ArtifactLayout.metricsName)
     }
 
     /// Appends one JSON line to `logs/client.log`.
@@ -200,23 +201,23 @@ final class RunContext: Sendable {
         guard !isClosed else { return }
         if level == "DEBUG" && !configuration.verbose { return }
         var line: JSONObject = [
-            "ts": .string(Timestamp.now()), "level": .string(level), "run_id": .string(runID),
+            "ts": .string(Timestamp.now().description), "level": .string(level), "run_id": .string(runID),
             "step": .string(currentStep), "message": .string(message),
         ]
         line.merge(fields)
-        store.appendLine(json: .object(line), to: "logs/client.log")
+        store.appendLine(json: .object(line), to: ArtifactLayout.clientLogName)
     }
 
-    /// Writes a payload file under `payloads/<kind>/`.
-    func payload(_ kind: String, _ name: String, json: JSONValue) {
+    /// Writes a payload file under `payloads/<kind>/`, named `<run id>_<name>.json`.
+    func payload(_ kind: ArtifactLayout.PayloadKind, _ name: String, json: JSONValue) {
         guard !isClosed else { return }
-        try? store.write(json: json, to: "payloads/\(kind)/\(runID)_\(name).json")
+        try? store.write(json: json, to: ArtifactLayout.payloadName(kind, run: runID, name: name + ".json"))
     }
 
-    /// Writes a text payload file under `payloads/<kind>/`.
-    func payload(_ kind: String, _ name: String, text: String) {
+    /// Writes a text payload file under `payloads/<kind>/`, named `<run id>_<name>`.
+    func payload(_ kind: ArtifactLayout.PayloadKind, _ name: String, text: String) {
         guard !isClosed else { return }
-        try? store.write(text, to: "payloads/\(kind)/\(runID)_\(name)")
+        try? store.write(text, to: ArtifactLayout.payloadName(kind, run: runID, name: name))
     }
 
     // MARK: Requests
@@ -233,9 +234,9 @@ final class RunContext: Sendable {
         var headers = HTTPHeaders()
         headers.append(name: "Accept", value: accept)
         if body != nil { headers.append(name: "Content-Type", value: "application/json") }
-        headers.append(name: "X-TDF-Run", value: runID)
-        headers.append(name: "X-TDF-Ordinal", value: String(ordinal))
-        headers.append(name: "X-TDF-Step", value: currentStep)
+        headers.append(name: RunTagHeader.run, value: runID)
+        headers.append(name: RunTagHeader.ordinal, value: String(ordinal))
+        headers.append(name: RunTagHeader.step, value: currentStep)
         if service.needsToken, let token { headers.append(name: "Authorization", value: "Bearer \(token)") }
         return (HTTPClientRequest(method: method, url: url, headers: headers, body: body?.compactBytes), ordinal)
     }
@@ -285,7 +286,7 @@ final class RunContext: Sendable {
                 )
                 throw HarnessError(kind, "\(service.rawValue): \(method) \(url.target): \(error.kind): \(error.detail)")
             }
-            let elapsed = (ContinuousClock.now - started).milliseconds
+            let elapsed = (ContinuousClock.now - started).wholeMilliseconds
             log("DEBUG", "<- \(response.status) \(method) \(url.target)", fields: ["ordinal": .int(ordinal)])
             emit(
                 Component(service),
@@ -301,7 +302,7 @@ final class RunContext: Sendable {
             let reply = Reply(status: response.status, headers: response.headers, body: drained ?? [])
             log(
                 "WARN",
-                "\(service.rawValue) answered \(response.status); retrying in \(delay.seconds) s",
+                "\(service.rawValue) answered \(response.status); retrying in \(delay.secondsValue) s",
                 fields: ["service_message": .string(reply.serviceMessage)]
             )
             emit(
@@ -310,7 +311,7 @@ final class RunContext: Sendable {
                 severity: "WARN",
                 data: [
                     "ordinal": .int(ordinal), "status": .int(response.status),
-                    "delay_ms": .int(delay.milliseconds), "message": .string(reply.serviceMessage),
+                    "delay_ms": .int(delay.wholeMilliseconds), "message": .string(reply.serviceMessage),
                 ]
             )
             do {

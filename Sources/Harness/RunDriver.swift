@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import MIDI
 import Synchronization
+import Vocabulary
 
 /// What a run has done so far; kept outside the driver so a timed-out run still reports its partial progress.
 struct RunRecord: Sendable {
@@ -74,7 +75,7 @@ struct RunDriver {
         let started = ContinuousClock.now
         do {
             let value = try await body()
-            let elapsed = (ContinuousClock.now - started).milliseconds
+            let elapsed = (ContinuousClock.now - started).wholeMilliseconds
             update { $0.steps.append(.init(name: name, status: "ok", durationMilliseconds: elapsed)) }
             context.emit(
                 .client,
@@ -83,7 +84,7 @@ struct RunDriver {
             )
             return value
         } catch {
-            let elapsed = (ContinuousClock.now - started).milliseconds
+            let elapsed = (ContinuousClock.now - started).wholeMilliseconds
             update { $0.steps.append(.init(name: name, status: error.status.rawValue, durationMilliseconds: elapsed)) }
             context.emit(
                 .client,
@@ -243,7 +244,7 @@ struct RunDriver {
             tempo: Double(prompt.tempo),
             timeSignature: .fourFour
         )
-        try writeAnalysis(analysis, to: "midi/run_\(identity.runID)/midi_summary.json")
+        try writeAnalysis(analysis, to: ArtifactLayout.midiSummaryName(run: identity.runID))
         update { $0.midiScore = analysis.score.total }
         context.metric("midi_quality_score", analysis.score.total, unit: "points")
         context.metric("midi_note_count", Double(state.noteCount), unit: "count")
@@ -283,8 +284,10 @@ struct RunDriver {
                 context.emit(.storpheus, "artifact_missing", severity: "WARN", data: ["file": .string(file)])
                 continue
             }
-            let directory = "midi/run_\(identity.runID)"
-            try context.store.write(bytes: artifact.bytes, to: "\(directory)/\(Self.storedArtifactName(artifact.name))")
+            try context.store.write(
+                bytes: artifact.bytes,
+                to: ArtifactLayout.midiArtifactName(run: identity.runID, file: artifact.name)
+            )
             update { $0.artifactsDownloaded += 1 }
             context.emit(
                 .storpheus,
@@ -298,7 +301,10 @@ struct RunDriver {
             guard lower.hasSuffix(".mid") || lower.hasSuffix(".midi") else { continue }
             do {
                 let analysis = try MIDIAnalyzer.analyze(file: artifact.bytes)
-                try writeAnalysis(analysis, to: "\(directory)/\(artifact.name).summary.json")
+                try writeAnalysis(
+                    analysis,
+                    to: ArtifactLayout.midiFileSummaryName(run: identity.runID, file: artifact.name)
+                )
                 update { $0.midiFilesAnalysed += 1 }
                 context.emit(
                     .client,
@@ -426,7 +432,7 @@ struct RunDriver {
                 "run_id": .string(identity.runID), "scenario": .string(scenario.name), "left": .string(left),
                 "right": .string(right), "expected": .bool(expected), "conflicts": .array(conflicts),
             ],
-            to: "muse/run_\(identity.runID)/merge_conflicts.json"
+            to: ArtifactLayout.mergeConflictsName(run: identity.runID)
         )
     }
 
@@ -600,25 +606,15 @@ struct RunDriver {
             nodes: nodes,
             names: names
         )
-        let directory = "muse/run_\(identity.runID)"
-        try context.store.write(json: raw, to: "\(directory)/log.json")
-        try context.store.write(json: export.graphJSON, to: "\(directory)/graph.json")
-        try context.store.write(export.text, to: "\(directory)/graph.txt")
-        try context.store.write(json: export.vizJSON, to: "\(directory)/graph_viz.json")
+        let run = identity.runID
+        try context.store.write(json: raw, to: ArtifactLayout.museLogName(run: run))
+        try context.store.write(json: export.graphJSON, to: ArtifactLayout.museGraphName(run: run))
+        try context.store.write(export.text, to: ArtifactLayout.museGraphTextName(run: run))
+        try context.store.write(json: export.vizJSON, to: ArtifactLayout.museGraphVisualisationName(run: run))
         update {
             $0.graphNodes = nodes.count
             $0.graph = export
         }
         return (head, nodes)
-    }
-}
-
-extension RunDriver {
-    /// The file name an artifact is stored under in the run's `midi/` directory: its own, unless the harness writes
-    /// a file of that name there itself (`midi_summary.json`, `<file>.summary.json`); such an artifact, which a
-    /// careless or hostile Storpheus could send, gets the suffix `.artifact` so it cannot replace the analysis.
-    static func storedArtifactName(_ name: String) -> String {
-        let lower = name.lowercased()
-        return lower == "midi_summary.json" || lower.hasSuffix(".summary.json") ? name + ".artifact" : name
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTransport
 import HTTPWire
 import JSON
+import Vocabulary
 
 /// A finished Storpheus job: its status and `result` (contracts §4.3, §4.4).
 struct StorpheusJob: Sendable {
@@ -55,13 +56,13 @@ struct StorpheusClient {
                 readTimeout: timeout
             )
             context.payload(
-                "storpheus_requests",
+                .storpheusRequests,
                 "\(ordinal)_\(name)",
                 json: ["method": .string(method), "url": .string(target.description), "body": body ?? .null]
             )
             let isJSON = (reply.headers["Content-Type"] ?? "").lowercased().contains("json")
             context.payload(
-                "storpheus_responses",
+                .storpheusResponses,
                 "\(ordinal)_\(name)",
                 json: [
                     "status": .int(reply.status),
@@ -88,7 +89,7 @@ struct StorpheusClient {
                     "Storpheus job \(job.jobID) still \(job.status) after the Storpheus timeout"
                 )
             }
-            let wait = max(1, min(30, Int((deadline - ContinuousClock.now).seconds.rounded(.up))))
+            let wait = max(1, min(30, Int((deadline - ContinuousClock.now).secondsValue.rounded(.up))))
             let polled = try await call("GET", "/jobs/\(job.jobID)/wait?timeout=\(wait)", name: "wait")
             guard polled.status == 200, let json = polled.json else {
                 throw HarnessError(

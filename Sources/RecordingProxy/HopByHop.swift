@@ -1,4 +1,5 @@
 import HTTPWire
+import Vocabulary
 
 /// Which headers belong to one connection and must not cross the proxy (RFC 9110 §7.6.1).
 enum HopByHop {
@@ -12,14 +13,6 @@ enum HopByHop {
         }
     }
 
-    /// The tags the proxy reads and strips: run, ordinal and step.
-    private static func isTag(_ lowercasedName: String) -> Bool {
-        switch lowercasedName {
-        case "x-tdf-run", "x-tdf-ordinal", "x-tdf-step": true
-        default: false
-        }
-    }
-
     /// The end-to-end headers of a request to forward: without hop-by-hop headers, the tags, `Host` (the client
     /// sets the upstream's), `Content-Length` (re-derived from the body) and `Expect` (the body is already here).
     static func forwardableRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
@@ -27,8 +20,8 @@ enum HopByHop {
         return HTTPHeaders(
             fields: headers.fields.filter { field in
                 let name = field.name.lowercased()
-                return !isAlwaysRemoved(name) && !listed.contains(name) && !isTag(name) && name != "host"
-                    && name != "content-length" && name != "expect"
+                return !isAlwaysRemoved(name) && !listed.contains(name) && !RunTagHeader.isTag(lowercasedName: name)
+                    && name != "host" && name != "content-length" && name != "expect"
             }
         )
     }
@@ -49,8 +42,10 @@ enum HopByHop {
 
     /// The headers a recording keeps of the client's request: all but the tags.
     static func recordedRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
-        guard headers.contains(where: { isTag($0.name.lowercased()) }) else { return headers }
-        return HTTPHeaders(fields: headers.fields.filter { !isTag($0.name.lowercased()) })
+        guard headers.contains(where: { RunTagHeader.isTag(lowercasedName: $0.name.lowercased()) }) else {
+            return headers
+        }
+        return HTTPHeaders(fields: headers.fields.filter { !RunTagHeader.isTag(lowercasedName: $0.name.lowercased()) })
     }
 
     private static func connectionTokens(_ headers: HTTPHeaders) -> Set<String> {

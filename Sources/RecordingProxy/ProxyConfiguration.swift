@@ -2,6 +2,7 @@ public import Cassettes
 public import HTTPTransport
 public import JSON
 import Sockets
+import Vocabulary
 
 /// What a ``ProxyServer`` does: its mode, its services, where cassettes live, pacing, redaction and timeouts.
 public struct ProxyConfiguration: Sendable {
@@ -85,12 +86,7 @@ public struct ProxyConfiguration: Sendable {
 
         /// What is wrong with a service name, or nil.
         public static func problem(withName name: String) -> String? {
-            if name.isEmpty || name.utf8.count > 64 { return "the service name must have 1 to 64 characters" }
-            let allowed = name.utf8.allSatisfy { byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-            }
-            return allowed ? nil : "the service name '\(name)' may hold only letters, digits, '_' and '-'"
+            Vocabulary.Service.problem(withName: name)
         }
     }
 

@@ -3,6 +3,7 @@ import HTTPTransport
 import HTTPWire
 import Sockets
 import Synchronization
+import Vocabulary
 
 /// What every listener of one proxy shares: the mode, the session being recorded, the recordings being replayed,
 /// the redactor, the upstream client and the counters.
@@ -144,8 +145,7 @@ final class ProxyCore: Sendable {
 
 /// Milliseconds from `start` to now.
 func milliseconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    (ContinuousClock.now - start).millisecondsValue
 }
 
 /// The parts of an exchange known once the upstream's head has arrived; the body and outcome complete it.

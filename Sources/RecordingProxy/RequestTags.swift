@@ -2,6 +2,7 @@ import Cassettes
 import HTTPTransport
 import HTTPWire
 import JSON
+import Vocabulary
 
 /// The harness's tags on a request: `X-TDF-Run`, `X-TDF-Ordinal` and `X-TDF-Step` (DESIGN §5).
 struct RequestTags: Sendable {
@@ -12,15 +13,12 @@ struct RequestTags: Sendable {
     /// The harness step.
     var step: String?
 
-    /// The tag headers, each of which a request may carry at most once.
-    private static let headerNames = ["X-TDF-Run", "X-TDF-Ordinal", "X-TDF-Step"]
-
     /// The tags of a request, or the 400 answer when one is unusable: a tag header given more than once
     /// (`duplicate_tag_header`: the harness sends each once, and silently taking one copy would record the exchange
     /// under a run or ordinal the sender may not have meant), a run id that cannot name a file (`invalid_run_id`),
     /// or an ordinal that is not a whole number from 0 to ``Exchange/maximumOrdinal`` (`invalid_ordinal`).
     static func parse(_ headers: HTTPHeaders) -> Result<RequestTags, RejectedRequest> {
-        for name in headerNames {
+        for name in RunTagHeader.all {
             let count = headers.count(named: name)
             if count > 1 {
                 return .failure(
@@ -32,26 +30,26 @@ struct RequestTags: Sendable {
             }
         }
         var tags = RequestTags()
-        if let text = headers["X-TDF-Run"], text != RunID.untaggedName {
+        if let text = headers[RunTagHeader.run], text != RunID.untaggedName {
             do {
                 tags.run = try RunID(validating: text)
             } catch {
-                return .failure(RejectedRequest(code: "invalid_run_id", detail: "X-TDF-Run: \(error.reason)"))
+                return .failure(RejectedRequest(code: "invalid_run_id", detail: "\(RunTagHeader.run): \(error.reason)"))
             }
         }
-        if let text = headers["X-TDF-Ordinal"] {
+        if let text = headers[RunTagHeader.ordinal] {
             guard let ordinal = ordinal(text) else {
                 let range = "from 0 to \(Exchange.maximumOrdinal)"
                 return .failure(
                     RejectedRequest(
                         code: "invalid_ordinal",
-                        detail: "X-TDF-Ordinal must be a whole number \(range), not '\(text)'"
+                        detail: "\(RunTagHeader.ordinal) must be a whole number \(range), not '\(text)'"
                     )
                 )
             }
             tags.ordinal = ordinal
         }
-        if let step = headers["X-TDF-Step"], !step.isEmpty { tags.step = step }
+        if let step = headers[RunTagHeader.step], !step.isEmpty { tags.step = step }
         return .success(tags)
     }
 

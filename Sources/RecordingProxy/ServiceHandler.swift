@@ -2,6 +2,7 @@ import Cassettes
 import HTTPTransport
 import HTTPWire
 import Synchronization
+import Vocabulary
 
 /// Answers the requests of one named service according to the proxy's mode.
 struct ServiceHandler: Sendable {

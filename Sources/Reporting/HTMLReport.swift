@@ -1,4 +1,5 @@
 public import Analysis
+import Vocabulary
 
 /// The charts of a report, by file name (`report/plots/<name>.svg`), in the order the report shows them.
 public struct ReportPlots: Sendable {
@@ -229,7 +230,9 @@ public enum HTMLReport {
                 )
             }
             runs += "</table>"
-            if tree.runs.count > 200 { runs += "<p>…and \(tree.runs.count - 200) more runs (see tourdeforce.db).</p>" }
+            if tree.runs.count > 200 {
+                runs += "<p>…and \(tree.runs.count - 200) more runs (see \(ArtifactLayout.analyticsDatabaseName)).</p>"
+            }
             sections.append(("runs", "Runs", runs))
 
             var best = ""
@@ -298,7 +301,9 @@ public enum HTMLReport {
             body += "</table>"
             for (name, svg) in plots.charts where name.hasPrefix("muse_dag_") { body += "<div>\(svg)</div>" }
             if tree.graphs.count > 8 {
-                body += "<p>Graphs of the first 8 runs are drawn; every commit is in tourdeforce.db.</p>"
+                body +=
+                    "<p>Graphs of the first 8 runs are drawn; every commit is in "
+                    + "\(ArtifactLayout.analyticsDatabaseName).</p>"
             }
             body +=
                 "<details><summary>Text rendering of every graph</summary><pre>"

@@ -1,4 +1,5 @@
 public import Analysis
+import Vocabulary
 
 /// A report section that could not be built, with the inputs that are missing or damaged.
 public struct MissingSection: Sendable, Equatable {
@@ -18,24 +19,25 @@ extension RunAnalysis {
         var missing: [MissingSection] = []
         if !tree.hasRuns {
             for section in ["Run KPIs", "Status breakdown", "Failures", "Best and worst runs", "JUnit"] {
-                missing.append(MissingSection(section: section, reason: reason(["runs.jsonl"])))
+                missing.append(MissingSection(section: section, reason: reason([ArtifactLayout.runsName])))
             }
         }
         if !tree.hasCassettes {
+            let cassettes = reason([ArtifactLayout.cassettesDirectoryName])
             for section in ["Endpoint latency", "SSE statistics"] {
-                missing.append(MissingSection(section: section, reason: reason(["cassettes"])))
+                missing.append(MissingSection(section: section, reason: cassettes))
             }
         }
         if !tree.hasGraph {
-            missing.append(MissingSection(section: "MUSE graph", reason: reason(["muse/graph.json"])))
+            missing.append(MissingSection(section: "MUSE graph", reason: reason([ArtifactLayout.museGraphName])))
         }
         if !tree.hasEvents {
             missing.append(
-                MissingSection(section: "MUSE merges, checkouts and drift", reason: reason(["events.jsonl"]))
+                MissingSection(section: "MUSE merges, checkouts and drift", reason: reason([ArtifactLayout.eventsName]))
             )
         }
         if tree.batchUnfinished {
-            missing.append(MissingSection(section: "Whole batch", reason: reason(["manifest.json"])))
+            missing.append(MissingSection(section: "Whole batch", reason: reason([ArtifactLayout.manifestName])))
         }
         return missing
     }

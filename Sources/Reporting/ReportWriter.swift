@@ -1,5 +1,6 @@
 public import Analysis
 import Foundation
+import Vocabulary
 
 /// What ``ReportWriter/write(_:to:)`` produced.
 public struct ReportOutcome: Sendable {
@@ -17,30 +18,33 @@ public enum ReportWriter {
     public static func write(_ analysis: RunAnalysis, to directory: String) -> ReportOutcome {
         var outcome = ReportOutcome(files: [], missingSections: analysis.missingSections, failures: [])
         let manager = FileManager.default
+        let layout = ArtifactLayout(root: directory)
         do {
-            try manager.createDirectory(atPath: directory + "/report/plots", withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: layout.plotsDirectory, withIntermediateDirectories: true)
         } catch {
-            outcome.failures.append("\(directory)/report: cannot create the directory (\(error.localizedDescription))")
+            outcome.failures.append(
+                "\(layout.reportDirectory): cannot create the directory (\(error.localizedDescription))"
+            )
             return outcome
         }
         // Charts of an earlier report (e.g. of runs no longer in the tree) must not linger beside the new ones.
-        let plotsDirectory = directory + "/report/plots"
-        for name in (try? manager.contentsOfDirectory(atPath: plotsDirectory)) ?? [] where name.hasSuffix(".svg") {
-            try? manager.removeItem(atPath: plotsDirectory + "/" + name)
+        let earlierCharts = (try? manager.contentsOfDirectory(atPath: layout.plotsDirectory)) ?? []
+        for name in earlierCharts where name.hasSuffix(".svg") {
+            try? manager.removeItem(atPath: layout.plotsDirectory + "/" + name)
         }
         do {
-            try AnalyticsDatabase.build(analysis, at: directory + "/tourdeforce.db")
-            outcome.files.append("tourdeforce.db")
+            try AnalyticsDatabase.build(analysis, at: layout.analyticsDatabaseFile)
+            outcome.files.append(ArtifactLayout.analyticsDatabaseName)
         } catch {
-            outcome.failures.append("tourdeforce.db: \(error)")
+            outcome.failures.append("\(ArtifactLayout.analyticsDatabaseName): \(error)")
         }
         let plots = ReportPlots(analysis)
-        var outputs: [(String, String)] = plots.charts.map { ("report/plots/\($0.name).svg", $0.svg) }
-        outputs.append(("report/report.md", MarkdownReport.render(analysis)))
-        if analysis.tree.hasRuns { outputs.append(("report/junit.xml", JUnitReport.render(analysis))) }
-        outputs.append(("report/report.html", HTMLReport.render(analysis, plots: plots)))
+        var outputs: [(String, String)] = plots.charts.map { (ArtifactLayout.plotName($0.name), $0.svg) }
+        outputs.append((ArtifactLayout.reportMarkdownName, MarkdownReport.render(analysis)))
+        if analysis.tree.hasRuns { outputs.append((ArtifactLayout.junitName, JUnitReport.render(analysis))) }
+        outputs.append((ArtifactLayout.reportHTMLName, HTMLReport.render(analysis, plots: plots)))
         for (relative, text) in outputs {
-            let path = directory + "/" + relative
+            let path = layout.path(relative)
             let temporary = path + ".tmp"
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))

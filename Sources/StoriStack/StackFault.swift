@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A failure mode the simulator can be told to reproduce, parsed from a `--fault` spec such as `latency=200ms`.
 ///
 /// Every probabilistic fault is decided by hashing the stack seed with the request's key (method, target, body
@@ -194,7 +196,7 @@ public struct StackFault: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.wholeMilliseconds
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 }

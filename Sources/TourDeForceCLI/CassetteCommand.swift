@@ -1,6 +1,7 @@
 import Cassettes
 public import CommandLineKit
 import JSON
+import Vocabulary
 
 extension CommandLineTool {
     /// `tdf cassette`: list, show, verify and export recorded cassettes.

@@ -5,6 +5,7 @@ import HTTPWire
 import JSON
 import TestSupport
 import Testing
+import Vocabulary
 
 /// Writes a small artifact tree by hand: two runs (one failed), a damaged line, a MUSE graph with a merge and a
 /// conflict, events, and one cassette with a stream, two job polls and a blocked checkout.

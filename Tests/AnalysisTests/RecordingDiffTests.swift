@@ -3,6 +3,7 @@ import Foundation
 import HTTPWire
 import JSON
 import Testing
+import Vocabulary
 
 @testable import Analysis
 

@@ -1,5 +1,6 @@
 import Cassettes
 import HTTPWire
+import Vocabulary
 
 /// Example exchanges covering every body shape.
 enum Fixtures {

@@ -4,6 +4,7 @@ import HTTPWire
 import Hashing
 import JSON
 import Testing
+import Vocabulary
 
 @Suite struct CassetteDigestTests {
     /// Two recordings that differ only in timing, timestamps, Date/Host headers, seq and chunk split digest alike.

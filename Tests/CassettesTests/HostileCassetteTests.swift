@@ -3,6 +3,7 @@ import Foundation
 import JSON
 import TestSupport
 import Testing
+import Vocabulary
 
 private let expectedTime = "expected a finite number of milliseconds from 0"
 
@@ -37,6 +38,20 @@ private let expectedTime = "expected a finite number of milliseconds from 0"
         )
         #expect(try continuing.reserve(run: run, ordinal: nil) == ExchangeSlot(run: run, seq: 1, ordinal: 1))
         try continuing.close()
+    }
+
+    /// A header whose creation time has a 300-digit fraction decodes with its milliseconds instead of trapping
+    /// (found by Fuzz/run.sh cassette).
+    @Test func headerWithALongTimeFraction() throws {
+        let line =
+            #"{"type":"header","format":"tdf-cassette","version":1,"run_id":"r_000042","created":""#
+            + "2026-11-25T13:24:39." + String(repeating: "7", count: 300) + "Z"
+            + #"","tool":"tdf","tool_version":"0.1.0"}"#
+        guard case .header(let header) = try CassetteRecord.decode(Array(line.utf8)) else {
+            Issue.record("a header line decoded as another record")
+            return
+        }
+        #expect(header.created.description == "2026-11-25T13:24:39.777Z")
     }
 
     /// The largest seq and ordinal allowed read back as written.

@@ -5,6 +5,7 @@ import HTTPWire
 import JSON
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite struct CassetteSessionTests {
     /// Seqs follow arrival, ordinals are taken from the tag or allocated, and each run gets its own cassette.

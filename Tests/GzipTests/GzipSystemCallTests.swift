@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TestSupport
 import Testing
+import Vocabulary
 
 @testable import Gzip
 
@@ -29,12 +30,12 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.path("eintr.gz")
         let calls = Counter()
-        var systemCalls = SystemCalls.live
+        var systemCalls = FileSystemCalls.live
         systemCalls.write = { descriptor, buffer in
             if calls.increment() % 2 == 1 {
                 return .failure(errno: EINTR)
             }
-            return SystemCalls.live.write(descriptor, UnsafeRawBufferPointer(rebasing: buffer.prefix(3)))
+            return FileSystemCalls.live.write(descriptor, UnsafeRawBufferPointer(rebasing: buffer.prefix(3)))
         }
         let records = jsonLines(count: 30, seed: 16)
         let writer = try GzipFileWriter(path: path, level: 6, systemCalls: systemCalls)
@@ -55,13 +56,13 @@ import Testing
         let path = directory.path("enospc.gz")
         let writes = Counter()
         let closes = Counter()
-        var systemCalls = SystemCalls.live
+        var systemCalls = FileSystemCalls.live
         systemCalls.write = { descriptor, buffer in
-            writes.increment() == 3 ? .failure(errno: ENOSPC) : SystemCalls.live.write(descriptor, buffer)
+            writes.increment() == 3 ? .failure(errno: ENOSPC) : FileSystemCalls.live.write(descriptor, buffer)
         }
         systemCalls.close = { descriptor in
             _ = closes.increment()
-            return SystemCalls.live.close(descriptor)
+            return FileSystemCalls.live.close(descriptor)
         }
         let writer = try GzipFileWriter(path: path, level: 6, systemCalls: systemCalls)
         try writer.append(Array("one".utf8))
@@ -90,12 +91,12 @@ import Testing
         let records = jsonLines(count: 40, seed: 17)
         try write(GzipData.compress(joinedLines(records)), to: path)
         let calls = Counter()
-        var systemCalls = SystemCalls.live
+        var systemCalls = FileSystemCalls.live
         systemCalls.read = { descriptor, buffer in
             if calls.increment() % 3 == 0 {
                 return .failure(errno: EINTR)
             }
-            return SystemCalls.live.read(descriptor, UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(5)))
+            return FileSystemCalls.live.read(descriptor, UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(5)))
         }
         let reader = try GzipRecordReader(
             path: path,
@@ -111,7 +112,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.path("eio.gz")
         try write(GzipData.compress(joinedLines(jsonLines(count: 5, seed: 18))), to: path)
-        var systemCalls = SystemCalls.live
+        var systemCalls = FileSystemCalls.live
         systemCalls.read = { _, _ in .failure(errno: EIO) }
         let reader = try GzipRecordReader(
             path: path,

@@ -6,6 +6,7 @@ import HTTPWire
 import RecordingProxy
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite struct PacedReplayLimitTests {
     /// An untagged recording of `GET target` answered `200 target` at once.

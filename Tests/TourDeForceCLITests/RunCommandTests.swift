@@ -4,6 +4,7 @@ import JSON
 import StoriStack
 import TestSupport
 import Testing
+import Vocabulary
 
 @testable import Harness
 @testable import TourDeForceCLI
@@ -100,8 +101,8 @@ func cassetteDigests(_ directory: String) throws -> [String: String] {
 
     /// The default --out is under /data when it is writable, else under the working directory, named by UTC time.
     @Test func defaultOutputDirectory() {
-        let date = Date(timeIntervalSince1970: 1_772_000_000)
-        let path = HarnessRunner.defaultOutputDirectory(now: date, currentDirectory: "/work")
+        let now = Timestamp(millisecondsSinceEpoch: 1_772_000_000_000)
+        let path = HarnessRunner.defaultOutputDirectory(now: now, currentDirectory: "/work")
         let expected = FileManager.default.isWritableFile(atPath: "/data") ? "/data/" : "/work/"
         #expect(path == expected + "tdf_20260225_061320")
     }

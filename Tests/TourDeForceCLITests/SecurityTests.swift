@@ -113,16 +113,6 @@ import Testing
         #expect(StorpheusClient.safeFileName(String(repeating: "m", count: 5000) + ".mid")?.utf8.count == 128)
     }
 
-    /// An artifact named like a file the harness writes beside it is stored under another name, so it cannot
-    /// replace the run's MIDI analysis; ordinary names are kept.
-    @Test func artifactsCannotReplaceTheAnalysis() {
-        #expect(RunDriver.storedArtifactName("midi_summary.json") == "midi_summary.json.artifact")
-        #expect(RunDriver.storedArtifactName("MIDI_Summary.JSON") == "MIDI_Summary.JSON.artifact")
-        #expect(RunDriver.storedArtifactName("b0_x.mid.summary.json") == "b0_x.mid.summary.json.artifact")
-        #expect(RunDriver.storedArtifactName("b0_x.mid") == "b0_x.mid")
-        #expect(RunDriver.storedArtifactName("summary.json") == "summary.json")
-    }
-
     /// `tdf replay --run-id` and `tdf run --replay` refuse a run id that would name a directory outside the tree
     /// (a hostile runs.jsonl can list one), before anything is written or removed.
     @Test(arguments: [

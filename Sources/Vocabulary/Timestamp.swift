@@ -26,14 +26,45 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// ISO 8601 in UTC with milliseconds, e.g. `2025-11-25T12:00:00.123Z`.
     public var description: String {
-        let milliseconds = Int(((millisecondsSinceEpoch % 1000) + 1000) % 1000)
-        let seconds = (millisecondsSinceEpoch - Int64(milliseconds)) / 1000
+        let time = calendarTime
+        return time.date(separator: "-") + "T" + time.clock(separator: ":") + "." + Self.pad(time.millisecond, 3) + "Z"
+    }
+
+    /// `yyyymmdd_HHMMSS` in UTC, e.g. `20251125_120000`: a name for a directory made at this time, which sorts
+    /// in time order and needs no quoting in a shell.
+    public var compactName: String {
+        let time = calendarTime
+        return time.date(separator: "") + "_" + time.clock(separator: "")
+    }
+
+    /// The UTC calendar date and time of day.
+    private struct CalendarTime {
+        var year, month, day, hour, minute, second, millisecond: Int
+
+        func date(separator: String) -> String {
+            Timestamp.pad(year, 4) + separator + Timestamp.pad(month, 2) + separator + Timestamp.pad(day, 2)
+        }
+
+        func clock(separator: String) -> String {
+            Timestamp.pad(hour, 2) + separator + Timestamp.pad(minute, 2) + separator + Timestamp.pad(second, 2)
+        }
+    }
+
+    private var calendarTime: CalendarTime {
+        let millisecond = Int(((millisecondsSinceEpoch % 1000) + 1000) % 1000)
+        let seconds = (millisecondsSinceEpoch - Int64(millisecond)) / 1000
         let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let (year, month, day) = Self.civil(fromDays: days)
-        return Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2) + "T"
-            + Self.pad(secondOfDay / 3600, 2) + ":" + Self.pad(secondOfDay / 60 % 60, 2) + ":"
-            + Self.pad(secondOfDay % 60, 2) + "." + Self.pad(milliseconds, 3) + "Z"
+        return CalendarTime(
+            year: year,
+            month: month,
+            day: day,
+            hour: secondOfDay / 3600,
+            minute: secondOfDay / 60 % 60,
+            second: secondOfDay % 60,
+            millisecond: millisecond
+        )
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z`; nil for anything else.
