@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip", "Vocabulary", "TestSupport"]),
         .testTarget(name: "HTTPWireTests", dependencies: ["HTTPWire", "TestSupport"]),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
         .testTarget(
             name: "HTTPTransportTests",
             dependencies: ["HTTPTransport", "Sockets", "HTTPWire", "TestSupport"]

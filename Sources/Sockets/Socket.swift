@@ -20,24 +20,29 @@ public final class Socket: Sendable {
 
     private let state: Mutex<DescriptorState>
     private let token: UInt64
+    /// Kept per socket rather than global, so the failures a test injects reach only the sockets it made.
+    let systemCalls: SocketSystemCalls
     /// The peer's address, when known.
     public let peer: SocketAddress?
     /// Named once per connection rather than formatted again on every wait of a busy keep-alive connection.
     private let readOperation: String
     private let writeOperation: String
 
-    init(adopting descriptor: Int32, peer: SocketAddress?) throws(SocketError) {
+    /// Takes over a connected, non-blocking descriptor: it is closed when this socket closes, or at once if the
+    /// reactor cannot watch it.
+    init(adopting descriptor: Int32, peer: SocketAddress?, systemCalls: SocketSystemCalls) throws(SocketError) {
         var enable: Int32 = 1
         // Small SSE frames must leave at once; Nagle would hold them for the previous frame's ACK.
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &enable, socklen_t(MemoryLayout<Int32>.size))
         do {
             token = try IOReactor.shared.register(descriptor)
         } catch {
-            Glibc.close(descriptor)
+            _ = systemCalls.close(descriptor)
             throw error
         }
         DescriptorBudget.socketOpened()
         self.state = Mutex(DescriptorState(descriptor: descriptor))
+        self.systemCalls = systemCalls
         self.peer = peer
         let peerName = peer?.description ?? "peer"
         self.readOperation = "read from \(peerName)"
@@ -66,7 +71,7 @@ public final class Socket: Sendable {
             state.leases -= 1
             return state.isClosed && state.leases == 0 ? state.descriptor : nil
         }
-        if let closeNow { Self.closeDescriptor(closeNow) }
+        if let closeNow { closeDescriptor(closeNow) }
     }
 
     private func wait(_ direction: IOReactor.Direction, deadline: UInt64?, operation: String) async throws {
@@ -84,6 +89,23 @@ public final class Socket: Sendable {
         timeout: Duration,
         whileConnecting: (Socket) -> Void = { _ in }
     ) async throws -> Socket {
+        try await connect(
+            host: host,
+            port: port,
+            timeout: timeout,
+            systemCalls: .live,
+            whileConnecting: whileConnecting
+        )
+    }
+
+    /// Opens a TCP connection whose socket makes its calls through `systemCalls` (tests inject failures through it).
+    static func connect(
+        host: String,
+        port: Int,
+        timeout: Duration,
+        systemCalls: SocketSystemCalls,
+        whileConnecting: (Socket) -> Void
+    ) async throws -> Socket {
         let operation = "connect to \(host):\(port)"
         let deadline = monotonicNanoseconds() &+ timeout.nanoseconds
         var lastError: any Error = SocketError.invalidAddress(operation)
@@ -93,6 +115,7 @@ public final class Socket: Sendable {
                     to: address,
                     deadline: deadline,
                     operation: operation,
+                    systemCalls: systemCalls,
                     whileConnecting: whileConnecting
                 )
             } catch {
@@ -106,6 +129,7 @@ public final class Socket: Sendable {
         to address: SocketAddress,
         deadline: UInt64,
         operation: String,
+        systemCalls: SocketSystemCalls,
         whileConnecting: (Socket) -> Void
     ) async throws -> Socket {
         _ = ignoreSIGPIPEOnce
@@ -117,10 +141,10 @@ public final class Socket: Sendable {
             0
         )
         guard raw >= 0 else { throw SocketError(operation: operation, errno: errno) }
-        let socket = try Socket(adopting: raw, peer: address)
+        let socket = try Socket(adopting: raw, peer: address, systemCalls: systemCalls)
         whileConnecting(socket)
         let result = try systemCall("connect", isBlocking: { $0 == EINPROGRESS || $0 == EAGAIN }) {
-            address.withSockaddr { Glibc.connect(raw, $0, $1) }
+            address.withSockaddr { systemCalls.connect(raw, $0, $1) }
         }
         if case .wouldBlock = result {
             try await socket.wait(.write, deadline: deadline, operation: operation)
@@ -143,7 +167,13 @@ public final class Socket: Sendable {
             // allocates nothing, and a small message does not pin a 64 KiB array.
             let scratch = ReadScratch.forCurrentThread
             let result = try withDescriptor { fd in
-                try systemCall("recv") { Glibc.recv(fd, scratch.baseAddress, min(maxBytes, scratch.count), 0) }
+                try systemCall("recv") {
+                    systemCalls.recv(
+                        fd,
+                        UnsafeMutableRawBufferPointer(start: scratch.baseAddress, count: min(maxBytes, scratch.count)),
+                        0
+                    )
+                }
             }
             switch result {
             case .some(.done(let count)): return Array(UnsafeBufferPointer(rebasing: scratch[..<count]))
@@ -161,7 +191,7 @@ public final class Socket: Sendable {
             let result = try contiguous.withUnsafeBytes { buffer in
                 try withDescriptor { fd in
                     try systemCall("send") {
-                        Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                        systemCalls.send(fd, UnsafeRawBufferPointer(rebasing: buffer[offset...]), Int32(MSG_NOSIGNAL))
                     }
                 }
             }
@@ -181,8 +211,10 @@ public final class Socket: Sendable {
     public func isStale() -> Bool {
         withDescriptor { fd in
             var probe: UInt8 = 0
-            let result = Glibc.recv(fd, &probe, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-            if result < 0 { return !(errno == EAGAIN || errno == EWOULDBLOCK) }
+            let outcome = withUnsafeMutableBytes(of: &probe) {
+                systemCalls.recv(fd, $0, Int32(MSG_PEEK | MSG_DONTWAIT))
+            }
+            if case .failure(let code) = outcome { return !(code == EAGAIN || code == EWOULDBLOCK) }
             return true
         } ?? true
     }
@@ -211,11 +243,11 @@ public final class Socket: Sendable {
         }
         guard let descriptor else { return }
         IOReactor.shared.deregister(descriptor)
-        if closeNow { Self.closeDescriptor(descriptor) }
+        if closeNow { closeDescriptor(descriptor) }
     }
 
-    private static func closeDescriptor(_ descriptor: Int32) {
-        Glibc.close(descriptor)
+    private func closeDescriptor(_ descriptor: Int32) {
+        _ = systemCalls.close(descriptor)
         DescriptorBudget.socketClosed()
     }
 
@@ -230,7 +262,13 @@ public final class Listener: Sendable {
     public let address: SocketAddress
 
     /// Binds and listens on a numeric host (`127.0.0.1`, `::1`, `0.0.0.0`; `localhost` means 127.0.0.1).
-    public init(host: String, port: Int, backlog: Int32 = 1024) throws {
+    public convenience init(host: String, port: Int, backlog: Int32 = 1024) throws {
+        try self.init(host: host, port: port, backlog: backlog, systemCalls: .live)
+    }
+
+    /// Binds and listens with a replaceable system call table, which accepted sockets use too (tests inject
+    /// failures through it).
+    init(host: String, port: Int, backlog: Int32, systemCalls: SocketSystemCalls) throws {
         _ = ignoreSIGPIPEOnce
         let numericHost = host == "localhost" ? "127.0.0.1" : host
         let operation = "listen on \(host):\(port)"
@@ -248,7 +286,7 @@ public final class Listener: Sendable {
         let bound = requested.withSockaddr { Glibc.bind(fd, $0, $1) }
         guard bound == 0, Glibc.listen(fd, backlog) == 0 else {
             let code = errno
-            Glibc.close(fd)
+            _ = systemCalls.close(fd)
             throw SocketError(operation: operation, errno: code)
         }
         var storage = sockaddr_storage()
@@ -260,7 +298,7 @@ public final class Listener: Sendable {
             withUnsafePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress(raw: $0) }
             } ?? requested
-        socket = try Socket(adopting: fd, peer: nil)
+        socket = try Socket(adopting: fd, peer: nil, systemCalls: systemCalls)
     }
 
     /// Waits for the next connection; fails with a `closed` error once the listener is closed.
@@ -276,7 +314,12 @@ public final class Listener: Sendable {
                             "accept4",
                             isBlocking: { [EAGAIN, EWOULDBLOCK, ECONNABORTED, EPROTO].contains($0) }
                         ) {
-                            tdf_accept4(fd, raw, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                            socket.systemCalls.accept4(
+                                fd,
+                                raw,
+                                &length,
+                                Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+                            )
                         }
                     }
                 }
@@ -286,7 +329,7 @@ public final class Listener: Sendable {
                 let peer = withUnsafePointer(to: &storage) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress(raw: $0) }
                 }
-                return try Socket(adopting: accepted, peer: peer)
+                return try Socket(adopting: accepted, peer: peer, systemCalls: socket.systemCalls)
             case .some(.wouldBlock):
                 try await socket.waitReadable(operation: "accept on \(address)")
             case .none:

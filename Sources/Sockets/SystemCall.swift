@@ -9,28 +9,27 @@ enum SystemCallResult<Value> {
     case wouldBlock
 }
 
-/// Runs a system call, retrying on `EINTR` and reading `errno` immediately after a failure.
+/// Runs a call from a ``SocketSystemCalls`` table, retrying on `EINTR`.
 ///
 /// Errors `isBlocking` accepts (`EAGAIN`/`EWOULDBLOCK` unless told otherwise) come back as ``SystemCallResult/wouldBlock``;
 /// `EBADF` and `EFAULT` are programming errors and trap, as in swift-nio's `SystemCallHelpers`.
 @inline(__always)
-func systemCall<T: FixedWidthInteger>(
+func systemCall<Value: Sendable>(
     _ operation: StaticString,
     isBlocking: (Int32) -> Bool = { $0 == EAGAIN || $0 == EWOULDBLOCK },
-    _ body: () -> T
-) throws(SocketError) -> SystemCallResult<T> {
+    _ body: () -> SocketSystemCalls.Outcome<Value>
+) throws(SocketError) -> SystemCallResult<Value> {
     while true {
-        let result = body()
-        if result >= 0 { return .done(result) }
-        let code = errno
-        switch code {
-        case EINTR:
+        switch body() {
+        case .success(let value):
+            return .done(value)
+        case .failure(let code) where code == EINTR:
             continue
-        case EBADF, EFAULT:
+        case .failure(let code) where code == EBADF || code == EFAULT:
             preconditionFailure("\(operation) failed with errno \(code): a descriptor bug in tdf")
-        case _ where isBlocking(code):
+        case .failure(let code) where isBlocking(code):
             return .wouldBlock
-        default:
+        case .failure(let code):
             throw SocketError(operation: "\(operation)", errno: code)
         }
     }
