@@ -38,15 +38,15 @@ let package = Package(
         .target(
             name: "TourDeForce",
             dependencies: [
-                "Analysis", "Cassettes", "HTTPTransport", "Harness", "MIDI", "RecordingProxy", "Reporting", "StoriStack",
+                "Analysis", "Cassettes", "HTTPTransport", "Harness", "JSON", "MIDI", "RecordingProxy", "Reporting",
+                "StoriStack", "Vocabulary",
             ]
         ),
         .target(name: "CommandLineKit"),
         .target(
             name: "TourDeForceCLI",
             dependencies: [
-                "CommandLineKit", "TourDeForce", "Hashing", "JSON", "Gzip", "HTTPWire", "HTTPTransport", "MIDI",
-                "Cassettes", "RecordingProxy", "StoriStack", "Harness", "Analysis", "Reporting", "Sockets", "Vocabulary",
+                "CommandLineKit", "TourDeForce", "Sockets",
             ]
         ),
         .executableTarget(name: "tdf", dependencies: ["CommandLineKit", "TourDeForceCLI"]),

@@ -4,10 +4,12 @@
 @_exported public import Cassettes
 @_exported public import HTTPTransport
 @_exported public import Harness
+@_exported public import JSON
 @_exported public import MIDI
 @_exported public import RecordingProxy
 @_exported public import Reporting
 @_exported public import StoriStack
+@_exported public import Vocabulary
 
 /// This release of tdf.
 public enum Release {

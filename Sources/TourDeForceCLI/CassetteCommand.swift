@@ -1,7 +1,5 @@
-import Cassettes
 public import CommandLineKit
-import JSON
-import Vocabulary
+import TourDeForce
 
 extension CommandLineTool {
     /// `tdf cassette`: list, show, verify and export recorded cassettes.

@@ -1,6 +1,6 @@
 import CommandLineKit
 import Foundation
-import Harness
+import TourDeForce
 
 extension CommandLineTool {
     /// `tdf demo`: the whole product in one command, on the embedded simulator (issue 8).

@@ -1,8 +1,5 @@
-import Analysis
-import Cassettes
 import CommandLineKit
-import JSON
-import Reporting
+import TourDeForce
 
 extension CommandLineTool {
     /// `tdf diff A B [--json] [--html FILE] [--fail-on SPEC] [--ignore PATH]` (issue 8).

@@ -1,6 +1,5 @@
 public import CommandLineKit
 import Foundation
-import JSON
 import Sockets
 import TourDeForce
 
