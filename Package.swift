@@ -42,7 +42,7 @@ let package = Package(
                 "StoriStack", "Vocabulary",
             ]
         ),
-        .target(name: "CommandLineKit"),
+        .target(name: "CommandLineKit", dependencies: ["Vocabulary"]),
         .target(
             name: "TourDeForceCLI",
             dependencies: [

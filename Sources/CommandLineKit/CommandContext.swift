@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Vocabulary
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -22,17 +23,10 @@ public struct FileDescriptorSink: OutputSink {
     /// The process's standard error.
     public static let standardError = FileDescriptorSink(descriptor: 2)
 
-    /// Writes all of the text, retrying partial writes.
+    /// Writes all of the text, retrying partial writes; a closed pipe or a full disk loses the rest silently, as
+    /// there is nowhere left to report it.
     public func write(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            bytes = bytes.dropFirst(written)
-        }
+        try? FileSystemCalls.live.writeAll(Array(text.utf8), to: descriptor)
     }
 
     /// True when the descriptor is a terminal.
