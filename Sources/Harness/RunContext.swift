@@ -5,16 +5,10 @@ import JSON
 import Synchronization
 import Vocabulary
 
-/// The services a run talks to, named as the envelope's `component`.
-enum Service: String, Sendable {
-    /// The prompt catalogue.
-    case prompts = "prompt_service"
-    /// The compose stream.
-    case maestro
-    /// Storpheus.
-    case storpheus
-    /// MUSE.
-    case muse
+extension Endpoints.Role {
+    /// The role as the envelope's `component` and the metrics' `service` tag name it: `prompt_service`, `maestro`,
+    /// `storpheus`, `muse`.
+    var componentName: String { self == .prompts ? "prompt_service" : rawValue }
 
     /// Whether requests carry the JWT (Maestro's stream and MUSE only; contracts §1.1).
     var needsToken: Bool { self == .maestro || self == .muse }
@@ -145,7 +139,7 @@ final class RunContext: Sendable {
         case client, maestro, storpheus, muse
         case prompts = "prompt_service"
 
-        init(_ service: Service) {
+        init(_ service: Endpoints.Role) {
             switch service {
             case .prompts: self = .prompts
             case .maestro: self = .maestro
@@ -224,7 +218,7 @@ final class RunContext: Sendable {
 
     /// Builds a request with the run headers (`X-TDF-Run`, `X-TDF-Ordinal`) and, for Maestro and MUSE, the token.
     func makeRequest(
-        _ service: Service,
+        _ service: Endpoints.Role,
         method: String,
         url: HTTPURL,
         body: JSONValue?,
@@ -245,7 +239,7 @@ final class RunContext: Sendable {
     /// response at its head. Transport failures become ``HarnessError``s of the service's kind (timeouts of kind
     /// `timeout`).
     func send(
-        _ service: Service,
+        _ service: Endpoints.Role,
         method: String,
         url: HTTPURL,
         body: JSONValue?,
@@ -259,7 +253,7 @@ final class RunContext: Sendable {
             log(
                 "DEBUG",
                 "-> \(method) \(url.target)",
-                fields: ["service": .string(service.rawValue), "ordinal": .int(ordinal)]
+                fields: ["service": .string(service.componentName), "ordinal": .int(ordinal)]
             )
             emit(
                 Component(service),
@@ -284,7 +278,7 @@ final class RunContext: Sendable {
                         "detail": .string(error.description),
                     ]
                 )
-                throw HarnessError(kind, "\(service.rawValue): \(method) \(url.target): \(error.kind): \(error.detail)")
+                throw HarnessError(kind, "\(service.componentName): \(method) \(url.target): \(error.kind): \(error.detail)")
             }
             let elapsed = (ContinuousClock.now - started).wholeMilliseconds
             log("DEBUG", "<- \(response.status) \(method) \(url.target)", fields: ["ordinal": .int(ordinal)])
@@ -293,7 +287,7 @@ final class RunContext: Sendable {
                 "http_response",
                 data: ["ordinal": .int(ordinal), "status": .int(response.status), "ttfb_ms": .int(elapsed)]
             )
-            metric("http_ttfb_ms", Double(elapsed), unit: "ms", tags: ["service": .string(service.rawValue)])
+            metric("http_ttfb_ms", Double(elapsed), unit: "ms", tags: ["service": .string(service.componentName)])
             guard response.status == 429 || response.status == 503, attempt < configuration.retry.maxAttempts else {
                 return (response, ordinal)
             }
@@ -302,7 +296,7 @@ final class RunContext: Sendable {
             let reply = Reply(status: response.status, headers: response.headers, body: drained ?? [])
             log(
                 "WARN",
-                "\(service.rawValue) answered \(response.status); retrying in \(delay.secondsValue) s",
+                "\(service.componentName) answered \(response.status); retrying in \(delay.secondsValue) s",
                 fields: ["service_message": .string(reply.serviceMessage)]
             )
             emit(
@@ -317,7 +311,7 @@ final class RunContext: Sendable {
             do {
                 try await configuration.retry.wait(delay)
             } catch {
-                throw HarnessError(.timeout, "\(service.rawValue): cancelled while waiting to retry")
+                throw HarnessError(.timeout, "\(service.componentName): cancelled while waiting to retry")
             }
             attempt += 1
         }
@@ -325,7 +319,7 @@ final class RunContext: Sendable {
 
     /// Sends a request and reads the whole answer (any status; the caller decides what is an error).
     func fetch(
-        _ service: Service,
+        _ service: Endpoints.Role,
         method: String,
         url: HTTPURL,
         body: JSONValue? = nil,
@@ -345,12 +339,12 @@ final class RunContext: Sendable {
             let timedOut = (error as? HTTPClientError)?.kind == .readTimeout
             throw HarnessError(
                 timedOut ? .timeout : Self.kind(of: service),
-                "\(service.rawValue): \(method) \(url.target): reading the body failed: \(error)"
+                "\(service.componentName): \(method) \(url.target): reading the body failed: \(error)"
             )
         }
     }
 
-    static func kind(of service: Service) -> HarnessError.Kind {
+    static func kind(of service: Endpoints.Role) -> HarnessError.Kind {
         switch service {
         case .prompts: .prompt
         case .maestro: .maestro
