@@ -16,7 +16,7 @@ enum Service: String, Sendable {
     /// MUSE.
     case muse
 
-    /// Whether requests carry the JWT (Maestro's stream and MUSE only; contracts §1.1).
+    /// Whether requests carry the JWT (Maestro's stream and MUSE only; service-contracts.md §1.1).
     var needsToken: Bool { self == .maestro || self == .muse }
 }
 
