@@ -1,6 +1,6 @@
 import HTTPTransport
 
-/// The contract-faithful simulator of the Stori backend (DESIGN §6): Maestro with MUSE on one listener, Storpheus on
+/// The contract-faithful simulator of the Stori backend: Maestro with MUSE on one listener, Storpheus on
 /// another, all state in memory, everything derived from one seed.
 ///
 /// It answers every endpoint of `service-contracts.md` with the documented statuses, bodies, key orders and event
