@@ -40,7 +40,7 @@ public struct RunRecord: Sendable, Equatable {
     public var index: Int
     /// The scenario it played.
     public var scenario: String
-    /// `success` or one of the failure statuses (DESIGN §7).
+    /// `success` or one of the failure statuses (scenarios.md).
     public var status: String
     /// The error message of a failed run.
     public var error: String?

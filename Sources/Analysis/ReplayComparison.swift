@@ -3,7 +3,7 @@ import Hashing
 import JSON
 import Vocabulary
 
-/// The first place where a replayed run's artifacts differ from the original's (DESIGN §5).
+/// The first place where a replayed run's artifacts differ from the original's (cli.md, `tdf replay`).
 public struct ArtifactDivergence: Sendable, Equatable, CustomStringConvertible {
     /// The file, relative to the artifact tree, e.g. `events.jsonl`.
     public let file: String

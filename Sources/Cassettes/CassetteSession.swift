@@ -20,7 +20,7 @@ public struct ExchangeSlot: Sendable, Equatable {
 }
 
 /// A session directory being recorded: one open ``CassetteWriter`` per active run, seq and ordinal allocation, and
-/// the readable index (DESIGN §4, ``SessionIndex``).
+/// the readable index (cassette-format.md §6, ``SessionIndex``).
 ///
 /// Descriptors and memory stay bounded however many runs pass through: at most ``openCassetteLimit`` cassettes
 /// are open at once (opening one more first finishes the least recently used), and ``maintain(idleTimeout:)``

@@ -1,7 +1,7 @@
 public import HTTPWire
 public import Vocabulary
 
-/// One recorded request and the response the client got, with timing and any upstream fault (DESIGN §4).
+/// One recorded request and the response the client got, with timing and any upstream fault (cassette-format.md §3.2).
 public struct Exchange: Sendable, Equatable {
     /// The order in which requests arrived within the cassette, from 0.
     public var seq: Int

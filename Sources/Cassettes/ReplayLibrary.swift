@@ -144,7 +144,7 @@ public struct UnusedRecording: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(cassette) seq \(seq) ordinal \(ordinal): \(service) \(method) \(target)" }
 }
 
-/// The recordings of a session directory, served by replay (DESIGN §5).
+/// The recordings of a session directory, served by replay (cassette-format.md §7).
 ///
 /// A tagged request gets exchange (run, ordinal) after its service, method, target and normalised body digest
 /// are checked; a run tag without an ordinal, or no tag at all, takes the next unused recording with the same

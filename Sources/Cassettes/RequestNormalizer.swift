@@ -1,7 +1,7 @@
 import Hashing
 import JSON
 
-/// How requests are compared in replay (DESIGN §5): by method, target and normalised body digest.
+/// How requests are compared in replay (cassette-format.md §7): by method, target and normalised body digest.
 public enum RequestNormalizer {
     /// The normalised body digest, lowercase hex SHA-256: of the canonical JSON form (``JSONWriter``'s `canonical`
     /// style: keys sorted, no whitespace, numbers as written) when the body is a JSON object or array, else of

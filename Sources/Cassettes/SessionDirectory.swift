@@ -4,7 +4,7 @@ import Vocabulary
     import Glibc
 #endif
 
-/// File-system helpers for a session directory (no sockets here: DESIGN §2).
+/// File-system helpers for a session directory (no sockets here: architecture.md).
 public enum SessionDirectory {
     /// The name of the session's index file.
     public static let indexFileName = "index.json"

@@ -68,8 +68,8 @@ public struct SessionIndex: Sendable {
         return index
     }
 
-    /// Writes a whole `index.json` atomically (DESIGN §4): `journalRevision` is the last journal revision its
-    /// rows include (nil for an index with no journal behind it, as a merge writes); `durable` also flushes it to
+    /// Writes a whole `index.json` atomically (cassette-format.md §6): `journalRevision` is the last journal revision
+    /// its rows include (nil for an index with no journal behind it, as a merge writes); `durable` also flushes it to
     /// the disk.
     static func write(
         in directory: String,

@@ -1,7 +1,7 @@
 /// Standard reason phrases for status codes.
 public enum HTTPStatus {
     /// The reason phrase for a status code: the RFC 9110 phrase for registered codes, `Replay Mismatch`
-    /// for 599 (what `tdf`'s replaying proxy answers when a request matches no recording, DESIGN.md §5),
+    /// for 599 (what `tdf`'s replaying proxy answers when a request matches no recording, cassette-format.md §7),
     /// and a class phrase such as `Client Error` for any other code.
     public static func reasonPhrase(for status: Int) -> String {
         if let phrase = phrases[status] {

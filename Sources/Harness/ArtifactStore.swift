@@ -34,7 +34,8 @@ final class ArtifactStore: Sendable {
         }
     }
 
-    /// The token that replaces a secret: `<redacted:` and the first 8 hex digits of its SHA-256 (DESIGN §4).
+    /// The token that replaces a secret: `<redacted:` and the first 8 hex digits of its SHA-256
+    /// (cassette-format.md §4).
     static func redactionTag(for secret: String) -> String {
         "<redacted:\(SHA256.hash(secret).hex.prefix(8))>"
     }

@@ -12,7 +12,7 @@ struct ComposedTrack: Sendable, Equatable {
     var isDrums: Bool
 }
 
-/// A region created by `stori_add_midi_region` (ids from `params`, contracts §7.3).
+/// A region created by `stori_add_midi_region` (ids from `params`, service-contracts.md §7.3).
 struct ComposedRegion: Sendable, Equatable {
     var regionID: String
     var trackID: String
@@ -88,7 +88,7 @@ struct ComposeResult: Sendable {
     var errors: [String] = []
     /// `toolError` messages.
     var toolErrors: [String] = []
-    /// Sequence and framing problems (contracts §8).
+    /// Sequence and framing problems (service-contracts.md §8).
     var violations: [String] = []
     /// Tool calls by name.
     var toolCalls: [String: Int] = [:]
@@ -105,7 +105,7 @@ struct ComposeResult: Sendable {
     /// `complete.warnings`, if any.
     var warnings: [String] { complete?["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
 
-    /// Whether this is the 200 "too many concurrent compositions" stream (contracts §3.8), which is retried.
+    /// Whether this is the 200 "too many concurrent compositions" stream (service-contracts.md §3.8), which is retried.
     var isConcurrencyLimit: Bool {
         state == nil && complete?["traceId"]?.stringValue == "composition-limit"
     }
@@ -154,7 +154,8 @@ struct ComposeResult: Sendable {
         }
     }
 
-    /// Tool calls in both spellings: the wire's `stori_*` and the older camelCase names (contracts §3.6, §7.2).
+    /// Tool calls in both spellings: the wire's `stori_*` and the older camelCase names
+    /// (service-contracts.md §3.6, §7.2).
     private mutating func absorbToolCall(_ event: JSONValue) {
         let name = event["name"]?.stringValue ?? ""
         toolCalls[name, default: 0] += 1

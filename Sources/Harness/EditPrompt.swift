@@ -1,6 +1,6 @@
-/// Builds the MAESTRO PROMPTs of edit branches from the compose prompt's Style, Key, Tempo and Role (contracts
-/// §2.3). `Mode: compose` is on purpose: it keeps the Agent-Teams path, which generates notes on top of the
-/// project snapshot the request carries.
+/// Builds the MAESTRO PROMPTs of edit branches from the compose prompt's Style, Key, Tempo and Role
+/// (service-contracts.md §2.3). `Mode: compose` is on purpose: it keeps the Agent-Teams path, which generates notes
+/// on top of the project snapshot the request carries.
 enum EditPrompt {
     /// The edit motives, taken in turn.
     static let motives = [

@@ -1,4 +1,4 @@
-/// The outcome of one run (DESIGN §7).
+/// The outcome of one run (scenarios.md).
 public enum RunStatus: String, Sendable, CaseIterable, Equatable {
     /// Every step did what it should.
     case success

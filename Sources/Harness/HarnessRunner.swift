@@ -10,7 +10,7 @@ public struct RunSummary: Sendable {
     public let runID: String
     /// The scenario's name.
     public let scenario: String
-    /// The status (DESIGN §7).
+    /// The status (scenarios.md).
     public let status: RunStatus
     /// The failure message, nil on success.
     public let error: String?

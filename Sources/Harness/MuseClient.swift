@@ -1,7 +1,7 @@
 import HTTPTransport
 import JSON
 
-/// A checkout or merge execution report (nested under `execution`, contracts §5.4, §7.4).
+/// A checkout or merge execution report (nested under `execution`, service-contracts.md §5.4, §7.4).
 struct MuseExecution: Sendable, Equatable {
     var executed: Int
     var failed: Int
@@ -50,7 +50,7 @@ struct MuseNode: Sendable, Equatable {
     var regions: [String]
 }
 
-/// MUSE: commits, HEAD, merge, checkout and log, all with the run's token (contracts §5).
+/// MUSE: commits, HEAD, merge, checkout and log, all with the run's token (service-contracts.md §5).
 struct MuseClient {
     let context: RunContext
 

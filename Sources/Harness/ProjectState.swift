@@ -85,8 +85,8 @@ struct ProjectState: Sendable, Equatable {
         return merged
     }
 
-    /// The ProjectSnapshot of contracts §3.1, with only valid values (an invalid field would make Maestro drop the
-    /// whole snapshot silently, contracts §7.3).
+    /// The ProjectSnapshot of service-contracts.md §3.1, with only valid values (an invalid field would make Maestro
+    /// drop the whole snapshot silently, service-contracts.md §7.3).
     func snapshot(id: String, tempo: Int, key: String) -> JSONValue {
         let tracks: [JSONValue] = tracks.map { track in
             var fields: JSONObject = [
@@ -147,7 +147,7 @@ extension WireNote {
 enum CommitBuilder {
     /// MUSE phrases (snake_case) from a stream's `phrase` events; when the stream sent none, one phrase per region
     /// from its `stori_add_notes` calls. Only phrases with at least one valid note are kept (a committed region
-    /// without notes would make every later non-forced checkout dirty, contracts §5.6).
+    /// without notes would make every later non-forced checkout dirty, service-contracts.md §5.6).
     static func phrases(from result: ComposeResult, idPrefix: String) -> [JSONValue] {
         var phrases: [JSONValue] = []
         if !result.phrases.isEmpty {

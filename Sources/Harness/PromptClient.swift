@@ -70,7 +70,7 @@ struct PromptClient {
     let context: RunContext
 
     /// Parses either response shape: `{"prompts":[...]}` or a bare list; item text from
-    /// `fullPrompt|full_prompt|text|prompt` (contracts §2.2).
+    /// `fullPrompt|full_prompt|text|prompt` (service-contracts.md §2.2).
     static func parse(_ json: JSONValue) -> [Prompt] {
         let items = json["prompts"]?.arrayValue ?? json.arrayValue ?? []
         return items.enumerated().compactMap { offset, item in
@@ -93,14 +93,15 @@ struct PromptClient {
         return sorted[Int(index)]
     }
 
-    /// The route the earlier harness called by default, which the real server does not have (contracts §2.1).
+    /// The route the earlier harness called by default, which the real server does not have
+    /// (service-contracts.md §2.1).
     static let legacyRoute = "/api/v1/prompts/random"
     /// The real catalogue route.
     static let catalogueRoute = "/api/v1/maestro/prompts"
 
     /// Fetches the catalogue from `--prompt-endpoint` (no token), saves the raw answer and selects a prompt. When
     /// the endpoint is the earlier harness's default route and it answers 404, the real route on the same host is
-    /// asked instead (contracts §7.1).
+    /// asked instead (service-contracts.md §7.1).
     func fetchAndSelect() async throws(HarnessError) -> (prompt: Prompt, catalogue: [Prompt]) {
         var url = context.configuration.endpoints.prompts
         var reply = try await fetch(url)

@@ -10,7 +10,7 @@ extension Endpoints.Role {
     /// `storpheus`, `muse`.
     var componentName: String { self == .prompts ? "prompt_service" : rawValue }
 
-    /// Whether requests carry the JWT (Maestro's stream and MUSE only; contracts §1.1).
+    /// Whether requests carry the JWT (Maestro's stream and MUSE only; service-contracts.md §1.1).
     var needsToken: Bool { self == .maestro || self == .muse }
 }
 

@@ -59,7 +59,7 @@ struct RunDriver {
     private var scenario: Scenario { context.scenario }
     private var conversation: String { identity.conversationID }
 
-    /// The MUSE project of this run: one per run, so concurrent runs never share a HEAD (contracts §7.8).
+    /// The MUSE project of this run: one per run, so concurrent runs never share a HEAD (service-contracts.md §7.8).
     var project: String { "\(context.configuration.museProjectPrefix)-\(identity.runID)" }
 
     private func update(_ change: (inout RunRecord) -> Void) {

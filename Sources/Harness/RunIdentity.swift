@@ -1,7 +1,7 @@
 import Foundation
 import Hashing
 
-/// The names of one run that derive from the seed and the run id alone (DESIGN §5): the same seed and run id give
+/// The names of one run that derive from the seed and the run id alone (scenarios.md): the same seed and run id give
 /// the same conversation id, variation ids, trace and span ids on every machine.
 public struct RunIdentity: Sendable, Equatable {
     /// The run id, e.g. `r_000042`.

@@ -4,7 +4,7 @@ import HTTPWire
 import JSON
 import Vocabulary
 
-/// A finished Storpheus job: its status and `result` (contracts §4.3, §4.4).
+/// A finished Storpheus job: its status and `result` (service-contracts.md §4.3, §4.4).
 struct StorpheusJob: Sendable {
     var jobID: String
     var status: String
@@ -128,7 +128,7 @@ struct StorpheusClient {
     }
 
     /// Downloads one artifact. A JSON answer is not the file: Storpheus says a file is missing with a 200 JSON
-    /// `{"error": ...}` (contracts §4.5), which returns nil.
+    /// `{"error": ...}` (service-contracts.md §4.5), which returns nil.
     func download(composition: String, file: String) async throws(HarnessError) -> DownloadedArtifact? {
         guard let safe = Self.safeFileName(file) else { return nil }
         let reply = try await call(

@@ -90,7 +90,7 @@ public struct ProxyConfiguration: Sendable {
         }
     }
 
-    /// How fast replay answers (DESIGN §5).
+    /// How fast replay answers (cassette-format.md §7).
     public enum Pace: Sendable, Equatable, CustomStringConvertible {
         /// No waiting at all (the default).
         case fast

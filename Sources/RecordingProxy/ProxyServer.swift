@@ -6,7 +6,7 @@ import Sockets
 import Synchronization
 
 /// The recording proxy: one HTTP listener per named service that records, replays or passes through every
-/// exchange (DESIGN §1, §4, §5). The harness starts it in-process; `tdf proxy` runs it standalone.
+/// exchange (cassette-format.md). The harness starts it in-process; `tdf proxy` runs it standalone.
 ///
 /// ```swift
 /// let proxy = try await ProxyServer.start(ProxyConfiguration(
@@ -214,7 +214,7 @@ public struct ProxyReport: Sendable {
     public var mode: ProxyConfiguration.Mode
     /// The cassettes this session wrote.
     public var cassettes: [CassetteSummary]
-    /// Recordings read for replay that no request used (DESIGN §5: listed at the end).
+    /// Recordings read for replay that no request used (cassette-format.md §7: listed at the end).
     public var unusedRecordings: [UnusedRecording]
     /// Requests sent upstream.
     public var forwarded: Int

@@ -4,7 +4,7 @@ import HTTPWire
 import JSON
 import Vocabulary
 
-/// The harness's tags on a request: `X-TDF-Run`, `X-TDF-Ordinal` and `X-TDF-Step` (DESIGN §5).
+/// The harness's tags on a request: `X-TDF-Run`, `X-TDF-Ordinal` and `X-TDF-Step` (cassette-format.md §3.2, §7).
 struct RequestTags: Sendable {
     /// The run (nil when untagged, or tagged `_default`).
     var run: RunID?

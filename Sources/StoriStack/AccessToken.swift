@@ -3,7 +3,7 @@ import Hashing
 import JSON
 
 /// Maestro's access codes: HS256 JSON Web Tokens with claims `type` (`"access"`), `iat`, `exp` and optionally `sub`
-/// and `role` (contracts §1.1).
+/// and `role` (service-contracts.md §1.1).
 public enum AccessToken {
     /// The secret the simulator and `tdf stack token` use when none is given and `TDF_JWT_SECRET` is unset.
     /// It is public on purpose: it only protects a local simulator.

@@ -1,6 +1,6 @@
 import JSON
 
-/// A validated `POST /api/v1/maestro/stream` body (contracts §3.1); camelCase and snake_case names accepted.
+/// A validated `POST /api/v1/maestro/stream` body (service-contracts.md §3.1); camelCase and snake_case names accepted.
 struct ComposeRequest: Sendable {
     /// The prompt with control and invisible characters removed.
     var prompt: String

@@ -1,7 +1,7 @@
 import JSON
 
-/// The agent-teams path (`Mode: compose` with roles, contracts §3.4): one agent per role, one unified Storpheus
-/// generation per section.
+/// The agent-teams path (`Mode: compose` with roles, service-contracts.md §3.4): one agent per role, one unified
+/// Storpheus generation per section.
 extension ComposeSession {
     func agentTeams(_ prompt: MaestroPrompt, baseVersion: Int) async throws {
         let style = prompt.style ?? "boom bap"

@@ -1,8 +1,8 @@
 import Hashing
 import JSON
 
-/// One compose stream after its pre-stream checks passed: routes the prompt (contracts §3.4) and emits the events of
-/// the agent-teams, planner, editing or reasoning path in the documented order.
+/// One compose stream after its pre-stream checks passed: routes the prompt (service-contracts.md §3.4) and emits the
+/// events of the agent-teams, planner, editing or reasoning path in the documented order.
 ///
 /// Every id derives from the stream's `traceId` (itself derived from the seed, the store key, a counter scoped to
 /// that store key and the request body), so the same seed and request give the same bytes. Across agents the real

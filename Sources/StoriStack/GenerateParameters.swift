@@ -1,6 +1,6 @@
 import JSON
 
-/// A validated Storpheus `POST /generate` request (contracts §4.2).
+/// A validated Storpheus `POST /generate` request (service-contracts.md §4.2).
 struct GenerateParameters: Sendable, Equatable {
     var genre = "boom_bap"
     var tempo = 90

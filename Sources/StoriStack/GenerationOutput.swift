@@ -117,7 +117,7 @@ struct GenerationOutput: Sendable, Equatable {
         ]
     }
 
-    /// The `result` object of a successful generation (contracts §4.4).
+    /// The `result` object of a successful generation (service-contracts.md §4.4).
     func result(
         for parameters: GenerateParameters,
         cacheHit: Bool,

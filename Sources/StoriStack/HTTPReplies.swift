@@ -44,7 +44,8 @@ enum DecodedBody {
     /// Not JSON: the 422 `json_invalid` response to send.
     case invalid(HTTPServerResponse)
 
-    /// Decodes a request body as FastAPI does before anything else (§1.1: malformed JSON is answered first).
+    /// Decodes a request body as FastAPI does before anything else (service-contracts.md §1.1: malformed JSON is
+    /// answered first).
     init(_ bytes: [UInt8]) {
         if bytes.isEmpty {
             self = .absent

@@ -1,7 +1,7 @@
 import JSON
 
-/// A prompt as Maestro's router sees it (contracts §2.3): a structured MAESTRO PROMPT, a STORI PROMPT (rejected), or
-/// natural language.
+/// A prompt as Maestro's router sees it (service-contracts.md §2.3): a structured MAESTRO PROMPT, a STORI PROMPT
+/// (rejected), or natural language.
 enum PromptKind: Sendable, Equatable {
     case structured(MaestroPrompt)
     /// The first line was `STORI PROMPT` (any case): the stream answers 400 naming it.

@@ -5,7 +5,7 @@ import Hashing
 import JSON
 import Synchronization
 
-/// Maestro's HTTP surface (contracts §1, §2, §3, §6) with MUSE mounted under `/api/v1/muse`.
+/// Maestro's HTTP surface (service-contracts.md §1, §2, §3, §6) with MUSE mounted under `/api/v1/muse`.
 final class MaestroService: Sendable {
     static let version = "0.1.4"
 

@@ -1,7 +1,7 @@
 import Hashing
 import JSON
 
-/// The pure parts of MUSE (contracts §5.6): note identity, drift, checkout plans and three-way merge.
+/// The pure parts of MUSE (service-contracts.md §5.6): note identity, drift, checkout plans and three-way merge.
 enum MuseAlgorithms {
     /// Notes (and controller events) within this many beats of each other are the same event.
     static let tolerance = 0.05
@@ -128,7 +128,7 @@ enum MuseAlgorithms {
         var resets: [String] = []
     }
 
-    /// Builds the checkout plan working → target (contracts §5.6).
+    /// Builds the checkout plan working → target (service-contracts.md §5.6).
     static func plan(from working: RegionMap, to target: RegionMap) -> Plan {
         var plan = Plan()
         for region in Set(working.keys).union(target.keys).sorted() {

@@ -1,7 +1,7 @@
 import HTTPTransport
 import JSON
 
-/// MUSE's HTTP surface under `/api/v1/muse` (contracts §5): snake_case bodies, camelCase `/log`.
+/// MUSE's HTTP surface under `/api/v1/muse` (service-contracts.md §5): snake_case bodies, camelCase `/log`.
 struct MuseRoutes: Sendable {
     let store: MaestroStore
 

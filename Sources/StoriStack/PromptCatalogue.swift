@@ -1,7 +1,7 @@
 import JSON
 
-/// The curated MAESTRO PROMPTs behind `GET /api/v1/maestro/prompts` (contracts §2.2): varied styles, keys, tempos,
-/// one to five roles and lengths, a few with a multi-section `Form`.
+/// The curated MAESTRO PROMPTs behind `GET /api/v1/maestro/prompts` (service-contracts.md §2.2): varied styles, keys,
+/// tempos, one to five roles and lengths, a few with a multi-section `Form`.
 enum PromptCatalogue {
     struct Item: Sendable, Equatable {
         var id: String

@@ -1,7 +1,7 @@
 import Hashing
 import JSON
 
-/// `/api/v1/protocol*` and `/api/v1/openapi.json`: a description of the event registry (contracts §3.5, §6).
+/// `/api/v1/protocol*` and `/api/v1/openapi.json`: a description of the event registry (service-contracts.md §3.5, §6).
 enum ProtocolDescription {
     /// Every event type the stream registry knows, in registry order.
     static let eventFields: [(String, [String])] = [

@@ -1,11 +1,11 @@
 import HTTPTransport
 
-/// The contract-faithful simulator of the Stori backend (DESIGN §6): Maestro with MUSE on one listener, Storpheus on
+/// The contract-faithful simulator of the Stori backend: Maestro with MUSE on one listener, Storpheus on
 /// another, all state in memory, everything derived from one seed.
 ///
-/// It answers every endpoint of `contracts.md` with the documented statuses, bodies, key orders and event orders.
-/// Where it deliberately differs from the real services, it is so that the same seed and the same requests give the
-/// same bytes (apart from timing) and a compose takes well under a second:
+/// It answers every endpoint of `service-contracts.md` with the documented statuses, bodies, key orders and event
+/// orders. Where it deliberately differs from the real services, it is so that the same seed and the same requests give
+/// the same bytes (apart from timing) and a compose takes well under a second:
 /// - **Ids** (traceId, planId, track/region/note/phrase/variation ids, tool-call ids, Storpheus jobIds, MUSE merge
 ///   and checkout-event ids) are name-based UUIDs (version 8, not 4) of the seed, the request content and a counter
 ///   scoped to the store key, project or request, never a global counter, the clock or `UUID()`.

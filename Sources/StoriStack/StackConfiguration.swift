@@ -3,7 +3,7 @@ public import HTTPTransport
 /// Everything a simulated stack is started with: where it listens, its seed and secret, the faults to reproduce
 /// and the knobs that make it fast enough for tests.
 ///
-/// The defaults follow the real services (contracts §1.3, §3.3, §4.3) except where a knob's comment says
+/// The defaults follow the real services (service-contracts.md §1.3, §3.3, §4.3) except where a knob's comment says
 /// otherwise; those differences exist so a whole compose finishes in well under a second.
 public struct StackConfiguration: Sendable {
     /// The numeric host Maestro (and MUSE) binds.

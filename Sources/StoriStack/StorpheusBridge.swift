@@ -1,5 +1,5 @@
-/// How Maestro drives Storpheus during a compose (contracts §4.6), in process: submit, retry 503s and 5xx after
-/// 2/5/10/20 s, follow the job to its end, then split the unified result by role.
+/// How Maestro drives Storpheus during a compose (service-contracts.md §4.6), in process: submit, retry 503s and 5xx
+/// after 2/5/10/20 s, follow the job to its end, then split the unified result by role.
 struct StorpheusBridge: Sendable {
     let storpheus: Storpheus
     let gate: FaultGate

@@ -2,7 +2,7 @@ import HTTPTransport
 import HTTPWire
 import JSON
 
-/// Storpheus's HTTP surface (contracts §4): no authentication, JSON everywhere except artifact downloads.
+/// Storpheus's HTTP surface (service-contracts.md §4): no authentication, JSON everywhere except artifact downloads.
 struct StorpheusRoutes: Sendable {
     let storpheus: Storpheus
     let gate: FaultGate

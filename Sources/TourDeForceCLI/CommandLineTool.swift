@@ -8,7 +8,7 @@ public enum CommandLineTool {
     /// The tool's version, printed by `tdf --version` and written into recordings (the library's).
     public static let version = Release.version
 
-    /// Exit codes (DESIGN §8).
+    /// Exit codes (cli.md, "Exit codes").
     public enum ExitCode {
         /// Everything succeeded, or nothing differs.
         public static let success: Int32 = 0

@@ -1,5 +1,6 @@
 /// The headers the harness tags each request with, so the proxy can file the exchange under its run, in order,
-/// and replay can find it again (DESIGN §5). The proxy strips them before forwarding, so no service sees them.
+/// and replay can find it again (cassette-format.md §7). The proxy strips them before forwarding, so no service
+/// sees them.
 public enum RunTagHeader {
     /// The run id, e.g. `r_000042`.
     public static let run = "X-TDF-Run"

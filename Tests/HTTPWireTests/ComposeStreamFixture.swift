@@ -1,4 +1,4 @@
-/// The example compose stream of contracts.md §3.7, one frame per line without the blank separator
+/// The example compose stream of service-contracts.md §3.7, one frame per line without the blank separator
 /// lines (elided frames left out), exactly as the Maestro stream endpoint frames it.
 enum ComposeStreamFixture {
     static let frameLines: [String] = #"""

@@ -8,7 +8,7 @@ import Testing
         #expect(SSEEncoder.encode(frame) == bytes("event: update\nid: 7\nretry: 3000\ndata: a\ndata: b\n\n"))
     }
 
-    /// A plain event is exactly the `data: <json>\n\n` frame Maestro sends (contracts.md §3.3).
+    /// A plain event is exactly the `data: <json>\n\n` frame Maestro sends (service-contracts.md §3.3).
     @Test func encodesMaestroFrame() {
         let json = #"{"type":"status","seq":1,"protocolVersion":"0.1.4","message":"Preparing composition..."}"#
         #expect(SSEEncoder.encode(.event(SSEEvent(data: json))) == bytes("data: \(json)\n\n"))

@@ -173,7 +173,7 @@ import Testing
         #expect(frames(bytes(text), maxEventBytes: 10).count == 50)
     }
 
-    /// The compose stream of contracts.md §3.7 parses into its frames for every split, with seq 0…36
+    /// The compose stream of service-contracts.md §3.7 parses into its frames for every split, with seq 0…36
     /// in order and the heartbeat comment in place.
     @Test func dripFeedComposeStream() throws {
         let expectedFrames: [SSEFrame] = ComposeStreamFixture.frameLines.map { line in

@@ -6,7 +6,8 @@ import Testing
 
 @testable import Harness
 
-/// A small compose stream following contracts §3.7: state, track, region, notes (wire names), phrase, complete.
+/// A small compose stream following service-contracts.md §3.7: state, track, region, notes (wire names), phrase,
+/// complete.
 func composeFrames(
     toolNames: (track: String, region: String, notes: String) = (
         "stori_add_midi_track", "stori_add_midi_region", "stori_add_notes"

@@ -7,7 +7,8 @@ import Testing
 @testable import StoriStack
 
 @Suite struct ComposeStreamTests {
-    /// Every catalogue prompt under several seeds gives a stream that satisfies all of §8's invariants.
+    /// Every catalogue prompt under several seeds gives a stream that satisfies all the invariants of
+    /// service-contracts.md §8.
     @Test func catalogueStreamsSatisfyInvariantsAcrossSeeds() async throws {
         for seed: UInt64 in [0, 1, 7, 1337] {
             try await withStack(testConfiguration(seed: seed)) { stack in

@@ -2,8 +2,8 @@ import JSON
 
 @testable import StoriStack
 
-/// Checks the stream semantics of contracts §8 on one finished stream; returns every violation found (empty when the
-/// stream is well-formed). `projectRegions` maps region ids of a sent snapshot to their track ids.
+/// Checks the stream semantics of service-contracts.md §8 on one finished stream; returns every violation found (empty
+/// when the stream is well-formed). `projectRegions` maps region ids of a sent snapshot to their track ids.
 func streamViolations(_ events: [JSONObject], projectRegions: [String: String] = [:]) -> [String] {
     var problems: [String] = []
     func fail(_ text: String) { problems.append(text) }

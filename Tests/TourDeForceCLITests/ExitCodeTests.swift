@@ -14,8 +14,8 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
     ]
 }
 
-/// One test per exit code of DESIGN §8, each through the command a user would type (an unwritable --out, also
-/// exit 3, is `RunCommandTests.unwritableOutIsAnEnvironmentError`).
+/// One test per exit code of cli.md's "Exit codes", each through the command a user would type (an unwritable --out,
+/// also exit 3, is `RunCommandTests.unwritableOutIsAnEnvironmentError`).
 @Suite struct ExitCodeTests {
     /// 0: every run succeeded.
     @Test func successIsZero() async throws {
