@@ -1,4 +1,3 @@
-import Vocabulary
 import Foundation
 import Hashing
 import JSON
