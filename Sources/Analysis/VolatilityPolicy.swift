@@ -1,7 +1,7 @@
-import Vocabulary
 import Cassettes
 import Foundation
 public import JSON
+import Vocabulary
 
 /// What may differ between two recordings of the same behaviour although nothing a client relies on changed: the
 /// wall clock (times and durations), ids a server invents, and the ports that services on loopback listen on. A

@@ -278,7 +278,10 @@ final class RunContext: Sendable {
                         "detail": .string(error.description),
                     ]
                 )
-                throw HarnessError(kind, "\(service.componentName): \(method) \(url.target): \(error.kind): \(error.detail)")
+                throw HarnessError(
+                    kind,
+                    "\(service.componentName): \(method) \(url.target): \(error.kind): \(error.detail)"
+                )
             }
             let elapsed = (ContinuousClock.now - started).wholeMilliseconds
             log("DEBUG", "<- \(response.status) \(method) \(url.target)", fields: ["ordinal": .int(ordinal)])

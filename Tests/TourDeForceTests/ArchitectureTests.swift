@@ -22,9 +22,12 @@ import Testing
                 $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: "")
             }
             guard cells.count >= 4, !cells[1].isEmpty, cells[1] != "module", !cells[1].hasPrefix("-") else { continue }
-            let imports = cells[2] == "none" ? [] : cells[2].split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
+            let imports =
+                cells[2] == "none"
+                ? []
+                : cells[2].split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
             graph[cells[1]] = Set(imports)
         }
         return graph
