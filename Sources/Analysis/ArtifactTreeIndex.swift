@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Vocabulary
 
 /// How the replay comparison reaches the files of an artifact tree: the local file system, or a stand-in (a test
 /// counts the reads through one).
@@ -37,6 +38,7 @@ public struct ArtifactFileReader: Sendable {
 public struct ArtifactTreeIndex: Sendable {
     /// The tree's directory.
     public let root: String
+    private let layout: ArtifactLayout
     /// The parts of ``ReplayComparison/comparableParts`` the index read (`runs.jsonl` is always read).
     public let parts: Set<String>
     /// The runs `runs.jsonl` lists with their batch indexes, in file order (empty when the file is missing).
@@ -54,13 +56,15 @@ public struct ArtifactTreeIndex: Sendable {
     /// what an original recording is indexed with (a replayed tree is indexed with the original's parts).
     public init(root: String, parts: Set<String>? = nil, reader: ArtifactFileReader = .fileSystem) {
         self.root = root
+        let layout = ArtifactLayout(root: root)
+        self.layout = layout
         self.reader = reader
-        let parts = parts ?? Set(ReplayComparison.comparableParts.filter { reader.exists(root + "/" + $0) })
+        let parts = parts ?? Set(ReplayComparison.comparableParts.filter { reader.exists(layout.path($0)) })
         self.parts = parts
 
         var recordedRuns: [(runID: String, index: Int)] = []
         var runRecords: [String: JSONValue] = [:]
-        let runsFile = Self.text(reader.contents(root + "/runs.jsonl")) ?? []
+        let runsFile = Self.text(reader.contents(layout.runsFile)) ?? []
         for line in Self.lineRanges(runsFile) {
             let record = Self.record(runsFile[line])
             guard let runID = record["run_id"]?.stringValue else { continue }
@@ -70,11 +74,13 @@ public struct ArtifactTreeIndex: Sendable {
         self.recordedRuns = recordedRuns
         self.runRecords = runRecords
 
-        let eventsFile = parts.contains("events.jsonl") ? Self.text(reader.contents(root + "/events.jsonl")) : nil
+        let eventsFile = parts.contains(ArtifactLayout.eventsName) ? Self.text(reader.contents(layout.eventsFile)) : nil
         eventLines = RecordLinesByRun(eventsFile)
 
         var graphEntries: [String: JSONValue] = [:]
-        if parts.contains("muse"), let graph = Self.text(reader.contents(root + "/muse/graph.json")) {
+        if parts.contains(ArtifactLayout.museDirectoryName),
+            let graph = Self.text(reader.contents(layout.museGraphFile))
+        {
             for entry in Self.record(graph[...])["runs"]?.arrayValue ?? [] {
                 guard let runID = entry["run_id"]?.stringValue, graphEntries[runID] == nil else { continue }
                 graphEntries[runID] = entry
@@ -83,12 +89,14 @@ public struct ArtifactTreeIndex: Sendable {
         self.graphEntries = graphEntries
 
         var payloadFiles: [String: [String]] = [:]
-        if parts.contains("payloads") {
-            for kind in reader.entries(root + "/payloads") ?? [] {
-                for name in reader.entries(root + "/payloads/" + kind) ?? [] {
+        if parts.contains(ArtifactLayout.payloadsDirectoryName) {
+            for kind in reader.entries(layout.payloadsDirectory) ?? [] {
+                for name in reader.entries(layout.payloadsDirectory + "/" + kind) ?? [] {
                     // A file belongs to every run id that, followed by `_`, begins its name.
                     for separator in name.indices where name[separator] == "_" {
-                        payloadFiles[String(name[..<separator]), default: []].append("payloads/\(kind)/\(name)")
+                        payloadFiles[String(name[..<separator]), default: []].append(
+                            ArtifactLayout.payloadsDirectoryName + "/\(kind)/\(name)"
+                        )
                     }
                 }
             }
@@ -109,13 +117,16 @@ public struct ArtifactTreeIndex: Sendable {
     /// `midi/run_<id>/` and `muse/run_<id>/` hold (for the parts the index read). Unreadable files are left out.
     func files(ofRun runID: String) -> [String: [UInt8]] {
         var paths = payloadFiles[runID] ?? []
-        for (part, directory) in [("midi", "midi/run_\(runID)"), ("muse", "muse/run_\(runID)")]
+        for (part, directory) in [
+            (ArtifactLayout.midiDirectoryName, ArtifactLayout.midiDirectoryName(run: runID)),
+            (ArtifactLayout.museDirectoryName, ArtifactLayout.museDirectoryName(run: runID)),
+        ]
         where parts.contains(part) {
-            paths += (reader.entries(root + "/" + directory) ?? []).map { "\(directory)/\($0)" }
+            paths += (reader.entries(layout.path(directory)) ?? []).map { "\(directory)/\($0)" }
         }
         var files: [String: [UInt8]] = [:]
         for path in paths {
-            files[path] = reader.contents(root + "/" + path)
+            files[path] = reader.contents(layout.path(path))
         }
         return files
     }

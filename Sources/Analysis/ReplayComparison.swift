@@ -45,7 +45,10 @@ public struct ReplayComparison: Sendable {
     /// The parts of an artifact tree the comparison can use, in the order it compares them. `runs.jsonl` is always
     /// compared; a recording may leave the others out (the committed demo recording keeps only what replay needs
     /// plus `midi/` and `muse/`), and the replay then regenerates them.
-    public static let comparableParts = ["events.jsonl", "midi", "muse", "payloads"]
+    public static let comparableParts = [
+        ArtifactLayout.eventsName, ArtifactLayout.midiDirectoryName, ArtifactLayout.museDirectoryName,
+        ArtifactLayout.payloadsDirectoryName,
+    ]
 
     /// The original tree.
     public let original: ArtifactTreeIndex
@@ -63,16 +66,21 @@ public struct ReplayComparison: Sendable {
     public func firstDivergence(runID: String) -> ArtifactDivergence? {
         let parts = original.parts
         if let divergence = compareRunLine(runID) { return divergence }
-        if parts.contains("events.jsonl"), let divergence = compareEvents(runID) { return divergence }
+        if parts.contains(ArtifactLayout.eventsName), let divergence = compareEvents(runID) { return divergence }
         let originalFiles = original.files(ofRun: runID)
         let replayedFiles = replayed.files(ofRun: runID)
-        for (part, file) in [("midi", "midi/run_\(runID)/midi_summary.json"), ("muse", "muse/run_\(runID)/graph.json")]
+        for (part, file) in [
+            (ArtifactLayout.midiDirectoryName, ArtifactLayout.midiSummaryName(run: runID)),
+            (ArtifactLayout.museDirectoryName, ArtifactLayout.museGraphName(run: runID)),
+        ]
         where parts.contains(part) {
             if let divergence = Self.compareJSONFile(file, originalFiles[file], replayedFiles[file]) {
                 return divergence
             }
         }
-        if parts.contains("muse"), let divergence = compareGraphEntry(runID) { return divergence }
+        if parts.contains(ArtifactLayout.museDirectoryName), let divergence = compareGraphEntry(runID) {
+            return divergence
+        }
         return Self.compareHashes(originalFiles, replayedFiles)
     }
 
@@ -134,7 +142,7 @@ public struct ReplayComparison: Sendable {
         case (nil, nil): return nil
         case (let left?, nil):
             return ArtifactDivergence(
-                file: "runs.jsonl",
+                file: ArtifactLayout.runsName,
                 record: record,
                 field: "line",
                 original: Self.project(left).compactText,
@@ -142,7 +150,7 @@ public struct ReplayComparison: Sendable {
             )
         case (nil, let right?):
             return ArtifactDivergence(
-                file: "runs.jsonl",
+                file: ArtifactLayout.runsName,
                 record: record,
                 field: "line",
                 original: "absent",
@@ -151,7 +159,7 @@ public struct ReplayComparison: Sendable {
         case (let left?, let right?):
             return Self.difference(Self.project(left), Self.project(right), path: "").map {
                 ArtifactDivergence(
-                    file: "runs.jsonl",
+                    file: ArtifactLayout.runsName,
                     record: record,
                     field: $0.path,
                     original: $0.left,
@@ -169,7 +177,7 @@ public struct ReplayComparison: Sendable {
             let record = "run \(runID) event \(index + 1) (\(type))"
             guard index < left.count, index < right.count else {
                 return ArtifactDivergence(
-                    file: "events.jsonl",
+                    file: ArtifactLayout.eventsName,
                     record: record,
                     field: "event",
                     original: index < left.count ? left[index].compactText : "absent",
@@ -178,7 +186,7 @@ public struct ReplayComparison: Sendable {
             }
             if let found = Self.difference(left[index], right[index], path: "") {
                 return ArtifactDivergence(
-                    file: "events.jsonl",
+                    file: ArtifactLayout.eventsName,
                     record: record,
                     field: found.path,
                     original: found.left,
@@ -223,7 +231,7 @@ public struct ReplayComparison: Sendable {
         let right = Self.project(replayed.graphEntry(runID))
         return Self.difference(left, right, path: "").map {
             ArtifactDivergence(
-                file: "muse/graph.json",
+                file: ArtifactLayout.museGraphName,
                 record: "run \(runID)",
                 field: $0.path,
                 original: $0.left,

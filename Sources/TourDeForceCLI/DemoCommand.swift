@@ -53,11 +53,7 @@ extension CommandLineTool {
         if arguments.isSet("--out"), let given = arguments.value("--out") {
             out = absolute(given, context)
         } else {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd_HHmmss"
-            out = absolute("tdf-demo_" + formatter.string(from: Date()), context)
+            out = absolute("tdf-demo_" + Timestamp.now().compactName, context)
         }
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: out), !entries.isEmpty {
             throw UsageError("--out \(out) is not empty; give a new directory (the demo never overwrites a tree)")
@@ -93,9 +89,12 @@ extension CommandLineTool {
                     + "failures (above)."
         )
         let open = [
-            ("\(shown)/report/report.html", "the report: runs, MIDI, MUSE graph, latency, faults"),
-            ("\(shown)/report/report.md", "the same in Markdown, for a pull request"),
-            ("\(shown)/cassettes/", "the recording, one gzip JSON Lines cassette per run"),
+            ("\(shown)/\(ArtifactLayout.reportHTMLName)", "the report: runs, MIDI, MUSE graph, latency, faults"),
+            ("\(shown)/\(ArtifactLayout.reportMarkdownName)", "the same in Markdown, for a pull request"),
+            (
+                "\(shown)/\(ArtifactLayout.cassettesDirectoryName)/",
+                "the recording, one gzip JSON Lines cassette per run"
+            ),
         ]
         let next = [
             ("tdf cassette ls \(shown)/cassettes", "what was recorded"),
