@@ -60,7 +60,7 @@ public struct LiveBatch: Sendable {
             case .unreachable(let problem):
                 "\(problem) before any run; start the stack, fix the URL, or use --stack embedded"
             case .simulator(let problem): problem
-            case .proxy(let error): "cannot start the recording proxy: \(error.message)"
+            case .proxy(let error): "cannot start the recording proxy: \(error)"
             case .artifacts(let problem): "cannot write the artifacts: \(problem)"
             }
         }

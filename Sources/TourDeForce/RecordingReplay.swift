@@ -80,7 +80,7 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
             "\(root) has no run '\(runID)'; its runs are \(runs.joined(separator: ", "))"
         case .unusableOutput(let problem): problem
         case .unreadableConfiguration(let problem): problem
-        case .proxy(let error): "cannot start the recording proxy: \(error.message)"
+        case .proxy(let error): "cannot start the recording proxy: \(error)"
         case .artifacts(let problem): "cannot write the replayed artifacts: \(problem)"
         }
     }

@@ -222,9 +222,9 @@ extension CommandLineTool {
         } catch {
             switch error {
             case .proxy(let proxyError) where proxyError.kind != .environment:
-                throw CommandFailure(error.description, exitCode: ExitCode.usage)
+                throw CommandFailure(FlagMessages.message(error), exitCode: ExitCode.usage)
             default:
-                throw CommandFailure(error.description, exitCode: ExitCode.environment)
+                throw CommandFailure(FlagMessages.message(error), exitCode: ExitCode.environment)
             }
         }
         if terminal { context.standardError.write("\n") }
