@@ -43,7 +43,7 @@ public struct LiveBatch: Sendable {
     /// Why a batch could not run (failed runs are not errors: they are in the outcome).
     public enum Failure: Error, Sendable, CustomStringConvertible {
         /// The output directory cannot be used.
-        case unusableOutput(String)
+        case unusableOutput(OutputDirectoryProblem)
         /// A service cannot be reached before any run.
         case unreachable(String)
         /// The embedded simulator could not start.
@@ -56,7 +56,7 @@ public struct LiveBatch: Sendable {
         /// One line.
         public var description: String {
             switch self {
-            case .unusableOutput(let problem): problem
+            case .unusableOutput(let problem): problem.description
             case .unreachable(let problem):
                 "\(problem) before any run; start the stack, fix the URL, or use --stack embedded"
             case .simulator(let problem): problem

@@ -59,7 +59,7 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
     /// The recording has no run with this id; its runs are listed.
     case unknownRun(String, String, runs: [String])
     /// The output directory cannot be used.
-    case unusableOutput(String)
+    case unusableOutput(OutputDirectoryProblem)
     /// The recorded configuration cannot be read back.
     case unreadableConfiguration(String)
     /// The replaying proxy could not start.
@@ -78,7 +78,7 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
             "\(root)/runs.jsonl lists '\(runID)', which is not a run id (\(problem))"
         case .unknownRun(let root, let runID, let runs):
             "\(root) has no run '\(runID)'; its runs are \(runs.joined(separator: ", "))"
-        case .unusableOutput(let problem): problem
+        case .unusableOutput(let problem): problem.description
         case .unreadableConfiguration(let problem): problem
         case .proxy(let error): "cannot start the recording proxy: \(error)"
         case .artifacts(let problem): "cannot write the replayed artifacts: \(problem)"

@@ -39,20 +39,65 @@ enum FlagMessages {
         }
     }
 
+    /// A `--shard I/N` that cannot be used.
+    static func message(_ error: ShardError) -> String {
+        switch error {
+        case .unparsable(let text):
+            "--shard takes I/N, the shard I (counted from 1) of N shards, e.g. 2/4, not '\(text)'"
+        case .countOutOfRange(let text, _): "--shard \(text): N must be from 1 to \(Shard.maximumCount)"
+        case .indexOutOfRange(let text, _, let count):
+            "--shard \(text): I counts from 1 and must be from 1 to \(count) "
+                + "(a 0-based index such as JOB_COMPLETION_INDEX is passed as index+1)"
+        case .noRuns(let shard, let batchRuns):
+            "--shard \(shard) gets no run of --runs \(batchRuns); use at most \(batchRuns) shards"
+        }
+    }
+
+    /// Trees `tdf merge` cannot merge, or an OUT it cannot write.
+    static func message(_ error: ArtifactMergeError) -> String {
+        switch error {
+        case .notADirectory(let path): "\(path) is not a directory; give the --out directories of tdf run"
+        case .differentShardSplits(let tree, let shard, let sampleTree, let sampleShard):
+            "\(tree) \(shard.map { "is shard \($0)" } ?? "was not made with --shard") but \(sampleTree) "
+                + "is shard \(sampleShard); merge the shards of one --shard I/N split"
+        case .destinationNotEmpty(let path):
+            "\(path) is not empty; give a new or empty directory, or --force to replace it"
+        case .input, .output: error.description
+        }
+    }
+
+    /// A `tdf merge` that did not happen.
+    static func message(_ error: ShardMerge.Failure) -> String {
+        switch error {
+        case .artifacts(let problem): message(problem)
+        case .cassettes: error.description
+        }
+    }
+
+    /// An `--out` that cannot be used.
+    static func message(_ problem: OutputDirectoryProblem) -> String {
+        switch problem.reason {
+        case .notADirectory: "--out \(problem.path) exists and is not a directory"
+        case .unwritable(let explanation): "--out \(problem.path) cannot be written: \(explanation)"
+        }
+    }
+
     /// A `tdf run` batch that could not run.
     static func message(_ error: LiveBatch.Failure) -> String {
         switch error {
+        case .unusableOutput(let problem): message(problem)
         case .proxy(let problem): "cannot start the recording proxy: \(message(problem))"
-        case .unusableOutput, .unreachable, .simulator, .artifacts: error.description
+        case .unreachable, .simulator, .artifacts: error.description
         }
     }
 
     /// A recording `tdf replay` or `tdf run --replay` could not replay.
     static func message(_ error: ReplayError) -> String {
         switch error {
+        case .unusableOutput(let problem): message(problem)
         case .proxy(let problem): "cannot start the recording proxy: \(message(problem))"
-        case .notARecording, .noCassettes, .noRuns, .invalidRecordedRunID, .unknownRun, .unusableOutput,
-            .unreadableConfiguration, .artifacts:
+        case .notARecording, .noCassettes, .noRuns, .invalidRecordedRunID, .unknownRun, .unreadableConfiguration,
+            .artifacts:
             error.description
         }
     }

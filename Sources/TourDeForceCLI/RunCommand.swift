@@ -165,7 +165,7 @@ extension CommandLineTool {
             do {
                 try configuration.narrow(to: Shard(parsing: text))
             } catch {
-                throw UsageError(error.message)
+                throw UsageError(FlagMessages.message(error))
             }
         }
         guard let seedText = arguments.value("--seed"), let seed = UInt64(seedText) else {
