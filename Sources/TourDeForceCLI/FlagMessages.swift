@@ -82,6 +82,21 @@ enum FlagMessages {
         }
     }
 
+    /// A `--fail-on` SPEC that cannot be parsed.
+    static func message(_ error: FailPolicyError) -> String {
+        switch error {
+        case .emptyItem(let spec): "--fail-on has an empty item in '\(spec)'"
+        case .unknownItem(let item):
+            "--fail-on item '\(item)' is not a category; use one of " + FailPolicy.itemNames.joined(separator: ", ")
+        case .invalidQualityDrop(let item):
+            "--fail-on item '\(item)': quality-drop takes a number of points, e.g. quality-drop=5"
+        case .invalidLatencyRise(let item, let category):
+            "--fail-on item '\(item)': \(category.name) takes a rise like +50% or +100ms"
+        case .invalidAllowance(let item, let category):
+            "--fail-on item '\(item)': \(category.name)=N takes a whole number of allowed differences"
+        }
+    }
+
     /// A `tdf run` batch that could not run.
     static func message(_ error: LiveBatch.Failure) -> String {
         switch error {
