@@ -58,7 +58,7 @@ public struct LiveBatch: Sendable {
             switch self {
             case .unusableOutput(let problem): problem.description
             case .unreachable(let problem):
-                "\(problem) before any run; start the stack, fix the URL, or use --stack embedded"
+                "\(problem) before any run; start the stack, fix the URL, or use the embedded stack"
             case .simulator(let problem): problem
             case .proxy(let error): "cannot start the recording proxy: \(error)"
             case .artifacts(let problem): "cannot write the artifacts: \(problem)"

@@ -72,7 +72,7 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .notARecording(let root): "\(root) is not a tdf run artifact tree: it has no config.json"
         case .noCassettes(let root):
-            "\(root) holds no cassettes/ directory: it was made with --no-record, so it cannot be replayed"
+            "\(root) holds no cassettes/ directory: it was made without recording, so it cannot be replayed"
         case .noRuns(let root): "\(root)/runs.jsonl lists no runs"
         case .invalidRecordedRunID(let root, let runID, let problem):
             "\(root)/runs.jsonl lists '\(runID)', which is not a run id (\(problem))"

@@ -101,18 +101,21 @@ enum FlagMessages {
     static func message(_ error: LiveBatch.Failure) -> String {
         switch error {
         case .unusableOutput(let problem): message(problem)
+        case .unreachable(let problem):
+            "\(problem) before any run; start the stack, fix the URL, or use --stack embedded"
         case .proxy(let problem): "cannot start the recording proxy: \(message(problem))"
-        case .unreachable, .simulator, .artifacts: error.description
+        case .simulator, .artifacts: error.description
         }
     }
 
     /// A recording `tdf replay` or `tdf run --replay` could not replay.
     static func message(_ error: ReplayError) -> String {
         switch error {
+        case .noCassettes(let root):
+            "\(root) holds no cassettes/ directory: it was made with --no-record, so it cannot be replayed"
         case .unusableOutput(let problem): message(problem)
         case .proxy(let problem): "cannot start the recording proxy: \(message(problem))"
-        case .notARecording, .noCassettes, .noRuns, .invalidRecordedRunID, .unknownRun, .unreadableConfiguration,
-            .artifacts:
+        case .notARecording, .noRuns, .invalidRecordedRunID, .unknownRun, .unreadableConfiguration, .artifacts:
             error.description
         }
     }
