@@ -36,12 +36,15 @@ public struct FailPolicy: Sendable, Equatable {
         self.rules = rules
     }
 
-    /// Parses a `--fail-on` SPEC; the error names the item that is wrong and what would be right.
-    public init(parsing spec: String) throws(DiffError) {
+    /// The names an item may start with.
+    public static let itemNames = ["contract", "content", "any", "quality-drop=N"] + DiffCategory.all.map(\.name)
+
+    /// Parses a `--fail-on` SPEC; the error names the item that is wrong and what is wrong with it.
+    public init(parsing spec: String) throws(FailPolicyError) {
         var rules: [Rule] = []
         for raw in spec.split(separator: ",", omittingEmptySubsequences: false) {
             let item = raw.trimmingCharacters(in: .whitespaces)
-            guard !item.isEmpty else { throw DiffError("--fail-on has an empty item in '\(spec)'") }
+            guard !item.isEmpty else { throw .emptyItem(spec: spec) }
             if item == "any" {
                 rules += FailPolicy.anyDifference.rules
                 continue
@@ -51,7 +54,7 @@ public struct FailPolicy: Sendable, Equatable {
         self.rules = rules
     }
 
-    private static func rule(_ item: String) throws(DiffError) -> Rule {
+    private static func rule(_ item: String) throws(FailPolicyError) -> Rule {
         let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
         let name = parts[0]
         let value = parts.count > 1 ? parts[1] : nil
@@ -59,11 +62,7 @@ public struct FailPolicy: Sendable, Equatable {
         case ("contract", nil): return .kind(.contract)
         case ("content", nil): return .kind(.content)
         case ("quality-drop", let text?):
-            guard let points = Double(text), points >= 0 else {
-                throw DiffError(
-                    "--fail-on item '\(item)': quality-drop takes a number of points, e.g. quality-drop=5"
-                )
-            }
+            guard let points = Double(text), points >= 0 else { throw .invalidQualityDrop(item: item) }
             return .qualityDrop(points)
         case ("latency-p50", let text?), ("latency-p95", let text?):
             let category = DiffCategory(named: name)!
@@ -75,17 +74,12 @@ public struct FailPolicy: Sendable, Equatable {
             if number.hasSuffix("ms"), let milliseconds = Double(number.dropLast(2)), milliseconds >= 0 {
                 return .latencyRiseMilliseconds(category, milliseconds)
             }
-            throw DiffError("--fail-on item '\(item)': \(name) takes a rise like +50% or +100ms")
+            throw .invalidLatencyRise(item: item, category: category)
         default:
-            guard let category = DiffCategory(named: name) else {
-                let names = (["contract", "content", "any", "quality-drop=N"] + DiffCategory.all.map(\.name))
-                throw DiffError(
-                    "--fail-on item '\(item)' is not a category; use one of " + names.joined(separator: ", ")
-                )
-            }
+            guard let category = DiffCategory(named: name) else { throw .unknownItem(item) }
             guard let value else { return .category(category, allowed: 0) }
             guard let allowed = Int(value), allowed >= 0 else {
-                throw DiffError("--fail-on item '\(item)': \(name)=N takes a whole number of allowed differences")
+                throw .invalidAllowance(item: item, category: category)
             }
             return .category(category, allowed: allowed)
         }
@@ -138,5 +132,32 @@ public struct FailPolicy: Sendable, Equatable {
             }
         }
         return lines
+    }
+}
+
+/// A fail policy SPEC that cannot be parsed: which item, and what is wrong with it.
+public enum FailPolicyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The SPEC, given here, has an empty item.
+    case emptyItem(spec: String)
+    /// The item names no category, class or condition (``FailPolicy/itemNames`` lists those it may name).
+    case unknownItem(String)
+    /// A `quality-drop` item's value is not a number of points, 0 or more.
+    case invalidQualityDrop(item: String)
+    /// A latency item's value is not a rise like `+50%` or `+100ms`.
+    case invalidLatencyRise(item: String, category: DiffCategory)
+    /// A category item's value is not a whole number of allowed differences, 0 or more.
+    case invalidAllowance(item: String, category: DiffCategory)
+
+    /// What is wrong, in the policy's terms.
+    public var description: String {
+        switch self {
+        case .emptyItem(let spec): "the fail policy '\(spec)' has an empty item"
+        case .unknownItem(let item):
+            "the fail policy item '\(item)' is not one of " + FailPolicy.itemNames.joined(separator: ", ")
+        case .invalidQualityDrop(let item): "the fail policy item '\(item)' does not give a number of points"
+        case .invalidLatencyRise(let item, _): "the fail policy item '\(item)' does not give a rise like +50% or +100ms"
+        case .invalidAllowance(let item, _):
+            "the fail policy item '\(item)' does not give a whole number of allowed differences"
+        }
     }
 }

@@ -4,29 +4,37 @@ import Vocabulary
 
 /// Why artifact trees cannot be merged: an input that is not a finished tree or that clashes with another (exit 2),
 /// or an output that cannot be written (exit 3).
-public struct ArtifactMergeError: Error, Sendable, CustomStringConvertible {
-    private enum Kind: Sendable {
-        case input
-        case output
-    }
-
-    private let kind: Kind
-    /// One line: which tree or file, and what is wrong with it.
-    public let message: String
-
-    private init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    static func input(_ message: String) -> ArtifactMergeError { ArtifactMergeError(.input, message) }
-    static func output(_ message: String) -> ArtifactMergeError { ArtifactMergeError(.output, message) }
+public enum ArtifactMergeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An input is unusable or clashes with another; the line names the tree or file.
+    case input(String)
+    /// The output cannot be written; the line names the file.
+    case output(String)
+    /// An input, given here, is not a directory, so not an artifact tree.
+    case notADirectory(String)
+    /// Two inputs were cut by different shard splits, or one was not cut at all (`shard` nil).
+    case differentShardSplits(tree: String, shard: Shard?, sampleTree: String, sampleShard: Shard)
+    /// The destination, given here, holds entries, and replacing it was not allowed.
+    case destinationNotEmpty(String)
 
     /// True when the inputs are at fault (a usage error); false when the output could not be written.
-    public var isInputProblem: Bool { kind == .input }
+    public var isInputProblem: Bool {
+        switch self {
+        case .output: false
+        case .input, .notADirectory, .differentShardSplits, .destinationNotEmpty: true
+        }
+    }
 
-    /// The message.
-    public var description: String { message }
+    /// One line: which tree or file, and what is wrong with it.
+    public var description: String {
+        switch self {
+        case .input(let problem), .output(let problem): problem
+        case .notADirectory(let path): "\(path) is not a directory, so not an artifact tree"
+        case .differentShardSplits(let tree, let shard, let sampleTree, let sampleShard):
+            "\(tree) \(shard.map { "is shard \($0)" } ?? "is not a shard") but \(sampleTree) is shard \(sampleShard); "
+                + "merge the shards of one split"
+        case .destinationNotEmpty(let path): "\(path) is not empty, and replacing it was not allowed"
+        }
+    }
 }
 
 /// The merge of the artifact trees of several shards of one batch (or of any runs of one seed and configuration)
@@ -95,7 +103,7 @@ public struct ArtifactMerge: Sendable {
     private static func read(_ path: String) throws(ArtifactMergeError) -> Source {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .input("\(path) is not a directory; give the --out directories of tdf run")
+            throw .notADirectory(path)
         }
         let layout = ArtifactLayout(root: path)
         guard let configuration = try json(layout.configurationFile).objectValue else {
@@ -196,9 +204,11 @@ public struct ArtifactMerge: Sendable {
         }
         let sample = sources[sampleIndex]
         for (source, shard) in zip(sources, shards) where shard?.count != sampleShard.count {
-            throw .input(
-                "\(source.path) \(shard.map { "is shard \($0)" } ?? "was not made with --shard") but \(sample.path) "
-                    + "is shard \(sampleShard); merge the shards of one --shard I/N split"
+            throw .differentShardSplits(
+                tree: source.path,
+                shard: shard,
+                sampleTree: sample.path,
+                sampleShard: sampleShard
             )
         }
         let batchRuns = sample.configuration["batch_runs"]?.intValue ?? 0

@@ -126,9 +126,7 @@ public struct HarnessConfiguration: Sendable {
     /// fails when the batch has fewer runs than shards and this one gets none.
     public mutating func narrow(to shard: Shard) throws(ShardError) {
         let indexes = shard.runIndexes(ofBatch: runs, firstRunIndex: firstRunIndex)
-        guard !indexes.isEmpty else {
-            throw ShardError("--shard \(shard) gets no run of --runs \(runs); use at most \(runs) shards")
-        }
+        guard !indexes.isEmpty else { throw .noRuns(shard: shard, batchRuns: runs) }
         self.shard = (shard, runs)
         firstRunIndex = indexes.lowerBound
         runs = indexes.count

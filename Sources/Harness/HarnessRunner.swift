@@ -48,6 +48,30 @@ public struct BatchResult: Sendable {
     public var allSucceeded: Bool { failedCount == 0 }
 }
 
+/// Why an artifact directory cannot be used.
+public struct OutputDirectoryProblem: Sendable, Equatable, CustomStringConvertible {
+    /// What stands in the way.
+    public enum Reason: Sendable, Equatable {
+        /// Something that is not a directory is at the path.
+        case notADirectory
+        /// The directory cannot be created, or a file cannot be written in it; the system's explanation.
+        case unwritable(String)
+    }
+
+    /// The directory.
+    public let path: String
+    /// What stands in the way.
+    public let reason: Reason
+
+    /// What is wrong, naming the directory.
+    public var description: String {
+        switch reason {
+        case .notADirectory: "the output directory \(path) exists and is not a directory"
+        case .unwritable(let explanation): "the output directory \(path) cannot be written: \(explanation)"
+        }
+    }
+}
+
 /// Runs a batch: `--runs` runs, `--concurrency` at a time, each under `--global-timeout`, and writes the artifact
 /// tree of the earlier harness's README under `--out`.
 public struct HarnessRunner: Sendable {
@@ -79,12 +103,12 @@ public struct HarnessRunner: Sendable {
         return (currentDirectory.hasSuffix("/") ? currentDirectory : currentDirectory + "/") + name
     }
 
-    /// Creates `path` if needed and checks that a file can be written in it; returns a one-line problem or nil.
-    public static func outputProblem(_ path: String) -> String? {
+    /// Creates `path` if needed and checks that a file can be written in it; returns why it cannot be used, or nil.
+    public static func outputProblem(_ path: String) -> OutputDirectoryProblem? {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            return "--out \(path) exists and is not a directory"
+            return OutputDirectoryProblem(path: path, reason: .notADirectory)
         }
         do {
             try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -93,7 +117,7 @@ public struct HarnessRunner: Sendable {
             try manager.removeItem(atPath: probe)
             return nil
         } catch {
-            return "--out \(path) cannot be written: \((error as NSError).localizedDescription)"
+            return OutputDirectoryProblem(path: path, reason: .unwritable((error as NSError).localizedDescription))
         }
     }
 
@@ -239,6 +263,8 @@ public struct HarnessRunner: Sendable {
             }
             group.addTask {
                 do { try await Task.sleep(for: timeout) } catch { return nil }
+                // This names the flag although the harness is a library: the line is recorded in runs.jsonl,
+                // events.jsonl and logs/client.log, where replays and diffs compare it with earlier recordings.
                 return .some(HarnessError(.timeout, "the run exceeded --global-timeout \(timeout.secondsValue) s"))
             }
             var outcome: HarnessError?? = nil

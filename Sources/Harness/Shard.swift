@@ -14,21 +14,14 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// The largest shard count accepted (the largest `--runs`).
     public static let maximumCount = 100_000
 
-    /// Parses `I/N`, e.g. `2/4`; the error is one line that says what to write instead.
+    /// Parses `I/N`, e.g. `2/4`; the error says which part is wrong.
     public init(parsing text: String) throws(ShardError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
-            throw ShardError("--shard takes I/N, the shard I (counted from 1) of N shards, e.g. 2/4, not '\(text)'")
+            throw .unparsable(text: text)
         }
-        guard (1...Self.maximumCount).contains(count) else {
-            throw ShardError("--shard \(text): N must be from 1 to \(Self.maximumCount)")
-        }
-        guard (1...count).contains(index) else {
-            throw ShardError(
-                "--shard \(text): I counts from 1 and must be from 1 to \(count) "
-                    + "(a 0-based index such as JOB_COMPLETION_INDEX is passed as index+1)"
-            )
-        }
+        guard (1...Self.maximumCount).contains(count) else { throw .countOutOfRange(text: text, count: count) }
+        guard (1...count).contains(index) else { throw .indexOutOfRange(text: text, index: index, count: count) }
         self.init(index: index, count: count)
     }
 
@@ -51,15 +44,24 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A `--shard` value that cannot be used, with the one line that says why.
-public struct ShardError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What is wrong and what to write instead.
-    public let message: String
+/// A shard that cannot be used: the text given, or the shard and the batch it cannot be cut from.
+public enum ShardError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The text is not `I/N` with whole numbers I and N.
+    case unparsable(text: String)
+    /// The count N is not from 1 to ``Shard/maximumCount``.
+    case countOutOfRange(text: String, count: Int)
+    /// The index I is not from 1 to the count N.
+    case indexOutOfRange(text: String, index: Int, count: Int)
+    /// The batch has fewer runs than the shard count, and this shard gets none.
+    case noRuns(shard: Shard, batchRuns: Int)
 
-    init(_ message: String) {
-        self.message = message
+    /// What is wrong, in the shard's terms.
+    public var description: String {
+        switch self {
+        case .unparsable(let text): "the shard '\(text)' is not I/N, the shard I (counted from 1) of N shards"
+        case .countOutOfRange(let text, _): "the shard \(text): N must be from 1 to \(Shard.maximumCount)"
+        case .indexOutOfRange(let text, _, let count): "the shard \(text): I must be from 1 to \(count)"
+        case .noRuns(let shard, let batchRuns): "the shard \(shard) gets no run of a batch of \(batchRuns) runs"
+        }
     }
-
-    /// The message.
-    public var description: String { message }
 }

@@ -28,7 +28,7 @@ public struct StagedDirectory: Sendable {
             guard isDirectory.boolValue else { throw .input("\(destination) exists and is not a directory") }
             let entries = (try? manager.contentsOfDirectory(atPath: destination)) ?? []
             if !entries.isEmpty && !replacing {
-                throw .input("\(destination) is not empty; give a new or empty directory, or --force to replace it")
+                throw .destinationNotEmpty(destination)
             }
         }
         let parent = (destination as NSString).deletingLastPathComponent

@@ -49,16 +49,14 @@ public struct ProxyConfiguration: Sendable {
 
         /// Parses `NAME=LISTEN[=UPSTREAM]`, where LISTEN is `HOST:PORT` or `PORT` (on 127.0.0.1), e.g.
         /// `maestro=127.0.0.1:0=http://127.0.0.1:10001`.
-        public init(argument: String) throws(ProxyError) {
+        public init(argument: String) throws(ProxyConfigurationError) {
             let parts = argument.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard parts.count >= 2 else {
-                throw ProxyError.invalidConfiguration(
-                    "--service '\(argument)' should be NAME=LISTEN[=UPSTREAM], e.g. maestro=127.0.0.1:0=http://127.0.0.1:10001"
-                )
+                throw .unparsableService(argument: argument, problem: .notNameListenUpstream)
             }
             let name = parts[0]
             if let problem = Self.problem(withName: name) {
-                throw ProxyError.invalidConfiguration("--service '\(argument)': \(problem)")
+                throw .unparsableService(argument: argument, problem: .name(problem))
             }
             var host = "127.0.0.1"
             var portText = parts[1]
@@ -68,16 +66,12 @@ public struct ProxyConfiguration: Sendable {
                 if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             }
             guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
-                throw ProxyError.invalidConfiguration(
-                    "--service '\(argument)': LISTEN '\(parts[1])' should be HOST:PORT or PORT (0 picks a free port)"
-                )
+                throw .unparsableService(argument: argument, problem: .listen(parts[1]))
             }
             var upstream: HTTPURL?
             if parts.count == 3 {
                 guard let url = HTTPURL(string: parts[2]) else {
-                    throw ProxyError.invalidConfiguration(
-                        "--service '\(argument)': UPSTREAM '\(parts[2])' should be an http:// URL such as http://127.0.0.1:10001"
-                    )
+                    throw .unparsableService(argument: argument, problem: .upstream(parts[2]))
                 }
                 upstream = url
             }
@@ -100,15 +94,13 @@ public struct ProxyConfiguration: Sendable {
         case factor(Double)
 
         /// Parses `fast`, `recorded` or a factor greater than 0.
-        public init(argument: String) throws(ProxyError) {
+        public init(argument: String) throws(ProxyConfigurationError) {
             switch argument {
             case "fast": self = .fast
             case "recorded": self = .recorded
             default:
                 guard let factor = Double(argument), factor > 0, factor.isFinite else {
-                    throw ProxyError.invalidConfiguration(
-                        "--pace takes fast, recorded or a factor greater than 0 (0.1 is ten times faster), not '\(argument)'"
-                    )
+                    throw .unparsablePace(argument: argument)
                 }
                 self = .factor(factor)
             }
@@ -196,32 +188,17 @@ public struct ProxyConfiguration: Sendable {
     }
 
     /// Checks the configuration as a whole; the error says what to fix.
-    public func validate() throws(ProxyError) {
-        guard !services.isEmpty else {
-            throw ProxyError.invalidConfiguration("give at least one --service NAME=LISTEN[=UPSTREAM]")
-        }
+    public func validate() throws(ProxyConfigurationError) {
+        guard !services.isEmpty else { throw .noService }
         var names = Set<String>()
         for service in services {
-            if let problem = Service.problem(withName: service.name) { throw ProxyError.invalidConfiguration(problem) }
-            guard names.insert(service.name).inserted else {
-                throw ProxyError.invalidConfiguration("the service '\(service.name)' is named twice")
-            }
-            if mode.forwards && service.upstream == nil {
-                throw ProxyError.invalidConfiguration(
-                    "--mode \(mode) forwards requests, so --service \(service.name) needs an upstream: "
-                        + "\(service.name)=\(service.host):\(service.port)=http://HOST:PORT"
-                )
-            }
+            if let problem = Service.problem(withName: service.name) { throw .invalidServiceName(problem: problem) }
+            guard names.insert(service.name).inserted else { throw .duplicateService(name: service.name) }
+            if mode.forwards && service.upstream == nil { throw .missingUpstream(mode: mode, service: service) }
         }
-        if maxOpenCassettes < 1 {
-            throw ProxyError.invalidConfiguration("--max-open-cassettes must be at least 1, not \(maxOpenCassettes)")
-        }
-        if let cassetteIdleTimeout, cassetteIdleTimeout <= .zero {
-            throw ProxyError.invalidConfiguration("--cassette-idle must be more than 0 seconds")
-        }
-        if mode != .passthrough && cassetteDirectory == nil {
-            throw ProxyError.invalidConfiguration("--mode \(mode) needs --cassettes DIR")
-        }
+        if maxOpenCassettes < 1 { throw .openCassetteLimitBelowOne(maxOpenCassettes) }
+        if let cassetteIdleTimeout, cassetteIdleTimeout <= .zero { throw .cassetteIdleTimeoutNotPositive }
+        if mode != .passthrough && cassetteDirectory == nil { throw .missingCassetteDirectory(mode: mode) }
     }
 
     /// The configuration as written into the session's `index.json`.
@@ -246,8 +223,65 @@ public struct ProxyConfiguration: Sendable {
     }
 }
 
-/// Why the proxy cannot start or do what was asked.
-public struct ProxyError: Error, Sendable, CustomStringConvertible {
+/// What is wrong with a ``ProxyConfiguration``: which field, and its value. The description names the fields as the
+/// configuration does; a command line that sets them with flags words the problem in its own flags.
+public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong with a service's `NAME=LISTEN[=UPSTREAM]` argument.
+    public enum ServiceProblem: Sendable, Equatable {
+        /// It does not have the shape `NAME=LISTEN[=UPSTREAM]`.
+        case notNameListenUpstream
+        /// NAME breaks the naming rule; ``ProxyConfiguration/Service/problem(withName:)`` says how.
+        case name(String)
+        /// LISTEN, given here, is neither `HOST:PORT` nor a port.
+        case listen(String)
+        /// UPSTREAM, given here, is not an `http://` URL.
+        case upstream(String)
+    }
+
+    /// A service argument cannot be parsed.
+    case unparsableService(argument: String, problem: ServiceProblem)
+    /// A pace argument is not `fast`, `recorded` or a factor greater than 0.
+    case unparsablePace(argument: String)
+    /// There are no services.
+    case noService
+    /// A service's name breaks the naming rule; the problem says how.
+    case invalidServiceName(problem: String)
+    /// Two services have this name.
+    case duplicateService(name: String)
+    /// The mode forwards requests, but this service has no upstream to forward them to.
+    case missingUpstream(mode: ProxyConfiguration.Mode, service: ProxyConfiguration.Service)
+    /// ``ProxyConfiguration/maxOpenCassettes`` is below 1.
+    case openCassetteLimitBelowOne(Int)
+    /// ``ProxyConfiguration/cassetteIdleTimeout`` is zero or negative.
+    case cassetteIdleTimeoutNotPositive
+    /// The mode records or replays, but there is no ``ProxyConfiguration/cassetteDirectory``.
+    case missingCassetteDirectory(mode: ProxyConfiguration.Mode)
+
+    /// What is wrong, in the configuration's terms.
+    public var description: String {
+        switch self {
+        case .unparsableService(let argument, .notNameListenUpstream):
+            "the service '\(argument)' is not NAME=LISTEN[=UPSTREAM]"
+        case .unparsableService(let argument, .name(let problem)): "the service '\(argument)': \(problem)"
+        case .unparsableService(let argument, .listen(let listen)):
+            "the service '\(argument)': LISTEN '\(listen)' is neither HOST:PORT nor PORT"
+        case .unparsableService(let argument, .upstream(let upstream)):
+            "the service '\(argument)': UPSTREAM '\(upstream)' is not an http:// URL"
+        case .unparsablePace(let argument): "the pace '\(argument)' is not fast, recorded or a factor greater than 0"
+        case .noService: "the configuration has no service"
+        case .invalidServiceName(let problem): problem
+        case .duplicateService(let name): "the service '\(name)' is named twice"
+        case .missingUpstream(let mode, let service):
+            "the mode \(mode) forwards requests, but the service \(service.name) has no upstream"
+        case .openCassetteLimitBelowOne(let limit): "the open cassette limit must be at least 1, not \(limit)"
+        case .cassetteIdleTimeoutNotPositive: "the cassette idle timeout must be more than 0 seconds"
+        case .missingCassetteDirectory(let mode): "the mode \(mode) needs a cassette directory"
+        }
+    }
+}
+
+/// Why the proxy cannot start.
+public enum ProxyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The broad kind, for callers that choose an exit code.
     public enum Kind: Sendable, Equatable {
         /// The configuration is wrong (usage error).
@@ -256,19 +290,33 @@ public struct ProxyError: Error, Sendable, CustomStringConvertible {
         case environment
     }
 
+    /// The configuration is wrong.
+    case invalidConfiguration(ProxyConfigurationError)
+    /// The mode replays, but the cassette directory, given here, does not exist.
+    case missingCassetteDirectory(String)
+    /// The mode records, but a session cannot be opened in the cassette directory.
+    case unrecordableCassetteDirectory(String, CassetteError)
+    /// A service's listener could not bind; the problem is the system's.
+    case cannotListen(service: ProxyConfiguration.Service, problem: String)
+
     /// The kind.
-    public let kind: Kind
-    /// What is wrong and how to fix it.
-    public let message: String
-
-    static func invalidConfiguration(_ message: String) -> ProxyError {
-        ProxyError(kind: .invalidConfiguration, message: message)
+    public var kind: Kind {
+        switch self {
+        case .invalidConfiguration: .invalidConfiguration
+        case .missingCassetteDirectory, .unrecordableCassetteDirectory, .cannotListen: .environment
+        }
     }
 
-    static func environment(_ message: String) -> ProxyError {
-        ProxyError(kind: .environment, message: message)
+    /// What is wrong, in the configuration's terms.
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let error): error.description
+        case .missingCassetteDirectory(let directory):
+            "the cassette directory \(directory) does not exist: there is nothing to replay"
+        case .unrecordableCassetteDirectory(let directory, let error):
+            "cannot record into the cassette directory \(directory): \(error)"
+        case .cannotListen(let service, let problem):
+            "cannot listen on \(service.host):\(service.port) for \(service.name): \(problem)"
+        }
     }
-
-    /// The message.
-    public var description: String { message }
 }

@@ -43,13 +43,17 @@ public final class ProxyServer: Sendable {
     /// Binds a listener for every service and starts serving. Throws a ``ProxyError`` whose kind says whether the
     /// configuration is wrong or the environment (a port in use, an unwritable directory) is the problem.
     public static func start(_ configuration: ProxyConfiguration) async throws(ProxyError) -> ProxyServer {
-        try configuration.validate()
+        do {
+            try configuration.validate()
+        } catch {
+            throw .invalidConfiguration(error)
+        }
         let redactor = Redactor(jsonPaths: configuration.redactJSONPaths, headers: configuration.redactHeaders)
         var session: CassetteSession?
         var library: ReplayLibrary?
         if let directory = configuration.cassetteDirectory {
             if configuration.mode == .replay && !SessionDirectory.exists(directory) {
-                throw ProxyError.environment("--cassettes \(directory) does not exist: there is nothing to replay")
+                throw .missingCassetteDirectory(directory)
             }
             if configuration.mode.replays { library = ReplayLibrary(directory: directory, redactor: redactor) }
             if configuration.mode.records {
@@ -62,7 +66,7 @@ public final class ProxyServer: Sendable {
                         openCassetteLimit: configuration.maxOpenCassettes
                     )
                 } catch {
-                    throw ProxyError.environment("cannot record into --cassettes \(directory): \(error)")
+                    throw .unrecordableCassetteDirectory(directory, error)
                 }
             }
         }
@@ -100,9 +104,7 @@ public final class ProxyServer: Sendable {
                 for server in servers { await server.shutdown(gracePeriod: .zero) }
                 _ = try? session?.close()
                 client.close()
-                throw ProxyError.environment(
-                    "cannot listen on \(service.host):\(service.port) for \(service.name): \(error)"
-                )
+                throw .cannotListen(service: service, problem: "\(error)")
             }
         }
         return ProxyServer(configuration: configuration, core: core, servers: servers)

@@ -43,7 +43,7 @@ public struct LiveBatch: Sendable {
     /// Why a batch could not run (failed runs are not errors: they are in the outcome).
     public enum Failure: Error, Sendable, CustomStringConvertible {
         /// The output directory cannot be used.
-        case unusableOutput(String)
+        case unusableOutput(OutputDirectoryProblem)
         /// A service cannot be reached before any run.
         case unreachable(String)
         /// The embedded simulator could not start.
@@ -56,11 +56,11 @@ public struct LiveBatch: Sendable {
         /// One line.
         public var description: String {
             switch self {
-            case .unusableOutput(let problem): problem
+            case .unusableOutput(let problem): problem.description
             case .unreachable(let problem):
-                "\(problem) before any run; start the stack, fix the URL, or use --stack embedded"
+                "\(problem) before any run; start the stack, fix the URL, or use the embedded stack"
             case .simulator(let problem): problem
-            case .proxy(let error): "cannot start the recording proxy: \(error.message)"
+            case .proxy(let error): "cannot start the recording proxy: \(error)"
             case .artifacts(let problem): "cannot write the artifacts: \(problem)"
             }
         }

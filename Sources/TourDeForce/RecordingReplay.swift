@@ -58,7 +58,7 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
     /// The recording has no run with this id; its runs are listed.
     case unknownRun(String, String, runs: [String])
     /// The output directory cannot be used.
-    case unusableOutput(String)
+    case unusableOutput(OutputDirectoryProblem)
     /// The recorded configuration cannot be read back.
     case unreadableConfiguration(String)
     /// The replaying proxy could not start.
@@ -71,15 +71,15 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .notARecording(let root): "\(root) is not a tdf run artifact tree: it has no config.json"
         case .noCassettes(let root):
-            "\(root) holds no cassettes/ directory: it was made with --no-record, so it cannot be replayed"
+            "\(root) holds no cassettes/ directory: it was made without recording, so it cannot be replayed"
         case .noRuns(let root): "\(root)/runs.jsonl lists no runs"
         case .invalidRecordedRunID(let root, let runID, let problem):
             "\(root)/runs.jsonl lists '\(runID)', which is not a run id (\(problem))"
         case .unknownRun(let root, let runID, let runs):
             "\(root) has no run '\(runID)'; its runs are \(runs.joined(separator: ", "))"
-        case .unusableOutput(let problem): problem
+        case .unusableOutput(let problem): problem.description
         case .unreadableConfiguration(let problem): problem
-        case .proxy(let error): "cannot start the recording proxy: \(error.message)"
+        case .proxy(let error): "cannot start the recording proxy: \(error)"
         case .artifacts(let problem): "cannot write the replayed artifacts: \(problem)"
         }
     }

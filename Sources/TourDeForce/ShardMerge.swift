@@ -1,6 +1,6 @@
 public import Cassettes
 import Foundation
-import Harness
+public import Harness
 
 /// Joins the artifact trees and cassette sessions of a batch's shards into one tree, as if one unsharded batch had
 /// made it. The merged tree is built beside its destination and renamed into place only when complete.
@@ -20,11 +20,27 @@ public enum ShardMerge {
     }
 
     /// Why a merge did not happen: the inputs cannot be merged (`isInputProblem`), or the output cannot be written.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        /// One line naming the tree or file.
-        public let description: String
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// The artifact trees cannot be merged, or the merged tree cannot be written.
+        case artifacts(ArtifactMergeError)
+        /// The cassette sessions cannot be merged: an input cannot be read, or (`writing`) the merge cannot be written.
+        case cassettes(CassetteError, writing: Bool)
+
         /// True when the inputs are at fault; false when the output could not be written.
-        public let isInputProblem: Bool
+        public var isInputProblem: Bool {
+            switch self {
+            case .artifacts(let error): error.isInputProblem
+            case .cassettes(_, let writing): !writing
+            }
+        }
+
+        /// One line naming the tree or file.
+        public var description: String {
+            switch self {
+            case .artifacts(let error): error.description
+            case .cassettes(let error, _): "cannot merge the cassettes: \(error)"
+            }
+        }
     }
 
     /// Merges `trees` into `destination` (which must be new or empty unless `replacing`). Merging reads and writes
@@ -56,42 +72,47 @@ public enum ShardMerge {
         replacing: Bool,
         toolVersion: String
     ) throws(Failure) -> Outcome {
+        let merge: ArtifactMerge
+        let staged: StagedDirectory
+        let outcome: ArtifactMerge.Outcome
         do {
-            let merge = try ArtifactMerge(trees: trees)
-            let staged = try StagedDirectory(destination: destination, replacing: replacing, inputs: merge.trees)
+            merge = try ArtifactMerge(trees: trees)
+            staged = try StagedDirectory(destination: destination, replacing: replacing, inputs: merge.trees)
+        } catch {
+            throw .artifacts(error)
+        }
+        do {
+            outcome = try merge.write(into: staged.path, destination: destination, toolVersion: toolVersion)
+        } catch {
+            staged.discard()
+            throw .artifacts(error)
+        }
+        var cassettes: [CassetteSummary] = []
+        if !merge.cassetteDirectories.isEmpty {
             do {
-                let outcome = try merge.write(into: staged.path, destination: destination, toolVersion: toolVersion)
-                var cassettes: [CassetteSummary] = []
-                if !merge.cassetteDirectories.isEmpty {
-                    cassettes = try SessionMerge.merge(
-                        merge.cassetteDirectories,
-                        into: staged.path + "/cassettes",
-                        toolVersion: toolVersion
-                    )
-                }
-                try staged.commit()
-                return Outcome(
-                    runs: outcome.runs,
-                    trees: merge.trees.count,
-                    copiedFiles: outcome.copiedFiles,
-                    cassettes: cassettes,
-                    droppedDerived: outcome.droppedDerived
+                cassettes = try SessionMerge.merge(
+                    merge.cassetteDirectories,
+                    into: staged.path + "/cassettes",
+                    toolVersion: toolVersion
                 )
-            } catch let error as CassetteError {
-                staged.discard()
-                // A cassette that cannot be written is the environment's fault; one that cannot be read, the input's.
-                let writing = error.path?.hasPrefix(staged.path) ?? false
-                throw Failure(description: "cannot merge the cassettes: \(error)", isInputProblem: !writing)
             } catch {
                 staged.discard()
-                throw error
+                // A cassette that cannot be written is the environment's fault; one that cannot be read, the input's.
+                throw .cassettes(error, writing: error.path?.hasPrefix(staged.path) ?? false)
             }
-        } catch let error as Failure {
-            throw error
-        } catch let error as ArtifactMergeError {
-            throw Failure(description: error.message, isInputProblem: error.isInputProblem)
-        } catch {
-            throw Failure(description: "\(error)", isInputProblem: false)
         }
+        do {
+            try staged.commit()
+        } catch {
+            staged.discard()
+            throw .artifacts(error)
+        }
+        return Outcome(
+            runs: outcome.runs,
+            trees: merge.trees.count,
+            copiedFiles: outcome.copiedFiles,
+            cassettes: cassettes,
+            droppedDerived: outcome.droppedDerived
+        )
     }
 }

@@ -57,7 +57,7 @@ extension CommandLineTool {
             do {
                 policy = try FailPolicy(parsing: spec)
             } catch {
-                throw UsageError(error.message)
+                throw UsageError(FlagMessages.message(error))
             }
         } else {
             policy = .anyDifference

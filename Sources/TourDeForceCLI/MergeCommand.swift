@@ -46,7 +46,7 @@ extension CommandLineTool {
             )
         } catch {
             throw CommandFailure(
-                error.description,
+                FlagMessages.message(error),
                 exitCode: error.isInputProblem ? ExitCode.usage : ExitCode.environment
             )
         }

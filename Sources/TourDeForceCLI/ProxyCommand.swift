@@ -116,8 +116,8 @@ extension CommandLineTool {
             proxy = try await ProxyServer.start(configuration)
         } catch {
             switch error.kind {
-            case .invalidConfiguration: throw UsageError(error.message)
-            case .environment: throw CommandFailure(error.message, exitCode: ExitCode.environment)
+            case .invalidConfiguration: throw UsageError(FlagMessages.message(error))
+            case .environment: throw CommandFailure(FlagMessages.message(error), exitCode: ExitCode.environment)
             }
         }
         let checkpoints = SignalAction(on: SIGHUP) {
@@ -149,18 +149,18 @@ extension CommandLineTool {
         _ arguments: ParsedArguments,
         context: CommandContext
     ) throws -> ProxyConfiguration {
-        func usage<T>(_ body: () throws(ProxyError) -> T) throws(UsageError) -> T {
+        func usage<T>(_ body: () throws(ProxyConfigurationError) -> T) throws(UsageError) -> T {
             do {
                 return try body()
             } catch {
-                throw UsageError(error.message)
+                throw UsageError(FlagMessages.message(error))
             }
         }
         let mode = ProxyConfiguration.Mode(rawValue: arguments.value("--mode") ?? "record") ?? .record
         let services = try arguments.values("--service").map { text throws(UsageError) in
-            try usage { () throws(ProxyError) in try ProxyConfiguration.Service(argument: text) }
+            try usage { () throws(ProxyConfigurationError) in try ProxyConfiguration.Service(argument: text) }
         }
-        let pace = try usage { () throws(ProxyError) in
+        let pace = try usage { () throws(ProxyConfigurationError) in
             try ProxyConfiguration.Pace(argument: arguments.value("--pace") ?? "fast")
         }
         var paths: [JSONPath] = []
@@ -191,7 +191,7 @@ extension CommandLineTool {
         )
         configuration.cassetteIdleTimeout = try seconds("--cassette-idle")
         configuration.maxOpenCassettes = try arguments.integer("--max-open-cassettes", in: 1...1_000_000) ?? 1
-        try usage { () throws(ProxyError) in try configuration.validate() }
+        try usage { () throws(ProxyConfigurationError) in try configuration.validate() }
         return configuration
     }
 }

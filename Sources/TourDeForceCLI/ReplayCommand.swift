@@ -79,14 +79,14 @@ extension CommandLineTool {
         do {
             pace = try ProxyConfiguration.Pace(argument: arguments.value("--pace") ?? "fast")
         } catch {
-            throw UsageError(error.message)
+            throw UsageError(FlagMessages.message(error))
         }
         do {
             return RecordingReplay(try ReplayableTree(at: tree), pace: pace, toolVersion: version) { line in
                 context.printError("tdf replay: \(line)")
             }
         } catch {
-            throw UsageError(error.description)
+            throw UsageError(FlagMessages.message(error))
         }
     }
 
@@ -98,11 +98,11 @@ extension CommandLineTool {
         } catch {
             switch error {
             case .proxy(let proxyError) where proxyError.kind != .environment:
-                throw CommandFailure(error.description, exitCode: ExitCode.usage)
+                throw CommandFailure(FlagMessages.message(error), exitCode: ExitCode.usage)
             case .proxy, .artifacts:
-                throw CommandFailure(error.description, exitCode: ExitCode.environment)
+                throw CommandFailure(FlagMessages.message(error), exitCode: ExitCode.environment)
             default:
-                throw UsageError(error.description)
+                throw UsageError(FlagMessages.message(error))
             }
         }
     }

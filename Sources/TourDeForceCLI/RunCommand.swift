@@ -166,7 +166,7 @@ extension CommandLineTool {
             do {
                 try configuration.narrow(to: Shard(parsing: text))
             } catch {
-                throw UsageError(error.message)
+                throw UsageError(FlagMessages.message(error))
             }
         }
         guard let seedText = arguments.value("--seed"), let seed = UInt64(seedText) else {
@@ -223,9 +223,9 @@ extension CommandLineTool {
         } catch {
             switch error {
             case .proxy(let proxyError) where proxyError.kind != .environment:
-                throw CommandFailure(error.description, exitCode: ExitCode.usage)
+                throw CommandFailure(FlagMessages.message(error), exitCode: ExitCode.usage)
             default:
-                throw CommandFailure(error.description, exitCode: ExitCode.environment)
+                throw CommandFailure(FlagMessages.message(error), exitCode: ExitCode.environment)
             }
         }
         if terminal { context.standardError.write("\n") }

@@ -298,7 +298,7 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         #expect(change.message == "3 values differ in the request body; the first is shown")
     }
 
-    /// A bad `--fail-on` item is named in the error; good ones parse to their rules.
+    /// A bad item is refused with the item and what is wrong with it; good ones parse to their rules.
     @Test func failPolicyGrammar() throws {
         let policy = try FailPolicy(parsing: "status,sse-order,quality-drop=5,latency-p95=+50%,notes=3")
         #expect(
@@ -308,13 +308,19 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
             ]
         )
         #expect(try FailPolicy(parsing: "any").rules == FailPolicy.anyDifference.rules)
-        for (spec, named) in [
-            ("status,bogus", "'bogus'"), ("quality-drop=lots", "'quality-drop=lots'"),
-            ("latency-p95=fast", "'latency-p95=fast'"), ("status,,notes", "empty item"), ("notes=-1", "'notes=-1'"),
-        ] {
-            let error = #expect(throws: DiffError.self) { try FailPolicy(parsing: spec) }
-            #expect(error?.message.contains(named) == true, "\(spec): \(error?.message ?? "")")
+        for (spec, error) in [
+            ("status,bogus", .unknownItem("bogus")),
+            ("quality-drop=lots", .invalidQualityDrop(item: "quality-drop=lots")),
+            ("latency-p95=fast", .invalidLatencyRise(item: "latency-p95=fast", category: .latencyP95)),
+            ("status,,notes", .emptyItem(spec: "status,,notes")),
+            ("notes=-1", .invalidAllowance(item: "notes=-1", category: .notes)),
+        ] as [(String, FailPolicyError)] {
+            #expect(throws: error, "\(spec)") { try FailPolicy(parsing: spec) }
+            #expect(!error.description.contains("--fail-on"))
         }
+        #expect(
+            FailPolicyError.unknownItem("x").description.hasPrefix("the fail policy item 'x' is not one of contract, ")
+        )
     }
 
     /// Alignment of long streams is bounded: past the cell limit events are paired by position, and the

@@ -201,34 +201,56 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
     }
 
-    /// A configuration that cannot work is refused with a message that says what to fix.
+    /// A configuration that cannot work is refused with the field that is wrong and its value.
     @Test func invalidConfigurationsAreRefused() async throws {
-        let cases: [(ProxyConfiguration, String)] = [
-            (ProxyConfiguration(mode: .record, cassetteDirectory: "/tmp/x", services: []), "at least one --service"),
+        let unforwarded = ProxyConfiguration.Service(name: "m")
+        let cases: [(ProxyConfiguration, ProxyConfigurationError)] = [
+            (ProxyConfiguration(mode: .record, cassetteDirectory: "/tmp/x", services: []), .noService),
             (
-                ProxyConfiguration(mode: .record, cassetteDirectory: "/tmp/x", services: [.init(name: "m")]),
-                "needs an upstream"
+                ProxyConfiguration(mode: .record, cassetteDirectory: "/tmp/x", services: [unforwarded]),
+                .missingUpstream(mode: .record, service: unforwarded)
             ),
-            (ProxyConfiguration(mode: .replay, services: [.init(name: "m")]), "needs --cassettes"),
+            (ProxyConfiguration(mode: .replay, services: [unforwarded]), .missingCassetteDirectory(mode: .replay)),
+            (
+                ProxyConfiguration(mode: .replay, cassetteDirectory: "/tmp/x", services: [unforwarded, unforwarded]),
+                .duplicateService(name: "m")
+            ),
             (
                 ProxyConfiguration(
-                    mode: .replay,
-                    cassetteDirectory: "/tmp/x",
-                    services: [.init(name: "m"), .init(name: "m")]
+                    mode: .passthrough,
+                    services: [.init(name: "a b", upstream: HTTPURL(string: "http://h"))]
                 ),
-                "named twice"
+                .invalidServiceName(problem: "the service name 'a b' may hold only letters, digits, '_' and '-'")
             ),
         ]
-        for (configuration, message) in cases {
-            await #expect {
+        for (configuration, expected) in cases {
+            await #expect(throws: ProxyError.invalidConfiguration(expected)) {
                 _ = try await ProxyServer.start(configuration)
-            } throws: { error in
-                (error as? ProxyError)?.kind == .invalidConfiguration && "\(error)".contains(message)
+            }
+            #expect(ProxyError.invalidConfiguration(expected).kind == .invalidConfiguration)
+        }
+        var limited = ProxyConfiguration(mode: .replay, cassetteDirectory: "/tmp/x", services: [unforwarded])
+        limited.maxOpenCassettes = 0
+        #expect(throws: ProxyConfigurationError.openCassetteLimitBelowOne(0)) { try limited.validate() }
+        limited.maxOpenCassettes = 1
+        limited.cassetteIdleTimeout = .zero
+        #expect(throws: ProxyConfigurationError.cassetteIdleTimeoutNotPositive) { try limited.validate() }
+
+        let missing = "/nonexistent/tdf-cassettes"
+        let replaying = ProxyConfiguration(mode: .replay, cassetteDirectory: missing, services: [unforwarded])
+        await #expect(throws: ProxyError.missingCassetteDirectory(missing)) {
+            _ = try await ProxyServer.start(replaying)
+        }
+        #expect(ProxyError.missingCassetteDirectory(missing).kind == .environment)
+
+        for (argument, problem) in [
+            ("maestro", .notNameListenUpstream), ("=1", .name("the service name must have 1 to 64 characters")),
+            ("m=host:port", .listen("host:port")), ("m=1=https://x", .upstream("https://x")),
+        ] as [(String, ProxyConfigurationError.ServiceProblem)] {
+            #expect(throws: ProxyConfigurationError.unparsableService(argument: argument, problem: problem)) {
+                try ProxyConfiguration.Service(argument: argument)
             }
         }
-        #expect(throws: ProxyError.self) { try ProxyConfiguration.Service(argument: "maestro") }
-        #expect(throws: ProxyError.self) { try ProxyConfiguration.Service(argument: "m=host:port") }
-        #expect(throws: ProxyError.self) { try ProxyConfiguration.Service(argument: "m=1=https://x") }
         let parsed = try ProxyConfiguration.Service(argument: "maestro=127.0.0.1:0=http://127.0.0.1:10001")
         #expect(
             parsed
@@ -241,6 +263,35 @@ import Testing
         )
         #expect(try ProxyConfiguration.Service(argument: "s=9000").port == 9000)
         #expect(try ProxyConfiguration.Pace(argument: "0.1") == .factor(0.1))
-        #expect(throws: ProxyError.self) { try ProxyConfiguration.Pace(argument: "-1") }
+        #expect(throws: ProxyConfigurationError.unparsablePace(argument: "-1")) {
+            try ProxyConfiguration.Pace(argument: "-1")
+        }
+    }
+
+    /// Errors name the configuration's fields, not the flags of a command line that may set them.
+    @Test func errorsNameFieldsNotFlags() {
+        let service = ProxyConfiguration.Service(name: "m")
+        let errors: [ProxyConfigurationError] = [
+            .unparsableService(argument: "m", problem: .notNameListenUpstream),
+            .unparsableService(argument: "=0", problem: .name("the service name must have 1 to 64 characters")),
+            .unparsableService(argument: "m=x", problem: .listen("x")), .unparsablePace(argument: "slow"),
+            .unparsableService(argument: "m=0=ftp://x", problem: .upstream("ftp://x")), .noService,
+            .invalidServiceName(problem: "the service name must have 1 to 64 characters"),
+            .duplicateService(name: "m"), .missingUpstream(mode: .record, service: service),
+            .openCassetteLimitBelowOne(0), .cassetteIdleTimeoutNotPositive, .missingCassetteDirectory(mode: .replay),
+        ]
+        let proxyErrors =
+            errors.map(ProxyError.invalidConfiguration) + [
+                .missingCassetteDirectory("/c"), .cannotListen(service: service, problem: "address in use"),
+            ]
+        for error in proxyErrors { #expect(!error.description.contains("--"), "\(error)") }
+        #expect(
+            ProxyConfigurationError.missingUpstream(mode: .record, service: service).description
+                == "the mode record forwards requests, but the service m has no upstream"
+        )
+        #expect(
+            ProxyError.missingCassetteDirectory("/c").description
+                == "the cassette directory /c does not exist: there is nothing to replay"
+        )
     }
 }

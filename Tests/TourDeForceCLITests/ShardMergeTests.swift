@@ -55,24 +55,28 @@ private func runIDs(_ tree: String) -> [String] {
 }
 
 @Suite struct ShardTests {
-    /// `I/N` parses with I counted from 1; anything else is one line saying what to write.
+    /// `I/N` parses with I counted from 1; anything else is refused with the text and the part that is wrong.
     @Test func parsesShardArguments() throws {
         let shard = try Shard(parsing: "2/4")
         #expect(shard.index == 2 && shard.count == 4 && shard.description == "2/4")
         #expect(try Shard(parsing: "1/1") == Shard(parsing: "1/1"))
-        let cases: [(text: String, says: String)] = [
-            ("0/4", "I counts from 1"), ("5/4", "from 1 to 4"), ("-1/4", "from 1 to 4"), ("1/0", "N must be"),
-            ("2", "takes I/N"), ("2/4/1", "takes I/N"), ("a/b", "takes I/N"), ("", "takes I/N"), (" 2/4", "takes I/N"),
+        let cases: [(text: String, error: ShardError)] = [
+            ("0/4", .indexOutOfRange(text: "0/4", index: 0, count: 4)),
+            ("5/4", .indexOutOfRange(text: "5/4", index: 5, count: 4)),
+            ("-1/4", .indexOutOfRange(text: "-1/4", index: -1, count: 4)),
+            ("1/0", .countOutOfRange(text: "1/0", count: 0)),
+            ("1/100001", .countOutOfRange(text: "1/100001", count: 100_001)),
+            ("2", .unparsable(text: "2")), ("2/4/1", .unparsable(text: "2/4/1")), ("a/b", .unparsable(text: "a/b")),
+            ("", .unparsable(text: "")), (" 2/4", .unparsable(text: " 2/4")),
         ]
-        for (text, says) in cases {
-            #expect(throws: ShardError.self, "\(text)") { try Shard(parsing: text) }
-            do {
-                _ = try Shard(parsing: text)
-            } catch {
-                #expect(error.message.contains(says), "\(text): \(error.message)")
-                #expect(!error.message.contains("\n"))
-            }
+        for (text, error) in cases {
+            #expect(throws: error, "\(text)") { try Shard(parsing: text) }
+            #expect(!error.description.contains("--shard") && !error.description.contains("\n"))
         }
+        #expect(
+            ShardError.indexOutOfRange(text: "0/4", index: 0, count: 4).description
+                == "the shard 0/4: I must be from 1 to 4"
+        )
     }
 
     /// The shards of a batch are contiguous blocks that cover every run exactly once, larger blocks first, sizes
@@ -101,9 +105,11 @@ private func runIDs(_ tree: String) -> [String] {
         #expect(configuration.json["shard"] == "3/4" && configuration.json["batch_runs"]?.intValue == 10)
         #expect(HarnessConfiguration(outputDirectory: "/tmp/x").json["shard"] == nil)
         var small = HarnessConfiguration(runs: 3, outputDirectory: "/tmp/x")
-        #expect(throws: ShardError("--shard 4/4 gets no run of --runs 3; use at most 3 shards")) {
-            try small.narrow(to: Shard(parsing: "4/4"))
-        }
+        let last = try Shard(parsing: "4/4")
+        #expect(throws: ShardError.noRuns(shard: last, batchRuns: 3)) { try small.narrow(to: last) }
+        #expect(
+            ShardError.noRuns(shard: last, batchRuns: 3).description == "the shard 4/4 gets no run of a batch of 3 runs"
+        )
     }
 
     /// Bad `--shard` values are one line each, exit 2, before anything starts.
@@ -119,6 +125,52 @@ private func runIDs(_ tree: String) -> [String] {
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
         #expect(!FileManager.default.fileExists(atPath: directory.path("out")))
+    }
+}
+
+@Suite struct MergeErrorTests {
+    /// The merge's errors carry the trees and shards at fault; their descriptions name no flag of `tdf merge`.
+    @Test func mergeErrorsCarryTheTreesAtFault() throws {
+        let directory = try TemporaryDirectory()
+        let first = try makeTree(directory.path("first"), seed: 5, shard: "1/2")
+        let otherSplit = try makeTree(directory.path("other-split"), seed: 5, shard: "2/3")
+        let file = first + "/config.json"
+        let errors: [ArtifactMergeError] = [
+            .notADirectory(file),
+            .differentShardSplits(
+                tree: otherSplit,
+                shard: try Shard(parsing: "2/3"),
+                sampleTree: first,
+                sampleShard: try Shard(parsing: "1/2")
+            ),
+            .destinationNotEmpty(first),
+        ]
+        #expect(throws: errors[0]) { try ArtifactMerge(trees: [file]) }
+        #expect(throws: errors[1]) { try ArtifactMerge(trees: [otherSplit, first]) }
+        #expect(throws: errors[2]) { try StagedDirectory(destination: first, replacing: false) }
+        for error in errors {
+            #expect(error.isInputProblem)
+            #expect(!error.description.contains("--"), "\(error)")
+        }
+        #expect(errors[2].description == "\(first) is not empty, and replacing it was not allowed")
+    }
+
+    /// An artifact directory that cannot be used is reported with its path and what stands in the way.
+    @Test func outputProblemsCarryPathAndReason() throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.path("file")
+        try Data().write(to: URL(fileURLWithPath: file))
+        let occupied = HarnessRunner.outputProblem(file)
+        #expect(occupied == OutputDirectoryProblem(path: file, reason: .notADirectory))
+        #expect(occupied?.description == "the output directory \(file) exists and is not a directory")
+        let unwritable = try #require(HarnessRunner.outputProblem("/proc/tdf-cannot-write-here"))
+        #expect(unwritable.path == "/proc/tdf-cannot-write-here")
+        guard case .unwritable(let explanation) = unwritable.reason else {
+            Issue.record("\(unwritable)")
+            return
+        }
+        #expect(!explanation.isEmpty)
+        #expect(HarnessRunner.outputProblem(directory.path("new")) == nil)
     }
 }
 
