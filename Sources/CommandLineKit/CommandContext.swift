@@ -86,6 +86,11 @@ public struct CommandContext: Sendable {
         )
     }
 
+    /// `path` as an absolute path: relative paths are taken from the working directory.
+    public func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : currentDirectory + "/" + path
+    }
+
     /// Prints a line of results.
     public func print(_ line: String) {
         standardOutput.write(line + "\n")

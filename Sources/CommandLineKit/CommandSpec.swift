@@ -175,4 +175,9 @@ public struct ParsedArguments: Sendable {
         }
         return number
     }
+
+    /// ``seconds(_:)`` as a `Duration` with millisecond precision; one second when the option has no value.
+    public func duration(_ name: String) throws(UsageError) -> Duration {
+        .milliseconds(Int64((try seconds(name) ?? 1) * 1000))
+    }
 }

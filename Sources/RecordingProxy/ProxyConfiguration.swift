@@ -2,7 +2,7 @@ public import Cassettes
 public import HTTPTransport
 public import JSON
 import Sockets
-import Vocabulary
+public import Vocabulary
 
 /// What a ``ProxyServer`` does: its mode, its services, where cassettes live, pacing, redaction and timeouts.
 public struct ProxyConfiguration: Sendable {
@@ -29,9 +29,9 @@ public struct ProxyConfiguration: Sendable {
     }
 
     /// One named service: a listener of its own, and where its traffic goes.
-    public struct Service: Sendable, Equatable {
-        /// The name, e.g. `maestro`: 1 to 64 of `[A-Za-z0-9_-]`.
-        public var name: String
+    public struct ServiceRoute: Sendable, Equatable {
+        /// The name, e.g. `maestro`.
+        public var name: Service
         /// The numeric host to listen on.
         public var host: String
         /// The port to listen on; 0 picks a free one.
@@ -40,7 +40,7 @@ public struct ProxyConfiguration: Sendable {
         public var upstream: HTTPURL?
 
         /// Makes a service.
-        public init(name: String, host: String = "127.0.0.1", port: Int = 0, upstream: HTTPURL? = nil) {
+        public init(name: Service, host: String = "127.0.0.1", port: Int = 0, upstream: HTTPURL? = nil) {
             self.name = name
             self.host = host
             self.port = port
@@ -54,9 +54,8 @@ public struct ProxyConfiguration: Sendable {
             guard parts.count >= 2 else {
                 throw .unparsableService(argument: argument, problem: .notNameListenUpstream)
             }
-            let name = parts[0]
-            if let problem = Self.problem(withName: name) {
-                throw .unparsableService(argument: argument, problem: .name(problem))
+            guard let name = Service(rawValue: parts[0]) else {
+                throw .unparsableService(argument: argument, problem: .name(Service.problem(withName: parts[0]) ?? ""))
             }
             var host = "127.0.0.1"
             var portText = parts[1]
@@ -78,10 +77,6 @@ public struct ProxyConfiguration: Sendable {
             self.init(name: name, host: host, port: port, upstream: upstream)
         }
 
-        /// What is wrong with a service name, or nil.
-        public static func problem(withName name: String) -> String? {
-            Vocabulary.Service.problem(withName: name)
-        }
     }
 
     /// How fast replay answers (cassette-format.md §7).
@@ -130,7 +125,7 @@ public struct ProxyConfiguration: Sendable {
     /// The session directory of cassettes (not needed in passthrough).
     public var cassetteDirectory: String?
     /// The services, each with its own listener.
-    public var services: [Service]
+    public var services: [ServiceRoute]
     /// Replay pacing.
     public var pace: Pace
     /// JSON paths whose values are redacted in bodies and SSE data.
@@ -162,7 +157,7 @@ public struct ProxyConfiguration: Sendable {
     public init(
         mode: Mode,
         cassetteDirectory: String? = nil,
-        services: [Service],
+        services: [ServiceRoute],
         pace: Pace = .fast,
         redactJSONPaths: [JSONPath] = [],
         redactHeaders: Set<String> = Redactor.defaultHeaders,
@@ -190,9 +185,8 @@ public struct ProxyConfiguration: Sendable {
     /// Checks the configuration as a whole; the error says what to fix.
     public func validate() throws(ProxyConfigurationError) {
         guard !services.isEmpty else { throw .noService }
-        var names = Set<String>()
+        var names = Set<Service>()
         for service in services {
-            if let problem = Service.problem(withName: service.name) { throw .invalidServiceName(problem: problem) }
             guard names.insert(service.name).inserted else { throw .duplicateService(name: service.name) }
             if mode.forwards && service.upstream == nil { throw .missingUpstream(mode: mode, service: service) }
         }
@@ -210,7 +204,7 @@ public struct ProxyConfiguration: Sendable {
                 .array(
                     services.map { service in
                         .object([
-                            ("name", .string(service.name)),
+                            ("name", .string(service.name.rawValue)),
                             ("upstream", service.upstream.map { .string($0.description) } ?? .null),
                         ])
                     }
@@ -230,7 +224,7 @@ public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringCon
     public enum ServiceProblem: Sendable, Equatable {
         /// It does not have the shape `NAME=LISTEN[=UPSTREAM]`.
         case notNameListenUpstream
-        /// NAME breaks the naming rule; ``ProxyConfiguration/Service/problem(withName:)`` says how.
+        /// NAME breaks the naming rule; ``Service/problem(withName:)`` says how.
         case name(String)
         /// LISTEN, given here, is neither `HOST:PORT` nor a port.
         case listen(String)
@@ -244,12 +238,10 @@ public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringCon
     case unparsablePace(argument: String)
     /// There are no services.
     case noService
-    /// A service's name breaks the naming rule; the problem says how.
-    case invalidServiceName(problem: String)
     /// Two services have this name.
-    case duplicateService(name: String)
+    case duplicateService(name: Service)
     /// The mode forwards requests, but this service has no upstream to forward them to.
-    case missingUpstream(mode: ProxyConfiguration.Mode, service: ProxyConfiguration.Service)
+    case missingUpstream(mode: ProxyConfiguration.Mode, service: ProxyConfiguration.ServiceRoute)
     /// ``ProxyConfiguration/maxOpenCassettes`` is below 1.
     case openCassetteLimitBelowOne(Int)
     /// ``ProxyConfiguration/cassetteIdleTimeout`` is zero or negative.
@@ -269,7 +261,6 @@ public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringCon
             "the service '\(argument)': UPSTREAM '\(upstream)' is not an http:// URL"
         case .unparsablePace(let argument): "the pace '\(argument)' is not fast, recorded or a factor greater than 0"
         case .noService: "the configuration has no service"
-        case .invalidServiceName(let problem): problem
         case .duplicateService(let name): "the service '\(name)' is named twice"
         case .missingUpstream(let mode, let service):
             "the mode \(mode) forwards requests, but the service \(service.name) has no upstream"
@@ -297,7 +288,7 @@ public enum ProxyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The mode records, but a session cannot be opened in the cassette directory.
     case unrecordableCassetteDirectory(String, CassetteError)
     /// A service's listener could not bind; the problem is the system's.
-    case cannotListen(service: ProxyConfiguration.Service, problem: String)
+    case cannotListen(service: ProxyConfiguration.ServiceRoute, problem: String)
 
     /// The kind.
     public var kind: Kind {

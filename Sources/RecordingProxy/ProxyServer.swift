@@ -4,6 +4,7 @@ import HTTPWire
 import JSON
 import Sockets
 import Synchronization
+public import Vocabulary
 
 /// The recording proxy: one HTTP listener per named service that records, replays or passes through every
 /// exchange (cassette-format.md). The harness starts it in-process; `tdf proxy` runs it standalone.
@@ -20,7 +21,7 @@ public final class ProxyServer: Sendable {
     /// The configuration it runs with.
     public let configuration: ProxyConfiguration
     /// Each service's name and base URL (`http://HOST:PORT`), in configuration order.
-    public let endpoints: [(service: String, baseURL: String)]
+    public let endpoints: [(service: Service, baseURL: String)]
     private let core: ProxyCore
     private let servers: [HTTPServer]
     private let finished = Mutex<ProxyReport?>(nil)
@@ -131,7 +132,7 @@ public final class ProxyServer: Sendable {
     }
 
     /// The base URL of a service, e.g. `http://127.0.0.1:40123`, or nil for an unknown name.
-    public func baseURL(for service: String) -> String? {
+    public func baseURL(for service: Service) -> String? {
         endpoints.first { $0.service == service }?.baseURL
     }
 

@@ -6,7 +6,7 @@ import Vocabulary
 
 /// Answers the requests of one named service according to the proxy's mode.
 struct ServiceHandler: Sendable {
-    let service: ProxyConfiguration.Service
+    let service: ProxyConfiguration.ServiceRoute
     let core: ProxyCore
 
     func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
@@ -24,7 +24,7 @@ struct ServiceHandler: Sendable {
             return await record(request, tags: tags, arrival: arrival, started: started)
         case .replay, .recordMissing:
             let incoming = ReplayRequest(
-                service: service.name,
+                service: service.name.rawValue,
                 method: request.head.method,
                 target: request.head.target,
                 body: request.body,
@@ -117,7 +117,7 @@ struct ServiceHandler: Sendable {
         func draft(status: Int, reason: String, headers: HTTPHeaders, ttfb: Double?) -> PendingRecord.Draft {
             PendingRecord.Draft(
                 slot: slot!,
-                service: service.name,
+                service: service.name.rawValue,
                 started: started,
                 step: tags.step,
                 request: recordedRequest,
@@ -139,7 +139,8 @@ struct ServiceHandler: Sendable {
         } catch {
             let failure =
                 core.isAborting
-                ? UpstreamFailure.shutdown(service: service.name) : UpstreamFailure(error, service: service.name)
+                ? UpstreamFailure.shutdown(service: service.name.rawValue)
+                : UpstreamFailure(error, service: service.name.rawValue)
             let answer = ProxyAnswers.error(status: failure.status, code: failure.code, detail: failure.detail)
             if slot != nil {
                 let pending = PendingRecord(
@@ -205,7 +206,7 @@ struct ServiceHandler: Sendable {
             )
         }
         let body = response.body
-        let serviceName = service.name
+        let serviceName = service.name.rawValue
         return HTTPServerResponse(
             status: status,
             reason: upstreamHead.reason,

@@ -128,7 +128,7 @@ extension CommandLineTool {
             context.standardOutput.write(String(decoding: bytes, as: UTF8.self))
             return ExitCode.success
         }
-        if !out.hasPrefix("/") { out = context.currentDirectory + "/" + out }
+        out = context.absolute(out)
         do {
             try SessionDirectory.writeAtomically(bytes, to: out)
         } catch {

@@ -51,9 +51,9 @@ extension CommandLineTool {
         }
         let out: String
         if arguments.isSet("--out"), let given = arguments.value("--out") {
-            out = absolute(given, context)
+            out = context.absolute(given)
         } else {
-            out = absolute("tdf-demo_" + Timestamp.now().compactName, context)
+            out = context.absolute("tdf-demo_" + Timestamp.now().compactName)
         }
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: out), !entries.isEmpty {
             throw UsageError("--out \(out) is not empty; give a new directory (the demo never overwrites a tree)")

@@ -69,11 +69,11 @@ extension CommandLineTool {
             }
             options.volatilePaths.append(path)
         }
-        let html = arguments.value("--html").map { absolute($0, context) }
+        let html = arguments.value("--html").map { context.absolute($0) }
         var recordings: [Recording] = []
         for given in arguments.positionals {
             do {
-                recordings.append(try Recording.load(path: absolute(given, context)))
+                recordings.append(try Recording.load(path: context.absolute(given)))
             } catch {
                 throw CommandFailure("cannot read \(given): \(error.message)", exitCode: ExitCode.environment)
             }

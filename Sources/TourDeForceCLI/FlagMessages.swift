@@ -23,7 +23,7 @@ enum FlagMessages {
         case .openCassetteLimitBelowOne(let limit): "--max-open-cassettes must be at least 1, not \(limit)"
         case .cassetteIdleTimeoutNotPositive: "--cassette-idle must be more than 0 seconds"
         case .missingCassetteDirectory(let mode): "--mode \(mode) needs --cassettes DIR"
-        case .invalidServiceName, .duplicateService: error.description
+        case .duplicateService: error.description
         }
     }
 

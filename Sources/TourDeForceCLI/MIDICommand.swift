@@ -29,7 +29,7 @@ extension CommandLineTool {
 
     private static func analyzeMIDI(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         let results = arguments.positionals.map { path in
-            MIDIFileReport(analysing: absolute(path, context), named: path)
+            MIDIFileReport(analysing: context.absolute(path), named: path)
         }
         if arguments.flag("--json") {
             let encoder = JSONEncoder()

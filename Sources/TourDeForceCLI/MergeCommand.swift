@@ -35,7 +35,7 @@ extension CommandLineTool {
 
     private static func mergeTrees(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         // The parser has checked that OUT and at least one DIR are given.
-        let paths = arguments.positionals.map { absolute($0, context) }
+        let paths = arguments.positionals.map { context.absolute($0) }
         let out = paths[0]
         let outcome: ShardMerge.Outcome
         do {

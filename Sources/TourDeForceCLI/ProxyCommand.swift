@@ -158,7 +158,7 @@ extension CommandLineTool {
         }
         let mode = ProxyConfiguration.Mode(rawValue: arguments.value("--mode") ?? "record") ?? .record
         let services = try arguments.values("--service").map { text throws(UsageError) in
-            try usage { () throws(ProxyConfigurationError) in try ProxyConfiguration.Service(argument: text) }
+            try usage { () throws(ProxyConfigurationError) in try ProxyConfiguration.ServiceRoute(argument: text) }
         }
         let pace = try usage { () throws(ProxyConfigurationError) in
             try ProxyConfiguration.Pace(argument: arguments.value("--pace") ?? "fast")
@@ -172,24 +172,21 @@ extension CommandLineTool {
             }
             paths.append(path)
         }
-        let seconds = { (name: String) throws(UsageError) -> Duration in
-            .milliseconds(Int64((try arguments.seconds(name) ?? 1) * 1000))
-        }
         var directory = arguments.value("--cassettes")
-        if let given = directory, !given.hasPrefix("/") { directory = context.currentDirectory + "/" + given }
+        directory = directory.map(context.absolute)
         var configuration = ProxyConfiguration(
             mode: mode,
             cassetteDirectory: directory,
             services: services,
             pace: pace,
             redactJSONPaths: paths,
-            connectTimeout: try seconds("--connect-timeout"),
-            upstreamTimeout: try seconds("--upstream-timeout"),
-            gracePeriod: try seconds("--grace"),
+            connectTimeout: try arguments.duration("--connect-timeout"),
+            upstreamTimeout: try arguments.duration("--upstream-timeout"),
+            gracePeriod: try arguments.duration("--grace"),
             toolVersion: version,
             log: { line in context.printError(line) }
         )
-        configuration.cassetteIdleTimeout = try seconds("--cassette-idle")
+        configuration.cassetteIdleTimeout = try arguments.duration("--cassette-idle")
         configuration.maxOpenCassettes = try arguments.integer("--max-open-cassettes", in: 1...1_000_000) ?? 1
         try usage { () throws(ProxyConfigurationError) in try configuration.validate() }
         return configuration

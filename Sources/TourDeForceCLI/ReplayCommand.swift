@@ -58,15 +58,11 @@ extension CommandLineTool {
         guard let input = arguments.value("--in"), !input.isEmpty else {
             throw UsageError("give the recording's artifact tree with --in DIR")
         }
-        let replay = try recordingReplay(of: absolute(input, context), arguments, context)
-        let out = arguments.isSet("--out") ? arguments.value("--out").map { absolute($0, context) } : nil
+        let replay = try recordingReplay(of: context.absolute(input), arguments, context)
+        let out = arguments.isSet("--out") ? arguments.value("--out").map { context.absolute($0) } : nil
         let verdict = try await replaying { () throws(ReplayError) in try await replay.replay(runID: runID, into: out) }
         context.print(verdict.line)
         return verdict.identical ? ExitCode.success : ExitCode.failure
-    }
-
-    static func absolute(_ path: String, _ context: CommandContext) -> String {
-        path.hasPrefix("/") ? path : context.currentDirectory + "/" + path
     }
 
     /// The replay of the recording at `tree` at the pace `--pace` asks for, its lines printed as `tdf replay: …`.
@@ -111,9 +107,9 @@ extension CommandLineTool {
     /// default `DIR/replay`), one verdict line per run. A recording whose run indexes have gaps (a shard) replays
     /// each stretch of consecutive runs into `OUT/<first run id>`.
     static func replayAll(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
-        let tree = absolute(arguments.value("--replay") ?? "", context)
+        let tree = context.absolute(arguments.value("--replay") ?? "")
         let replay = try recordingReplay(of: tree, arguments, context)
-        let out = arguments.isSet("--out") ? absolute(arguments.value("--out") ?? "", context) : tree + "/replay"
+        let out = arguments.isSet("--out") ? context.absolute(arguments.value("--out") ?? "") : tree + "/replay"
         let verdicts = try await replaying { () throws(ReplayError) in try await replay.replayAll(into: out) }
         for verdict in verdicts { context.print("\(verdict.runID) \(verdict.line)") }
         let divergent = verdicts.filter { !$0.identical }.count

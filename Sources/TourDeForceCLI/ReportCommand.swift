@@ -34,9 +34,8 @@ extension CommandLineTool {
         guard let input = arguments.value("--in") else {
             throw UsageError("tdf report needs --in DIR, the artifact tree to report on")
         }
-        func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : context.currentDirectory + "/" + path }
-        let root = absolute(input)
-        let output = absolute(arguments.value("--out") ?? input)
+        let root = context.absolute(input)
+        let output = context.absolute(arguments.value("--out") ?? input)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CommandFailure(

@@ -144,10 +144,6 @@ extension CommandLineTool {
         return url
     }
 
-    private static func duration(_ arguments: ParsedArguments, _ name: String) throws(UsageError) -> Duration {
-        .milliseconds(Int64(((try arguments.seconds(name)) ?? 1) * 1000))
-    }
-
     private static func runHarness(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         if arguments.isSet("--replay") { return try await replayAll(arguments, context) }
         if arguments.flag("--record") && arguments.flag("--no-record") {
@@ -178,9 +174,9 @@ extension CommandLineTool {
         configuration.concurrency = try arguments.integer("--concurrency", in: 1...256) ?? configuration.concurrency
         configuration.qualityPreset =
             HarnessConfiguration.QualityPreset(rawValue: arguments.value("--quality-preset") ?? "") ?? .balanced
-        configuration.maestroTimeout = try duration(arguments, "--maestro-timeout")
-        configuration.storpheusTimeout = try duration(arguments, "--storpheus-timeout")
-        configuration.globalTimeout = try duration(arguments, "--global-timeout")
+        configuration.maestroTimeout = try arguments.duration("--maestro-timeout")
+        configuration.storpheusTimeout = try arguments.duration("--storpheus-timeout")
+        configuration.globalTimeout = try arguments.duration("--global-timeout")
         configuration.verbose = arguments.flag("--verbose")
         configuration.record = !arguments.flag("--no-record")
         configuration.stack = arguments.value("--stack").flatMap(HarnessConfiguration.StackKind.init(rawValue:))
@@ -198,7 +194,7 @@ extension CommandLineTool {
         }
         configuration.outputDirectory =
             arguments.isSet("--out")
-            ? absolute(arguments.value("--out") ?? "", context)
+            ? context.absolute(arguments.value("--out") ?? "")
             : HarnessRunner.defaultOutputDirectory(currentDirectory: context.currentDirectory)
         let terminal = context.redrawsProgress
         let outcome: LiveBatch.Outcome

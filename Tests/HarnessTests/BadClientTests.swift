@@ -6,6 +6,7 @@ import StoriStack
 import Synchronization
 import TestSupport
 import Testing
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

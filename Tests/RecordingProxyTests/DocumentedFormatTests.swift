@@ -6,6 +6,7 @@ import HTTPWire
 import RecordingProxy
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite struct DocumentedFormatTests {
     /// The Python reader printed in Docs/cassette-format.md, written from the specification alone, reads cassettes

@@ -8,6 +8,7 @@ import Sockets
 import Synchronization
 import TestSupport
 import Testing
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc

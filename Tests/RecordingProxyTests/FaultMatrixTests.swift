@@ -6,6 +6,7 @@ import RecordingProxy
 import Sockets
 import TestSupport
 import Testing
+import Vocabulary
 
 /// The documented fault table (Docs/cassette-format.md §3.2.4), row by row: what the client gets from `tdf proxy`
 /// in record mode, the `fault` record the cassette keeps, and that replay serves the same fault at the same byte.

@@ -6,6 +6,7 @@ import RecordingProxy
 import Synchronization
 import TestSupport
 import Testing
+import Vocabulary
 
 /// Faults beyond the documented table of FaultMatrixTests: a `Content-Length` body cut short, and shutdown.
 @Suite struct FaultTests {

@@ -8,6 +8,7 @@ import Sockets
 import Synchronization
 import TestSupport
 import Testing
+import Vocabulary
 
 /// What a client controls (tag headers, line ends) can neither take the recording proxy down nor get an exchange
 /// recorded or forwarded as something the client did not send.

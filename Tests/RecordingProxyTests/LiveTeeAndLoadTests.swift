@@ -5,6 +5,7 @@ import HTTPWire
 import Synchronization
 import TestSupport
 import Testing
+import Vocabulary
 
 @testable import RecordingProxy
 

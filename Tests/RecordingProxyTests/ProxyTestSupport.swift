@@ -5,6 +5,7 @@ import HTTPWire
 import JSON
 import RecordingProxy
 import Synchronization
+import Vocabulary
 
 /// An in-process upstream with the kinds of responses a proxy must carry: JSON, binary, SSE (canonical and not),
 /// chunked text, streams cut mid-body, a silent endpoint, 204 and an echo of what arrived.
@@ -253,7 +254,7 @@ func withProxy<R>(
 func proxyConfiguration(
     _ mode: ProxyConfiguration.Mode,
     directory: String,
-    services: [(String, HTTPURL?)],
+    services: [(Service, HTTPURL?)],
     pace: ProxyConfiguration.Pace = .fast,
     redact: [String] = [],
     upstreamTimeout: Duration = .seconds(10)
@@ -261,7 +262,7 @@ func proxyConfiguration(
     ProxyConfiguration(
         mode: mode,
         cassetteDirectory: directory,
-        services: services.map { ProxyConfiguration.Service(name: $0.0, upstream: $0.1) },
+        services: services.map { ProxyConfiguration.ServiceRoute(name: $0.0, upstream: $0.1) },
         pace: pace,
         redactJSONPaths: redact.compactMap(JSONPath.init),
         connectTimeout: .seconds(2),

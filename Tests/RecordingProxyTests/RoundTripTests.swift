@@ -6,6 +6,7 @@ import JSON
 import RecordingProxy
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite struct RoundTripTests {
     private struct Call {

@@ -7,6 +7,7 @@ import Sockets
 import StoriStack
 import TestSupport
 import Testing
+import Vocabulary
 
 @testable import Harness
 @testable import TourDeForceCLI
@@ -18,7 +19,7 @@ import Testing
         let stack = try await Simulator.start(.ephemeral())
         #expect(stack.maestroURL.hasPrefix("http://127.0.0.1:"))
         #expect(stack.storpheusURL.hasPrefix("http://127.0.0.1:"))
-        let service = try ProxyConfiguration.Service(argument: "maestro=0=\(stack.maestroURL)")
+        let service = try ProxyConfiguration.ServiceRoute(argument: "maestro=0=\(stack.maestroURL)")
         let proxy = try await ProxyServer.start(ProxyConfiguration(mode: .passthrough, services: [service]))
         #expect(proxy.baseURL(for: "maestro")?.hasPrefix("http://127.0.0.1:") == true)
         await proxy.shutdown()

@@ -53,7 +53,7 @@ import TourDeForce
             ProxyConfiguration(
                 mode: .record,
                 cassetteDirectory: cassettes,
-                services: [ProxyConfiguration.Service(name: "maestro", upstream: upstream)],
+                services: [ProxyConfiguration.ServiceRoute(name: "maestro", upstream: upstream)],
                 gracePeriod: .seconds(1)
             )
         )
