@@ -2,6 +2,7 @@ import HTTPTransport
 public import Harness
 public import RecordingProxy
 import StoriStack
+import Vocabulary
 
 /// One `tdf run` batch against live services (or the embedded simulator): the services are checked, the simulator
 /// started when asked, the proxy put in front of them when recording, the harness run, and everything stopped.
@@ -91,7 +92,7 @@ public struct LiveBatch: Sendable {
                 let server = try await ProxyServer.start(
                     ProxyConfiguration(
                         mode: .record,
-                        cassetteDirectory: configuration.outputDirectory + "/cassettes",
+                        cassetteDirectory: ArtifactLayout(root: configuration.outputDirectory).cassettesDirectory,
                         services: routing.services,
                         upstreamTimeout: max(configuration.maestroTimeout, configuration.storpheusTimeout)
                             + .seconds(30),

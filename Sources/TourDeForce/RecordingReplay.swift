@@ -4,6 +4,7 @@ import Foundation
 import HTTPTransport
 import Harness
 public import RecordingProxy
+import Vocabulary
 
 /// An artifact tree that can be replayed: it has its `config.json`, its cassettes and at least one run.
 public struct ReplayableTree: Sendable {
@@ -18,8 +19,9 @@ public struct ReplayableTree: Sendable {
 
     /// Opens the recording at `root` (an absolute path), or says why it cannot be replayed.
     public init(at root: String) throws(ReplayError) {
-        guard FileManager.default.fileExists(atPath: root + "/config.json") else { throw .notARecording(root) }
-        guard SessionDirectory.exists(root + "/cassettes") else { throw .noCassettes(root) }
+        let layout = ArtifactLayout(root: root)
+        guard FileManager.default.fileExists(atPath: layout.configurationFile) else { throw .notARecording(root) }
+        guard SessionDirectory.exists(layout.cassettesDirectory) else { throw .noCassettes(root) }
         let index = ArtifactTreeIndex(root: root)
         guard !index.recordedRuns.isEmpty else { throw .noRuns(root) }
         // A run id names the replay's output directory: one that could leave the tree is refused before anything
@@ -158,7 +160,10 @@ public struct RecordingReplay: Sendable {
         guard let run = recording.runs.first(where: { $0.runID == runID }) else {
             throw .unknownRun(recording.root, runID, runs: recording.runs.map(\.runID))
         }
-        return try await replay(batch: [run], into: out ?? recording.root + "/replay_" + runID)[0]
+        return try await replay(
+            batch: [run],
+            into: out ?? ArtifactLayout(root: recording.root).path(ArtifactLayout.replayDirectoryName(run: runID))
+        )[0]
     }
 
     /// Replays every run into `out`: one tree for an ordinary recording, `out/<first run id>` for each stretch of
@@ -181,12 +186,14 @@ public struct RecordingReplay: Sendable {
         let tree = recording.root
         if let problem = HarnessRunner.outputProblem(out) { throw .unusableOutput(problem) }
         // The tree is rewritten from scratch; appended files would otherwise keep an earlier replay's lines.
-        for file in ["events.jsonl", "metrics.jsonl", "logs/client.log"] {
-            try? FileManager.default.removeItem(atPath: out + "/" + file)
+        let original = ArtifactLayout(root: tree)
+        let replayed = ArtifactLayout(root: out)
+        for file in [replayed.eventsFile, replayed.metricsFile, replayed.clientLogFile] {
+            try? FileManager.default.removeItem(atPath: file)
         }
         var configuration: HarnessConfiguration
         switch HarnessConfiguration.recorded(
-            configFile: tree + "/config.json",
+            configFile: original.configurationFile,
             runIndex: batch[0].index,
             outputDirectory: out
         ) {
@@ -208,7 +215,7 @@ public struct RecordingReplay: Sendable {
             proxy = try await ProxyServer.start(
                 ProxyConfiguration(
                     mode: .replay,
-                    cassetteDirectory: tree + "/cassettes",
+                    cassetteDirectory: original.cassettesDirectory,
                     services: routing.services,
                     pace: pace,
                     upstreamTimeout: max(configuration.maestroTimeout, configuration.storpheusTimeout) + .seconds(30),
@@ -237,9 +244,9 @@ public struct RecordingReplay: Sendable {
             let runs = try batch.map { run throws(CassetteError) in try RunID(validating: run.runID) }
             // The replayed runs' cassettes hold exactly the exchanges the replay was served, so reports of the
             // replayed tree have their latency and stream sections.
-            try SessionIndex.copy(runs: runs, from: tree + "/cassettes", to: out + "/cassettes")
+            try SessionIndex.copy(runs: runs, from: original.cassettesDirectory, to: replayed.cassettesDirectory)
         } catch {
-            log("cannot copy the replayed cassettes into \(out)/cassettes: \(error)")
+            log("cannot copy the replayed cassettes into \(replayed.cassettesDirectory): \(error)")
         }
         return await verdicts(of: batch.map(\.runID), report: report, replayed: out)
     }

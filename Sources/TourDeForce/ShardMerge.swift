@@ -1,6 +1,7 @@
 public import Cassettes
 import Foundation
 public import Harness
+import Vocabulary
 
 /// Joins the artifact trees and cassette sessions of a batch's shards into one tree, as if one unsharded batch had
 /// made it. The merged tree is built beside its destination and renamed into place only when complete.
@@ -92,7 +93,7 @@ public enum ShardMerge {
             do {
                 cassettes = try SessionMerge.merge(
                     merge.cassetteDirectories,
-                    into: staged.path + "/cassettes",
+                    into: ArtifactLayout(root: staged.path).cassettesDirectory,
                     toolVersion: toolVersion
                 )
             } catch {
