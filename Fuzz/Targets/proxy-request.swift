@@ -6,6 +6,7 @@ import HTTPWire
 import RecordingProxy
 import Sockets
 import Synchronization
+import Vocabulary
 
 /// The recording proxy end to end, as a client reaches it: a `ProxyServer` in record or record-missing mode, a fresh
 /// cassette directory, an upstream on 127.0.0.1, and the fuzzed bytes written on one loopback connection (pipelined
