@@ -10,7 +10,8 @@ import TourDeForce
 extension CommandLineTool {
     /// `tdf stack`: serves the simulator until SIGINT/SIGTERM; `tdf stack token` mints an access token for it.
     public static var stackCommand: CommandSpec {
-        CommandSpec(
+        let defaults = StackConfiguration()
+        return CommandSpec(
             name: "stack",
             abstract: "Serve the built-in simulator of Maestro, Storpheus and MUSE.",
             discussion: """
@@ -52,22 +53,28 @@ extension CommandLineTool {
                     "--maestro",
                     value: "HOST:PORT",
                     help: "Where Maestro and MUSE listen.",
-                    default: "127.0.0.1:10001"
+                    default: "\(defaults.maestroHost):\(defaults.maestroPort)"
                 ),
                 .option(
                     "--storpheus",
                     value: "HOST:PORT",
                     help: "Where Storpheus listens.",
-                    default: "127.0.0.1:10002"
+                    default: "\(defaults.storpheusHost):\(defaults.storpheusPort)"
                 ),
-                .option("--seed", value: "N", help: "The seed every id, note and fault derives from.", default: "0"),
+                .option(
+                    "--seed",
+                    value: "N",
+                    help: "The seed every id, note and fault derives from.",
+                    default: String(defaults.seed)
+                ),
                 .option("--jwt-secret", value: "SECRET", help: "HS256 secret for access tokens."),
                 .option("--fault", value: "SPEC", help: "A failure mode to reproduce (see above).", repeatable: true),
                 .option(
                     "--latency",
                     value: "MS[-MS]",
                     help: "Storpheus generation time per section, in milliseconds.",
-                    default: "30-150"
+                    default: "\(defaults.generationLatencyMilliseconds.lowerBound)-"
+                        + "\(defaults.generationLatencyMilliseconds.upperBound)"
                 ),
                 .option(
                     "--heartbeat",
@@ -79,16 +86,26 @@ extension CommandLineTool {
                     "--rate-limit",
                     value: "N",
                     help: "Compose streams per client IP per minute (0: off).",
-                    default: "20"
+                    default: String(defaults.streamRateLimitPerMinute)
                 ),
                 .option(
                     "--max-compositions",
                     value: "N",
                     help: "Concurrent compositions per token user (0: off).",
-                    default: "2"
+                    default: String(defaults.concurrentCompositionsPerUser)
                 ),
-                .option("--queue-size", value: "N", help: "Storpheus jobs that may wait before 503.", default: "20"),
-                .option("--workers", value: "N", help: "Storpheus workers generating at once.", default: "1"),
+                .option(
+                    "--queue-size",
+                    value: "N",
+                    help: "Storpheus jobs that may wait before 503.",
+                    default: String(defaults.storpheusQueueSize)
+                ),
+                .option(
+                    "--workers",
+                    value: "N",
+                    help: "Storpheus workers generating at once.",
+                    default: String(defaults.storpheusWorkers)
+                ),
                 .option(
                     "--cooldown",
                     value: "SECONDS",
@@ -179,10 +196,14 @@ extension CommandLineTool {
             }
             configuration.heartbeatInterval = .milliseconds(Int64(seconds * 1000))
         }
-        configuration.streamRateLimitPerMinute = try arguments.integer("--rate-limit", in: 0...1_000_000) ?? 20
-        configuration.concurrentCompositionsPerUser = try arguments.integer("--max-compositions", in: 0...10_000) ?? 2
-        configuration.storpheusQueueSize = try arguments.integer("--queue-size", in: 0...100_000) ?? 20
-        configuration.storpheusWorkers = try arguments.integer("--workers", in: 1...64) ?? 1
+        configuration.streamRateLimitPerMinute =
+            try arguments.integer("--rate-limit", in: 0...1_000_000) ?? configuration.streamRateLimitPerMinute
+        configuration.concurrentCompositionsPerUser =
+            try arguments.integer("--max-compositions", in: 0...10_000) ?? configuration.concurrentCompositionsPerUser
+        configuration.storpheusQueueSize =
+            try arguments.integer("--queue-size", in: 0...100_000) ?? configuration.storpheusQueueSize
+        configuration.storpheusWorkers =
+            try arguments.integer("--workers", in: 1...64) ?? configuration.storpheusWorkers
         if let text = arguments.value("--cooldown") {
             guard let seconds = Double(text), seconds >= 0, seconds <= 3600 else {
                 throw UsageError("--cooldown takes a number of seconds, 0 or more, not '\(text)'")
