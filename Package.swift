@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit", "TestSupport"]),
         .testTarget(
             name: "TourDeForceTests",
-            dependencies: ["TourDeForce", "TestSupport"]
+            dependencies: ["TourDeForce", "Sockets", "TestSupport"]
         ),
         .testTarget(
             name: "TourDeForceCLITests",
