@@ -66,7 +66,8 @@ public final class CassetteSession: Sendable {
     public let configuration: JSONValue
     /// The tool version written into headers and the index.
     public let toolVersion: String
-    /// Whether a run's existing cassette is continued (record-missing) rather than replaced (record).
+    /// Whether a run's existing cassette is continued (record-missing) rather than replaced (record). Its
+    /// exchanges are carried over except the proxy's own failures (``Exchange/isProxyGeneratedFailure``).
     public let keepsExistingCassettes: Bool
     /// How many cassettes are open at once at most.
     public let openCassetteLimit: Int
@@ -296,8 +297,12 @@ public final class CassetteSession: Sendable {
         if state.open.count >= openCassetteLimit { finishLeastRecentlyUsed(state: &state) }
         let path = directory + "/" + name
         var carried: [Exchange] = []
-        if (state.written.contains(name) || keepsExistingCassettes) && SessionDirectory.exists(path) {
+        if state.written.contains(name) && SessionDirectory.exists(path) {
             carried = try Cassette.load(path: path).exchanges
+        } else if keepsExistingCassettes && SessionDirectory.exists(path) {
+            // The proxy's own failures in an earlier session are not recordings of the upstream: record-missing
+            // asks the upstream again, and the answer takes their place (cassette-format.md §7).
+            carried = try Cassette.load(path: path).exchanges.filter { !$0.isProxyGeneratedFailure }
         }
         let writer = try CassetteWriter(directory: directory, run: run, toolVersion: toolVersion, carrying: carried)
         if !carried.isEmpty {

@@ -209,3 +209,24 @@ public struct Fault: Sendable, Equatable {
         self.detail = detail
     }
 }
+
+extension Exchange {
+    /// The response header that marks an answer as the proxy's own, naming why (cassette-format.md §3.2.4).
+    public static let proxyErrorHeader = "X-TDF-Proxy-Error"
+    /// Its value when the proxy shut down before the upstream answered.
+    public static let shutdownErrorCode = "proxy_shutting_down"
+
+    /// Whether the proxy answered this request itself because the upstream could not be reached or sent no
+    /// response head (cassette-format.md §3.2.4): a `refused` or `timeout` fault before the head, or the `503` of a
+    /// proxy that shut down first. Such a recording tells nothing about the upstream, so `record-missing` forwards
+    /// the request again; a `reset` or `malformed` answer the upstream did give, and any fault after the head, is
+    /// the upstream's real behaviour and is replayed.
+    public var isProxyGeneratedFailure: Bool {
+        guard let fault, timing.ttfbMilliseconds == nil else { return false }
+        switch fault.kind {
+        case .refused, .timeout: return true
+        case .reset: return response.headers[Self.proxyErrorHeader] == Self.shutdownErrorCode
+        default: return false
+        }
+    }
+}

@@ -157,6 +157,9 @@ public final class ReplayLibrary: Sendable {
         let exchange: Exchange
         let bodyDigest: String
         var uses = 0
+        /// A proxy-generated failure that record-missing answered by asking the upstream again: never served or
+        /// listed as unused from then on.
+        var isSuperseded = false
 
         var key: String {
             Self.key(exchange.service, exchange.request.method, exchange.request.target, bodyDigest)
@@ -193,9 +196,40 @@ public final class ReplayLibrary: Sendable {
         func append(_ exchange: Exchange, uses: Int) {
             var entry = Entry(exchange: exchange, bodyDigest: RequestNormalizer.bodyDigest(exchange.request.body))
             entry.uses = uses
+            supersedeProxyGeneratedFailures(of: entry.key)
             entries.append(entry)
             byKey[entry.key, default: []].append(entries.count - 1)
             byOrdinal[exchange.ordinal, default: []].append(entries.count - 1)
+        }
+
+        /// Takes the proxy's own failures recorded for `key` out of matching: a new recording of the request
+        /// answers it from now on (cassette-format.md §7).
+        private func supersedeProxyGeneratedFailures(of key: String) {
+            guard let positions = byKey[key] else { return }
+            let failures = positions.filter { entries[$0].exchange.isProxyGeneratedFailure }
+            guard !failures.isEmpty else { return }
+            for position in failures {
+                entries[position].isSuperseded = true
+                let ordinal = entries[position].exchange.ordinal
+                byOrdinal[ordinal]?.removeAll { $0 == position }
+                if byOrdinal[ordinal]?.isEmpty == true { byOrdinal[ordinal] = nil }
+            }
+            byKey[key] = positions.filter { !entries[$0].isSuperseded }
+            cursors[key] = nil
+        }
+
+        /// The recordings no request has used, by seq.
+        var unusedRecordings: [UnusedRecording] {
+            entries.filter { $0.uses == 0 && !$0.isSuperseded }.map { entry in
+                UnusedRecording(
+                    cassette: fileName,
+                    seq: entry.exchange.seq,
+                    ordinal: entry.exchange.ordinal,
+                    service: entry.exchange.service,
+                    method: entry.exchange.request.method,
+                    target: entry.exchange.request.target
+                )
+            }
         }
 
         /// The first unused recording of `key`, marked used, or nil when all are used.
@@ -421,18 +455,7 @@ public final class ReplayLibrary: Sendable {
         }
         guard let needed else { return false }
         guard needed else { return true }
-        var problems: [String] = []
-        var run = RunID.run(forFileName: fileName) ?? nil
-        var exchanges: [Exchange] = []
-        do {
-            let cassette = try Cassette.load(path: directory + "/" + fileName)
-            problems = cassette.problems
-            if let damage = cassette.damage { problems.append(damage.description) }
-            run = cassette.run
-            exchanges = cassette.exchanges
-        } catch {
-            problems.append(error.description)
-        }
+        let (run, exchanges, problems) = read(fileName)
         state.withLock { state in
             if state.shelves[fileName] == nil {
                 state.shelves[fileName] = Shelf(run: run, exchanges: exchanges)
@@ -440,6 +463,19 @@ public final class ReplayLibrary: Sendable {
             }
         }
         return true
+    }
+
+    /// A cassette's run and recordings, and what is wrong with the file (damage, malformed records) one line each;
+    /// a file that cannot be read at all holds no recording and is a problem.
+    private func read(_ fileName: String) -> (run: RunID?, exchanges: [Exchange], problems: [String]) {
+        do {
+            let cassette = try Cassette.load(path: directory + "/" + fileName)
+            var problems = cassette.problems
+            if let damage = cassette.damage { problems.append(damage.description) }
+            return (cassette.run, cassette.exchanges, problems)
+        } catch {
+            return (RunID.run(forFileName: fileName) ?? nil, [], [error.description])
+        }
     }
 
     /// Adds an exchange recorded during this session (record-missing), marked used.
@@ -452,22 +488,20 @@ public final class ReplayLibrary: Sendable {
         }
     }
 
-    /// Recordings in the cassettes read so far that no request has used, by cassette and seq.
+    /// Every recording in the directory that no request has used, by cassette and seq: those of the cassettes
+    /// replay read, and every recording of the cassettes it never opened. Those are read now one at a time and
+    /// let go (a directory of many cassettes is never in memory at once); their damage goes to ``problems``.
     public func unusedRecordings() -> [UnusedRecording] {
-        state.withLock { state in
-            state.shelves.values.sorted { $0.fileName < $1.fileName }.flatMap { shelf in
-                shelf.entries.filter { $0.uses == 0 }.map { entry in
-                    UnusedRecording(
-                        cassette: shelf.fileName,
-                        seq: entry.exchange.seq,
-                        ordinal: entry.exchange.ordinal,
-                        service: entry.exchange.service,
-                        method: entry.exchange.request.method,
-                        target: entry.exchange.request.target
-                    )
-                }
-            }
+        let (opened, unopened) = state.withLock { state in
+            (state.shelves.mapValues(\.unusedRecordings), state.fileNames.filter { state.shelves[$0] == nil })
         }
+        var unused = opened
+        for fileName in unopened.sorted() {
+            let (run, exchanges, problems) = read(fileName)
+            unused[fileName] = Shelf(run: run, exchanges: exchanges).unusedRecordings
+            state.withLock { $0.problems += problems }
+        }
+        return unused.keys.sorted().flatMap { unused[$0]! }
     }
 
     /// The exchanges of a cassette as read at open time (loading it if needed), for carrying them over.

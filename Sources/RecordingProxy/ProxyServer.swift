@@ -186,12 +186,14 @@ public final class ProxyServer: Sendable {
             }
         }
         core.client.close()
+        // Before the library's problems: listing them reads the cassettes no request opened, and their damage.
+        let unusedRecordings = core.library?.unusedRecordings() ?? []
         problems += core.library?.problems ?? []
         let counts = core.counters.withLock { $0 }
         let report = ProxyReport(
             mode: configuration.mode,
             cassettes: cassettes,
-            unusedRecordings: core.library?.unusedRecordings() ?? [],
+            unusedRecordings: unusedRecordings,
             forwarded: counts.forwarded,
             recorded: counts.recorded,
             replayed: counts.replayed,
@@ -217,7 +219,8 @@ public struct ProxyReport: Sendable {
     public var mode: ProxyConfiguration.Mode
     /// The cassettes this session wrote.
     public var cassettes: [CassetteSummary]
-    /// Recordings read for replay that no request used (cassette-format.md §7: listed at the end).
+    /// Recordings in the replayed directory that no request used, in every cassette there, opened or not
+    /// (cassette-format.md §7: listed at the end).
     public var unusedRecordings: [UnusedRecording]
     /// Requests sent upstream.
     public var forwarded: Int
@@ -234,6 +237,10 @@ public struct ProxyReport: Sendable {
     public var recordingFailures: [String]
     /// Other problems: damaged cassettes read for replay, a cassette that could not be finished.
     public var problems: [String]
+
+    /// Whether a CI run that asked for `--strict` fails: some request was answered 599, or some recording was
+    /// never asked for (the client and the recording no longer agree, even if every request was answered).
+    public var failsStrictCheck: Bool { mismatches > 0 || !unusedRecordings.isEmpty }
 
     /// The report as lines for a person: counts, each cassette, each unused recording, each problem.
     public var lines: [String] {

@@ -75,7 +75,7 @@ struct RejectedRequest: Error {
 /// The proxy's own JSON answers, with the bytes kept so they can be recorded exactly.
 enum ProxyAnswers {
     /// The header that marks an answer as the proxy's own, naming why.
-    static let errorHeader = "X-TDF-Proxy-Error"
+    static let errorHeader = Exchange.proxyErrorHeader
 
     struct Answer {
         let status: Int

@@ -32,6 +32,10 @@ struct ServiceHandler: Sendable {
                 ordinal: tags.ordinal
             )
             switch core.library!.match(incoming) {
+            case .success(let hit)
+            where core.configuration.mode == .recordMissing && hit.exchange.isProxyGeneratedFailure:
+                // The recording is the proxy's own failure, not the upstream's answer: ask the upstream again.
+                return await record(request, tags: tags, arrival: arrival, started: started)
             case .success(let hit):
                 core.counters.withLock { $0.replayed += 1 }
                 return await ReplayResponder.respond(
@@ -323,7 +327,7 @@ struct UpstreamFailure {
         UpstreamFailure(
             kind: .reset,
             status: 503,
-            code: "proxy_shutting_down",
+            code: Exchange.shutdownErrorCode,
             detail: "\(service): tdf proxy shut down before the upstream answered"
         )
     }

@@ -23,7 +23,8 @@ extension CommandLineTool {
                 passthrough records nothing.
                 When every listener is up it prints one line, 'proxy ready NAME=http://HOST:PORT ...', on stdout.
                 SIGINT or SIGTERM lets in-flight exchanges finish, writes every cassette's end record and
-                DIR/index.json, prints a summary (and, in replay, the unused recordings) on stderr and exits 0.
+                DIR/index.json, prints a summary (and, in replay, every recording in DIR no request asked for) on
+                stderr and exits 0 (1 with --strict after a mismatch or an unused recording).
                 While recording, a run's cassette is finished once it has been idle for --cassette-idle seconds
                 (a later exchange of the run reopens it), at most --max-open-cassettes are open at once, and
                 SIGHUP finishes every idle cassette and writes DIR/index.json whole, so DIR can be copied.
@@ -97,6 +98,10 @@ extension CommandLineTool {
                     default: "\(DescriptorBudget.openCassetteLimit)"
                 ),
                 .flag(
+                    "--strict",
+                    help: "Exit 1 when a replayed request got a 599 or a recording in DIR was never asked for (for CI)."
+                ),
+                .flag(
                     "--verbose",
                     short: "-v",
                     help: "Say how the descriptor limit is shared out between connections and cassettes."
@@ -142,7 +147,9 @@ extension CommandLineTool {
         defer { secondSignal.cancel() }
         let report = await proxy.shutdown()
         for line in report.lines { context.printError(line) }
-        return report.recordingFailures.isEmpty ? ExitCode.success : ExitCode.failure
+        let strictFailure = arguments.flag("--strict") && report.failsStrictCheck
+        if strictFailure { context.printError("tdf proxy: --strict: the replay did not use the recording exactly") }
+        return report.recordingFailures.isEmpty && !strictFailure ? ExitCode.success : ExitCode.failure
     }
 
     private static func proxyConfiguration(

@@ -6,6 +6,7 @@ import HTTPWire
 import Synchronization
 import TestSupport
 import Testing
+import Vocabulary
 
 #if canImport(Glibc)
     import Glibc
@@ -188,6 +189,35 @@ import Testing
         let missing = try await ChildProcess.run(tdf, ["cassette", "show", cassettes, "--run", "r_9"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no cassette r_9.jsonl.gz"))
+    }
+
+    /// A replay whose recordings were not all asked for lists them and exits 0, or 1 with `--strict`.
+    @Test(.timeLimit(.minutes(2))) func strictFailsOnUnusedRecordings() async throws {
+        guard let tdf = try await executable() else { return }
+        let directory = try TemporaryDirectory()
+        let cassettes = directory.url.path
+        let writer = try CassetteWriter(directory: cassettes, run: try RunID(validating: "r_1"), toolVersion: "test")
+        try writer.append(
+            Exchange(
+                seq: 0,
+                ordinal: 0,
+                service: "maestro",
+                started: Timestamp.now(),
+                request: RecordedRequest(method: "GET", target: "/json"),
+                response: RecordedResponse(status: 200, reason: "OK"),
+                timing: Timing(ttfbMilliseconds: 1, totalMilliseconds: 1)
+            )
+        )
+        try writer.finish()
+        for (flags, status) in [([String](), Int32(0)), (["--strict"], 1)] {
+            let (child, _) = try await startProxy(
+                tdf,
+                ["--mode", "replay", "--cassettes", cassettes, "--service", "maestro=127.0.0.1:0"] + flags
+            )
+            child.send(SIGTERM)
+            #expect(await child.waitForExit() == status, "\(flags): \(child.standardError)")
+            #expect(child.standardError.contains("r_1.jsonl.gz seq 0 ordinal 0: maestro GET /json"))
+        }
     }
 
     /// Bad command lines exit 2 with one line saying what to fix; an unusable environment exits 3.
