@@ -491,9 +491,14 @@ public final class ReplayLibrary: Sendable {
     /// Every recording in the directory that no request has used, by cassette and seq: those of the cassettes
     /// replay read, and every recording of the cassettes it never opened. Those are read now one at a time and
     /// let go (a directory of many cassettes is never in memory at once); their damage goes to ``problems``.
-    public func unusedRecordings() -> [UnusedRecording] {
+    /// `runs` limits the listing to those runs' cassettes, so a replay of a few runs of a large recording does not
+    /// read the rest of it.
+    public func unusedRecordings(ofRuns runs: Set<RunID>? = nil) -> [UnusedRecording] {
         let (opened, unopened) = state.withLock { state in
-            (state.shelves.mapValues(\.unusedRecordings), state.fileNames.filter { state.shelves[$0] == nil })
+            (
+                state.shelves.filter { Self.cassette($0.key, belongsTo: runs) }.mapValues(\.unusedRecordings),
+                state.fileNames.filter { state.shelves[$0] == nil && Self.cassette($0, belongsTo: runs) }
+            )
         }
         var unused = opened
         for fileName in unopened.sorted() {
@@ -502,6 +507,13 @@ public final class ReplayLibrary: Sendable {
             state.withLock { $0.problems += problems }
         }
         return unused.keys.sorted().flatMap { unused[$0]! }
+    }
+
+    /// Whether the cassette `fileName` is one of `runs`' (every cassette when `runs` is nil).
+    private static func cassette(_ fileName: String, belongsTo runs: Set<RunID>?) -> Bool {
+        guard let runs else { return true }
+        guard let run = RunID.run(forFileName: fileName), let run else { return false }
+        return runs.contains(run)
     }
 
     /// The exchanges of a cassette as read at open time (loading it if needed), for carrying them over.

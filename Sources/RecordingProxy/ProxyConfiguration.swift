@@ -147,6 +147,9 @@ public struct ProxyConfiguration: Sendable {
     public var cassetteIdleTimeout: Duration? = .seconds(120)
     /// How many cassettes are open at once at most; opening one more first finishes the least recently used.
     public var maxOpenCassettes = DescriptorBudget.openCassetteLimit
+    /// Whose recordings the report lists as unused after a replay: nil for every cassette of the directory (what a
+    /// standalone proxy session reports), or only these runs' (a replay of some runs of a large recording).
+    public var unusedRecordingRuns: Set<RunID>?
     /// How a service's listener treats slow, idle and numerous clients (host, port and body limit come from the
     /// service and ``maxRequestBodyBytes``).
     public var clientPolicy = ClientPolicy(requestTimeout: .seconds(120), idleTimeout: .seconds(120))

@@ -187,7 +187,7 @@ public final class ProxyServer: Sendable {
         }
         core.client.close()
         // Before the library's problems: listing them reads the cassettes no request opened, and their damage.
-        let unusedRecordings = core.library?.unusedRecordings() ?? []
+        let unusedRecordings = core.library?.unusedRecordings(ofRuns: configuration.unusedRecordingRuns) ?? []
         problems += core.library?.problems ?? []
         let counts = core.counters.withLock { $0 }
         let report = ProxyReport(

@@ -209,21 +209,28 @@ public struct RecordingReplay: Sendable {
         // Replay answers by (run, ordinal), so runs may overlap; each run's own steps stay in order.
         configuration.concurrency = min(batch.count, 4)
         let routing = EndpointRouting(configuration.endpoints, forwarding: false)
-        let log = self.log
+        var runs: [RunID] = []
+        for (runID, _) in batch {
+            guard let run = try? RunID(validating: runID) else {
+                throw .invalidRecordedRunID(tree, runID, problem: RunID.problem(with: runID) ?? "not a run id")
+            }
+            runs.append(run)
+        }
+        var proxyConfiguration = ProxyConfiguration(
+            mode: .replay,
+            cassetteDirectory: original.cassettesDirectory,
+            services: routing.services,
+            pace: pace,
+            upstreamTimeout: max(configuration.maestroTimeout, configuration.storpheusTimeout) + .seconds(30),
+            gracePeriod: .seconds(2),
+            toolVersion: toolVersion,
+            log: log
+        )
+        // The verdicts weigh only the batch's own unused recordings; the rest of a large recording stays unread.
+        proxyConfiguration.unusedRecordingRuns = Set(runs)
         let proxy: ProxyServer
         do {
-            proxy = try await ProxyServer.start(
-                ProxyConfiguration(
-                    mode: .replay,
-                    cassetteDirectory: original.cassettesDirectory,
-                    services: routing.services,
-                    pace: pace,
-                    upstreamTimeout: max(configuration.maestroTimeout, configuration.storpheusTimeout) + .seconds(30),
-                    gracePeriod: .seconds(2),
-                    toolVersion: toolVersion,
-                    log: log
-                )
-            )
+            proxy = try await ProxyServer.start(proxyConfiguration)
         } catch {
             throw .proxy(error)
         }
@@ -241,7 +248,6 @@ public struct RecordingReplay: Sendable {
         let report = await proxy.shutdown()
         for problem in report.problems { log("proxy: \(problem)") }
         do {
-            let runs = try batch.map { run throws(CassetteError) in try RunID(validating: run.runID) }
             // The replayed runs' cassettes hold exactly the exchanges the replay was served, so reports of the
             // replayed tree have their latency and stream sections.
             try SessionIndex.copy(runs: runs, from: original.cassettesDirectory, to: replayed.cassettesDirectory)
