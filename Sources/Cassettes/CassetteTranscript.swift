@@ -83,7 +83,8 @@ public enum CassetteTranscript {
         String(format: "%.1f", milliseconds)
     }
 
-    private static func escaped(_ text: String) -> String {
+    /// The text with backslashes, line feeds and carriage returns escaped, so that it stays on one line.
+    static func escaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
             .replacingOccurrences(of: "\r", with: "\\r")
     }
