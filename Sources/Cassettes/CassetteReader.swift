@@ -71,6 +71,9 @@ public struct Cassette: Sendable {
     /// Whether the cassette is whole: a header, an end record, and no damage or problem.
     public var isComplete: Bool { header != nil && end != nil && damage == nil && problems.isEmpty }
 
+    /// The exchange with this seq, or nil when the cassette has none.
+    public func exchange(seq: Int) -> Exchange? { exchanges.first { $0.seq == seq } }
+
     /// The digest recomputed from the exchanges.
     public var digest: String { CassetteDigest.digest(of: exchanges) }
 

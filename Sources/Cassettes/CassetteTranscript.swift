@@ -30,14 +30,22 @@ public enum CassetteTranscript {
     /// A heading naming the cassette's file, run and exchange count, each exchange, then the cassette's damage
     /// and problems, each marked `!!`.
     public static func lines(of cassette: Cassette) -> [String] {
-        let run = cassette.run?.rawValue ?? RunID.untaggedName
-        var lines = [
-            "== \(CassetteSelection.fileName(of: cassette.path)) (run \(run), \(cassette.exchanges.count) exchanges)"
-        ]
+        var lines = [heading(of: cassette)]
         for exchange in cassette.exchanges { lines += Self.lines(of: exchange) }
         if let damage = cassette.damage { lines.append("!! \(damage)") }
         for problem in cassette.problems { lines.append("!! \(problem)") }
         return lines
+    }
+
+    /// The cassette's heading and its exchange `seq` (the recording a replay mismatch names), or nil when the
+    /// cassette has no such exchange.
+    public static func lines(of cassette: Cassette, seq: Int) -> [String]? {
+        cassette.exchange(seq: seq).map { [heading(of: cassette)] + lines(of: $0) }
+    }
+
+    private static func heading(of cassette: Cassette) -> String {
+        let run = cassette.run?.rawValue ?? RunID.untaggedName
+        return "== \(CassetteSelection.fileName(of: cassette.path)) (run \(run), \(cassette.exchanges.count) exchanges)"
     }
 
     /// A line with the exchange's seq, ordinal, start, service, step, request line, status and timing, then
@@ -83,7 +91,8 @@ public enum CassetteTranscript {
         String(format: "%.1f", milliseconds)
     }
 
-    private static func escaped(_ text: String) -> String {
+    /// The text with backslashes, line feeds and carriage returns escaped, so that it stays on one line.
+    static func escaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
             .replacingOccurrences(of: "\r", with: "\\r")
     }

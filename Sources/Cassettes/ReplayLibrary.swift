@@ -45,8 +45,8 @@ public struct ReplayHit: Sendable {
     public var uses: Int
 }
 
-/// Why no recording answers a request: the 599 body names the request, the recording it was expected to be and
-/// the first field that differs.
+/// Why no recording answers a request: the 599 body names the request, the recording it was compared with and every
+/// place where the two differ.
 public struct ReplayMismatch: Error, Sendable, CustomStringConvertible {
     /// Whether a recording exists for the request's identity.
     public enum Kind: Sendable, Equatable {
@@ -74,6 +74,27 @@ public struct ReplayMismatch: Error, Sendable, CustomStringConvertible {
         public var bodyDigest: String
     }
 
+    /// One place where the request differs from the recording it is compared with.
+    public struct Difference: Sendable, Equatable {
+        /// The request field it is in: `service`, `method`, `target` or `body`.
+        public var field: String
+        /// Where: `service`, `method`, `path`, a query parameter as `?name`, a JSON path in the body such as
+        /// `$.variation_id`, or the whole `target` or `body` when its parts do not show the difference.
+        public var location: String
+        /// The recording's value (JSON text at a JSON path), shortened with an ellipsis; nil when it has none.
+        public var recorded: String?
+        /// The request's value, likewise; nil when it has none.
+        public var live: String?
+
+        /// A difference at `location`, in `field`.
+        public init(field: String, location: String, recorded: String?, live: String?) {
+            self.field = field
+            self.location = location
+            self.recorded = recorded
+            self.live = live
+        }
+    }
+
     /// Whether a recording exists for the identity.
     public var kind: Kind
     /// The first field that differs: `run`, `ordinal`, `service`, `method`, `target` or `body`.
@@ -86,6 +107,8 @@ public struct ReplayMismatch: Error, Sendable, CustomStringConvertible {
     public var requestBodyDigest: String
     /// The recording it was expected to be, when there is a plausible one.
     public var expected: Expected?
+    /// Where the request differs from `expected`, in request order (at most 32); empty without `expected`.
+    public var differences: [Difference] = []
 
     /// The JSON body of the 599 answer.
     public var jsonValue: JSONValue {
@@ -115,7 +138,37 @@ public struct ReplayMismatch: Error, Sendable, CustomStringConvertible {
             ("field", .string(field)),
             ("request", request),
             ("expected", expected),
+            (
+                "differences",
+                .array(
+                    differences.map { difference in
+                        .object([
+                            ("location", .string(difference.location)),
+                            ("recorded", difference.recorded.map(JSONValue.string) ?? .null),
+                            ("live", difference.live.map(JSONValue.string) ?? .null),
+                        ])
+                    }
+                )
+            ),
         ])
+    }
+
+    /// `at $.variation_id (recorded "a", live "b") and at ?n`: the first difference with both values, then where the
+    /// others are.
+    static func describe(_ differences: [Difference]) -> String {
+        guard let first = differences.first else { return "" }
+        // JSON text already shows what kind of value it is; other values are quoted so that an empty one shows.
+        func shown(_ value: String?) -> String {
+            guard let value else { return "absent" }
+            return first.location.hasPrefix("$") ? value : "'\(value)'"
+        }
+        var text = "at \(first.location) (recorded \(shown(first.recorded)), live \(shown(first.live)))"
+        let others = differences.dropFirst().map(\.location)
+        if !others.isEmpty {
+            text += " and at " + others.prefix(3).joined(separator: ", ")
+            if others.count > 3 { text += " and \(others.count - 3) more" }
+        }
+        return text
     }
 
     /// The detail sentence.
@@ -151,7 +204,8 @@ public struct UnusedRecording: Sendable, Equatable, CustomStringConvertible {
 /// (service, method, target, body digest): within the run, or for untagged requests in `_default.jsonl.gz`
 /// first and then in every other cassette in file-name order. When every matching recording has been served,
 /// the last one is served again (it is the same request). Cassettes are read on first use; incoming requests
-/// are redacted with the session's ``Redactor`` before comparing, as they were when recorded.
+/// are redacted with the session's ``Redactor`` before comparing, as they were when recorded. A request nothing
+/// answers is compared with the nearest recording by content, and its ``ReplayMismatch`` lists the differences.
 public final class ReplayLibrary: Sendable {
     private struct Entry {
         let exchange: Exchange
@@ -291,7 +345,8 @@ public final class ReplayLibrary: Sendable {
             _ kind: ReplayMismatch.Kind,
             _ field: String,
             _ detail: String,
-            _ expected: ReplayMismatch.Expected?
+            _ expected: ReplayMismatch.Expected?,
+            _ differences: [ReplayMismatch.Difference] = []
         )
             -> Result<ReplayHit, ReplayMismatch>
         {
@@ -302,7 +357,8 @@ public final class ReplayLibrary: Sendable {
                     detail: detail,
                     request: incoming,
                     requestBodyDigest: digest,
-                    expected: expected
+                    expected: expected,
+                    differences: differences
                 )
             )
         }
@@ -330,20 +386,23 @@ public final class ReplayLibrary: Sendable {
                     let position = positions.first { shelf.entries[$0].uses == 0 } ?? positions[0]
                     let entry = shelf.entries[position]
                     let recorded = entry.exchange
-                    let differences: [(String, String, String)] = [
-                        ("service", recorded.service, incoming.service),
-                        ("method", recorded.request.method, incoming.method),
-                        ("target", recorded.request.target, target),
-                        ("body", entry.bodyDigest, digest),
-                    ]
-                    if let (field, was, now) = differences.first(where: { $0.1 != $0.2 }) {
-                        let shownWas = field == "body" ? "sha256 \(was)" : "'\(was)'"
-                        let shownNow = field == "body" ? "sha256 \(now)" : "'\(now)'"
+                    let isRecorded =
+                        recorded.service == incoming.service && recorded.request.method == incoming.method
+                        && recorded.request.target == target && entry.bodyDigest == digest
+                    if !isRecorded {
+                        let expected = shelf.expected(position)
+                        let live = ComparedRequest(service: incoming.service, request: redacted, bodyDigest: digest)
+                        let differences = live.compared(
+                            with: ComparedRequest(entry.exchange, bodyDigest: entry.bodyDigest)
+                        )
+                        .differences
                         return mismatch(
                             .differs,
-                            field,
-                            "request (\(run), ordinal \(ordinal)) has \(field) \(shownNow) but the recording has \(field) \(shownWas)",
-                            shelf.expected(position)
+                            differences.first?.field ?? "body",
+                            "request (\(run), ordinal \(ordinal)) differs from its recording "
+                                + "(\(expected.cassette) seq \(expected.seq)) \(ReplayMismatch.describe(differences))",
+                            expected,
+                            differences
                         )
                     }
                     shelf.entries[position].uses += 1
@@ -351,7 +410,7 @@ public final class ReplayLibrary: Sendable {
                     return .success(ReplayHit(exchange: recorded, run: run, uses: uses))
                 }
             }
-            return matchByKey(key, in: [fileName], incoming: incoming, target: target, digest: digest)
+            return matchByKey(key, in: [fileName], incoming: incoming, redacted: redacted, digest: digest)
         }
         var searched = [RunID.untaggedFileName]
         _ = loadShelf(RunID.untaggedFileName)
@@ -359,18 +418,18 @@ public final class ReplayLibrary: Sendable {
         let others = state.withLock { $0.fileNames }.filter { $0 != RunID.untaggedFileName }.sorted()
         for name in others { _ = loadShelf(name) }
         searched += others
-        return matchByKey(key, in: searched, incoming: incoming, target: target, digest: digest)
+        return matchByKey(key, in: searched, incoming: incoming, redacted: redacted, digest: digest)
     }
 
     private func matchByKey(
         _ key: String,
         in fileNames: [String],
         incoming: ReplayRequest,
-        target: String,
+        redacted: RecordedRequest,
         digest: String
     ) -> Result<ReplayHit, ReplayMismatch> {
         if let hit = takeByKey(key, in: fileNames, reuse: true) { return .success(hit) }
-        return .failure(explainMiss(in: fileNames, incoming: incoming, target: target, digest: digest))
+        return .failure(explainMiss(in: fileNames, incoming: incoming, redacted: redacted, digest: digest))
     }
 
     /// The next unused recording of `key` in these cassettes, marked used; with `reuse`, the last one of the key
@@ -392,59 +451,89 @@ public final class ReplayLibrary: Sendable {
         }
     }
 
-    /// Why nothing matched: the closest unused recording and the first field that differs (a scan, only on a miss).
+    /// A recording the nearest-recording search compares a request with.
+    private struct Candidate {
+        let exchange: Exchange
+        let bodyDigest: String
+        let expected: ReplayMismatch.Expected
+    }
+
+    /// How many recordings one miss compares bodies with, unused ones first: bounds the work a miss costs.
+    static let nearestCandidateLimit = 64
+
+    /// Why nothing matched: the nearest recording by content and every place it differs (a scan, only on a miss).
+    ///
+    /// The nearest has the request's service, method and path if any recording does (else its service and method,
+    /// else its service), then the fewest differing body locations, then the fewest differing query parameters; an
+    /// unused recording comes before a used one, and file order only breaks ties.
     private func explainMiss(
         in fileNames: [String],
         incoming: ReplayRequest,
-        target: String,
+        redacted: RecordedRequest,
         digest: String
     ) -> ReplayMismatch {
-        state.withLock { state -> ReplayMismatch in
-            // No recording of this key: name the closest unused one and the first field that differs.
-            let steps: [(String, (Entry) -> Bool)] = [
-                (
-                    "body",
-                    {
-                        $0.exchange.service == incoming.service && $0.exchange.request.method == incoming.method
-                            && $0.exchange.request.target == target
+        let live = ComparedRequest(service: incoming.service, request: redacted, bodyDigest: digest)
+        // Chosen under the lock by what costs nothing to compare; bodies are parsed and compared outside it.
+        let candidates = state.withLock { state -> [Candidate] in
+            var closest = Int.max
+            var unused: [Candidate] = []
+            var used: [Candidate] = []
+            for name in fileNames {
+                guard let shelf = state.shelves[name] else { continue }
+                for (position, entry) in shelf.entries.enumerated() {
+                    let resemblance = live.resemblance(to: entry.exchange)
+                    if resemblance < closest {
+                        closest = resemblance
+                        unused = []
+                        used = []
                     }
-                ),
-                (
-                    "target",
-                    { $0.exchange.service == incoming.service && $0.exchange.request.method == incoming.method }
-                ),
-                ("method", { $0.exchange.service == incoming.service }),
-                ("service", { _ in true }),
-            ]
-            let scope = incoming.run.map { "run \($0)" } ?? "the untagged recordings or any run"
-            for (field, similar) in steps {
-                for name in fileNames {
-                    guard let shelf = state.shelves[name] else { continue }
-                    if let position = shelf.entries.indices.first(where: {
-                        shelf.entries[$0].uses == 0 && similar(shelf.entries[$0])
-                    }) {
-                        return ReplayMismatch(
-                            kind: .noRecording,
-                            field: field,
-                            detail:
-                                "no unused recording of \(incoming.service) \(incoming.method) \(target) with this body in "
-                                + "\(scope); the nearest differs in \(field)",
-                            request: incoming,
-                            requestBodyDigest: digest,
-                            expected: shelf.expected(position)
-                        )
+                    guard resemblance == closest else { continue }
+                    let candidate = Candidate(
+                        exchange: entry.exchange,
+                        bodyDigest: entry.bodyDigest,
+                        expected: shelf.expected(position)
+                    )
+                    if entry.uses == 0 {
+                        if unused.count < Self.nearestCandidateLimit { unused.append(candidate) }
+                    } else if used.count < Self.nearestCandidateLimit {
+                        used.append(candidate)
                     }
                 }
             }
+            return Array((unused + used).prefix(Self.nearestCandidateLimit))
+        }
+        let compared = candidates.map { candidate in
+            let recorded = ComparedRequest(candidate.exchange, bodyDigest: candidate.bodyDigest)
+            return (expected: candidate.expected, comparison: live.compared(with: recorded))
+        }
+        let scope = incoming.run.map { "run \($0)" } ?? "the untagged recordings or any run"
+        let request =
+            "\(incoming.service) \(incoming.method) \(redacted.target)"
+            + (incoming.body.isEmpty ? "" : " with this body")
+        // Candidates are unused first, each group in file order, and `min` keeps the first of equals.
+        let nearest = compared.min {
+            ($0.comparison.bodyCount, $0.comparison.targetCount) < ($1.comparison.bodyCount, $1.comparison.targetCount)
+        }
+        guard let nearest else {
             return ReplayMismatch(
                 kind: .noRecording,
                 field: "service",
-                detail: "no unused recording of \(incoming.service) \(incoming.method) \(target) in \(scope)",
+                detail: "no recording of \(request) in \(scope)",
                 request: incoming,
                 requestBodyDigest: digest,
                 expected: nil
             )
         }
+        return ReplayMismatch(
+            kind: .noRecording,
+            field: nearest.comparison.differences.first?.field ?? "body",
+            detail: "no recording of \(request) in \(scope); the nearest (\(nearest.expected.cassette) seq "
+                + "\(nearest.expected.seq)) differs \(ReplayMismatch.describe(nearest.comparison.differences))",
+            request: incoming,
+            requestBodyDigest: digest,
+            expected: nearest.expected,
+            differences: nearest.comparison.differences
+        )
     }
 
     /// Reads a cassette into the library if it exists and is not loaded yet; returns whether it is available.

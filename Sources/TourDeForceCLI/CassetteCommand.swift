@@ -33,11 +33,18 @@ extension CommandLineTool {
                 CommandSpec(
                     name: "show",
                     abstract: "Print every exchange, with SSE events one per line.",
+                    discussion:
+                        "--seq prints one recording, such as the one a replay mismatch (599) names by cassette and seq; "
+                        + "seqs count per cassette, so give the run or the cassette file too.",
                     examples: [
                         "tdf cassette show out/cassettes --run r_000042 | less",
+                        "tdf cassette show out/cassettes --run r_000042 --seq 3",
                         "tdf cassette show out/cassettes/r_000042.jsonl.gz --json | jq .response.status",
                     ],
-                    options: [run, json],
+                    options: [
+                        run, json,
+                        .option("--seq", value: "N", help: "Only the exchange with this seq, in each cassette shown."),
+                    ],
                     positionals: [target],
                     action: { arguments, context in try showCassettes(arguments, context: context) }
                 ),
@@ -96,15 +103,24 @@ extension CommandLineTool {
     }
 
     private static func showCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        let seq = try arguments.integer("--seq", in: 0...Int.max)
+        var shown = 0
         // One cassette at a time: a long session starts printing at once and is never in memory whole.
         for path in try selectCassettes(arguments, context: context).paths {
             let cassette = try Cassette.load(path: path)
             if arguments.flag("--json") {
-                for exchange in cassette.exchanges { context.print(JSONWriter.string(exchange.jsonValue)) }
+                let exchanges = seq.map { cassette.exchange(seq: $0).map { [$0] } ?? [] } ?? cassette.exchanges
+                for exchange in exchanges { context.print(JSONWriter.string(exchange.jsonValue)) }
+                shown += exchanges.count
+            } else if let seq {
+                guard let lines = CassetteTranscript.lines(of: cassette, seq: seq) else { continue }
+                lines.forEach(context.print)
+                shown += 1
             } else {
                 CassetteTranscript.lines(of: cassette).forEach(context.print)
             }
         }
+        if let seq, shown == 0 { throw CommandFailure("\(arguments.positionals[0]) has no exchange with --seq \(seq)") }
         return ExitCode.success
     }
 

@@ -1,10 +1,24 @@
 import Cassettes
+import Foundation
 import HTTPWire
+import TestSupport
 import Vocabulary
 
 /// Example exchanges covering every body shape.
 enum Fixtures {
     static let started = Timestamp(millisecondsSinceEpoch: 1_764_072_000_123)
+
+    /// A replay library over one cassette of `run` holding `exchanges`, written in `directory`.
+    static func replayLibrary(
+        with exchanges: [Exchange],
+        run: RunID?,
+        in directory: TemporaryDirectory
+    ) throws -> ReplayLibrary {
+        let writer = try CassetteWriter(directory: directory.url.path, run: run, toolVersion: "1")
+        for exchange in exchanges { try writer.append(exchange) }
+        try writer.finish()
+        return ReplayLibrary(directory: directory.url.path, redactor: Redactor())
+    }
 
     static func jsonExchange(
         seq: Int = 0,

@@ -61,6 +61,21 @@ import Testing
         )
     }
 
+    /// One recording is its cassette's heading and that exchange alone; a seq the cassette lacks gives nil.
+    @Test func oneRecordingBySeq() throws {
+        let directory = try TemporaryDirectory()
+        let writer = try CassetteWriter(directory: directory.url.path, run: RunID(validating: "r_1"), toolVersion: "1")
+        for seq in 0..<3 { try writer.append(Fixtures.jsonExchange(seq: seq)) }
+        try writer.finish()
+        let cassette = try Cassette.load(path: directory.path("r_1.jsonl.gz"))
+        #expect(
+            CassetteTranscript.lines(of: cassette, seq: 1)
+                == ["== r_1.jsonl.gz (run r_1, 3 exchanges)"]
+                + CassetteTranscript.lines(of: Fixtures.jsonExchange(seq: 1))
+        )
+        #expect(CassetteTranscript.lines(of: cassette, seq: 3) == nil)
+    }
+
     /// The table aligns its columns, shows untagged traffic as `_default` and missing times as `-`, and counts
     /// cassettes and exchanges.
     @Test func summaryTable() throws {

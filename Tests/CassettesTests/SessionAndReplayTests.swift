@@ -158,23 +158,12 @@ import Vocabulary
 }
 
 @Suite struct ReplayLibraryTests {
-    private func library(
-        with exchanges: [Exchange],
-        run: RunID?,
-        in directory: TemporaryDirectory
-    ) throws -> ReplayLibrary {
-        let writer = try CassetteWriter(directory: directory.url.path, run: run, toolVersion: "1")
-        for exchange in exchanges { try writer.append(exchange) }
-        try writer.finish()
-        return ReplayLibrary(directory: directory.url.path, redactor: Redactor())
-    }
-
     /// A tagged request gets exactly (run, ordinal); a difference in target or body is named as the first field.
     @Test func matchesRunAndOrdinal() throws {
         let directory = try TemporaryDirectory()
         let run = try RunID(validating: "r_1")
         let recorded = [Fixtures.jsonExchange(seq: 0), Fixtures.sseExchange(seq: 1)]
-        let library = try library(with: recorded, run: run, in: directory)
+        let library = try Fixtures.replayLibrary(with: recorded, run: run, in: directory)
         let hit = try library.match(
             ReplayRequest(
                 service: "maestro",
@@ -251,7 +240,7 @@ import Vocabulary
         var second = Fixtures.jsonExchange(seq: 1, body: #"{"n":2}"#)
         second.request.target = "/poll"
         let third = Fixtures.jsonExchange(seq: 2)
-        let library = try library(with: [first, second, third], run: nil, in: directory)
+        let library = try Fixtures.replayLibrary(with: [first, second, third], run: nil, in: directory)
         let poll = ReplayRequest(service: "maestro", method: "GET", target: "/poll")
         #expect(try library.match(poll).get().exchange == first)
         #expect(try library.match(poll).get().exchange == second)
@@ -261,7 +250,9 @@ import Vocabulary
         if case .failure(let mismatch) = unknown {
             #expect(mismatch.kind == .noRecording)
             #expect(mismatch.field == "target")
-            #expect(mismatch.expected?.seq == 2)
+            // `/poll` differs in its path only, seq 2 in its path and `?n`: the nearer comes first, used or not.
+            #expect(mismatch.expected?.seq == 0)
+            #expect(mismatch.differences.map(\.location) == ["path"])
         } else {
             Issue.record("an unrecorded target was served")
         }

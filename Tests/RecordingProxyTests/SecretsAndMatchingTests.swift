@@ -130,6 +130,52 @@ import Vocabulary
         #expect(report.lines.contains { $0.contains("3 recordings were not used") })
     }
 
+    /// An untagged POST whose body matches no recording gets a 599 whose `differences` name the one JSON path that
+    /// differs from the nearest recording, the second in file order, with both values.
+    @Test func mismatchNamesTheDifferingJSONPath() async throws {
+        let directory = try TemporaryDirectory()
+        let bodies = [
+            #"{"variation_id":"v-1","prompt":"calm","bars":8}"#, #"{"variation_id":"v-2","prompt":"jazz","bars":4}"#,
+        ]
+        try await withUpstream { upstream in
+            _ = try await withProxy(
+                proxyConfiguration(.record, directory: directory.url.path, services: [("maestro", upstream.url)])
+            ) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                for body in bodies {
+                    _ = try await fetch(
+                        client,
+                        proxy.baseURL(for: "maestro")!,
+                        "/echo",
+                        method: "POST",
+                        body: Array(body.utf8)
+                    )
+                }
+            }
+        }
+        let (answer, _) = try await withProxy(
+            proxyConfiguration(.replay, directory: directory.url.path, services: [("maestro", nil)])
+        ) { proxy in
+            let client = HTTPClient()
+            defer { client.close() }
+            let body = #"{"variation_id":"v-live","prompt":"jazz","bars":4}"#
+            return try await fetch(
+                client,
+                proxy.baseURL(for: "maestro")!,
+                "/echo",
+                method: "POST",
+                body: Array(body.utf8)
+            )
+        }
+        #expect(answer.status == 599)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+        #expect(object["field"] as? String == "body")
+        #expect((object["expected"] as? [String: Any])?["seq"] as? Int == 1)
+        let differences = try #require(object["differences"] as? [[String: String]])
+        #expect(differences == [["location": "$.variation_id", "recorded": #""v-2""#, "live": #""v-live""#]])
+    }
+
     /// record-missing answers what the cassettes hold without the upstream and records only what is new.
     @Test func recordMissingRecordsOnlyWhatIsNew() async throws {
         let directory = try TemporaryDirectory()
