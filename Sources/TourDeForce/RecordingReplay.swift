@@ -183,11 +183,12 @@ public struct RecordingReplay: Sendable {
         batch: [(runID: String, index: Int)],
         into out: String
     ) async throws(ReplayError) -> [ReplayVerdict] {
+        guard !batch.isEmpty else { return [] }
         let tree = recording.root
         if let problem = HarnessRunner.outputProblem(out) { throw .unusableOutput(problem) }
-        // The tree is rewritten from scratch; appended files would otherwise keep an earlier replay's lines.
         let original = ArtifactLayout(root: tree)
         let replayed = ArtifactLayout(root: out)
+        // The tree is rewritten from scratch; appended files would otherwise keep an earlier replay's lines.
         for file in [replayed.eventsFile, replayed.metricsFile, replayed.clientLogFile] {
             try? FileManager.default.removeItem(atPath: file)
         }
