@@ -34,6 +34,7 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
     /// Rule `index` (from 0) has a bad `field`.
     case invalidRule(index: Int, field: String, problem: Problem)
 
+    /// One sentence naming the rule, the field and what to write instead.
     public var description: String {
         switch self {
         case .notAJSONObject(let detail): "the matching rules are not a JSON object: \(detail)"
@@ -68,7 +69,9 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
 
 extension MatchingRules {
     /// The keys a rule may have (Docs/matching.md).
-    static let ruleFields = ["service", "method", "path", "ignore_body_paths", "ignore_query", "match_query_only", "body"]
+    static let ruleFields = [
+        "service", "method", "path", "ignore_body_paths", "ignore_query", "match_query_only", "body",
+    ]
 
     /// Reads a rules document: `{"version": 1, "rules": [{"service": ..., "method": ..., "path": ...,
     /// "ignore_body_paths": [...], "ignore_query": [...] or "match_query_only": [...], "body": ...}]}`, every key of
@@ -97,7 +100,9 @@ extension MatchingRules {
             .invalidRule(index: index, field: field, problem: problem)
         }
         guard case .object(let object) = value else { throw invalid("rules", .expected("an object")) }
-        if let unknown = object.keys.first(where: { !ruleFields.contains($0) }) { throw invalid(unknown, .unknownField) }
+        if let unknown = object.keys.first(where: { !ruleFields.contains($0) }) {
+            throw invalid(unknown, .unknownField)
+        }
         func string(_ field: String) throws(MatchingRulesError) -> String? {
             switch object[field] {
             case nil, .null?: return nil

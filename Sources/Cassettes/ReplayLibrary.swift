@@ -204,7 +204,9 @@ public struct UnusedRecording: Sendable, Equatable, CustomStringConvertible {
 /// (service, method, target, body digest): within the run, or for untagged requests in `_default.jsonl.gz`
 /// first and then in every other cassette in file-name order. When every matching recording has been served,
 /// the last one is served again (it is the same request). Cassettes are read on first use; incoming requests
-/// are redacted with the session's ``Redactor`` before comparing, as they were when recorded. A request nothing
+/// are redacted with the session's ``Redactor`` before comparing, as they were when recorded. Recorded and incoming
+/// requests alike are then normalised by the ``MatchingRules`` (none by default), so what the rules leave out is
+/// neither matched on nor named as a difference. A request nothing
 /// answers is compared with the nearest recording by content, and its ``ReplayMismatch`` lists the differences.
 public final class ReplayLibrary: Sendable {
     private struct Entry {
@@ -240,7 +242,9 @@ public final class ReplayLibrary: Sendable {
         init(run: RunID?, exchanges: [Exchange], rules: MatchingRules) {
             self.run = run
             self.fileName = RunID.fileName(for: run)
-            self.entries = exchanges.map { Entry(exchange: $0, normalized: rules.normalized(service: $0.service, $0.request)) }
+            self.entries = exchanges.map {
+                Entry(exchange: $0, normalized: rules.normalized(service: $0.service, $0.request))
+            }
             for (position, entry) in entries.enumerated() {
                 byKey[entry.key, default: []].append(position)
                 byOrdinal[entry.exchange.ordinal, default: []].append(position)
@@ -248,7 +252,10 @@ public final class ReplayLibrary: Sendable {
         }
 
         func append(_ exchange: Exchange, uses: Int, rules: MatchingRules) {
-            var entry = Entry(exchange: exchange, normalized: rules.normalized(service: exchange.service, exchange.request))
+            var entry = Entry(
+                exchange: exchange,
+                normalized: rules.normalized(service: exchange.service, exchange.request)
+            )
             entry.uses = uses
             supersedeProxyGeneratedFailures(of: entry.key)
             entries.append(entry)

@@ -175,7 +175,9 @@ import Testing
                 == .invalidRule(index: 1, field: "match_query_only", problem: .conflicts(with: "ignore_query"))
         )
         #expect(error(rules(#"{"header":"x"}"#)) == .invalidRule(index: 1, field: "header", problem: .unknownField))
-        #expect(error(rules(#"{"method":7}"#)) == .invalidRule(index: 1, field: "method", problem: .expected("a string")))
+        #expect(
+            error(rules(#"{"method":7}"#)) == .invalidRule(index: 1, field: "method", problem: .expected("a string"))
+        )
         #expect(error(rules(#""maestro""#)) == .invalidRule(index: 1, field: "rules", problem: .expected("an object")))
         #expect(
             error(rules(#"{"path":"/a/{id"}"#))?.description

@@ -47,7 +47,9 @@ import Vocabulary
 
         // What `tdf proxy --ignore-body-path $.variation_id` configures: one rule for every request.
         var configuration = proxyConfiguration(.replay, directory: directory.url.path, services: [("maestro", nil)])
-        configuration.matchingRules = MatchingRules([.init(ignoredBodyPaths: [try #require(JSONPath("$.variation_id"))])])
+        configuration.matchingRules = MatchingRules([
+            .init(ignoredBodyPaths: [try #require(JSONPath("$.variation_id"))])
+        ])
         let replayed = try await postTwice(configuration)
         #expect(replayed.map(\.status) == [201, 201])
         #expect(replayed.map(\.body) == recorded.map(\.body))
