@@ -81,9 +81,10 @@ struct ComparedRequest {
         self.bodyDigest = bodyDigest
     }
 
-    /// A recorded exchange's request to compare.
-    init(_ exchange: Exchange, bodyDigest: String) {
-        self.init(service: exchange.service, request: exchange.request, bodyDigest: bodyDigest)
+    /// A request of `service` to compare as the matching rules leave it, so that what they leave out never shows
+    /// as a difference.
+    init(_ service: String, _ normalized: MatchingRules.Normalized) {
+        self.init(service: service, request: normalized.request, bodyDigest: normalized.bodyDigest)
     }
 
     private static func path(of target: String) -> Substring { target.prefix { $0 != "?" } }

@@ -204,19 +204,23 @@ public struct UnusedRecording: Sendable, Equatable, CustomStringConvertible {
 /// (service, method, target, body digest): within the run, or for untagged requests in `_default.jsonl.gz`
 /// first and then in every other cassette in file-name order. When every matching recording has been served,
 /// the last one is served again (it is the same request). Cassettes are read on first use; incoming requests
-/// are redacted with the session's ``Redactor`` before comparing, as they were when recorded. A request nothing
+/// are redacted with the session's ``Redactor`` before comparing, as they were when recorded. Recorded and incoming
+/// requests alike are then normalised by the ``MatchingRules`` (none by default), so what the rules leave out is
+/// neither matched on nor named as a difference. A request nothing
 /// answers is compared with the nearest recording by content, and its ``ReplayMismatch`` lists the differences.
 public final class ReplayLibrary: Sendable {
     private struct Entry {
         let exchange: Exchange
-        let bodyDigest: String
+        /// The request as the matching rules leave it: what matching and mismatches compare.
+        let normalized: MatchingRules.Normalized
+        var bodyDigest: String { normalized.bodyDigest }
         var uses = 0
         /// A proxy-generated failure that record-missing answered by asking the upstream again: never served or
         /// listed as unused from then on.
         var isSuperseded = false
 
         var key: String {
-            Self.key(exchange.service, exchange.request.method, exchange.request.target, bodyDigest)
+            Self.key(exchange.service, exchange.request.method, normalized.request.target, bodyDigest)
         }
 
         static func key(_ service: String, _ method: String, _ target: String, _ digest: String) -> String {
@@ -235,11 +239,11 @@ public final class ReplayLibrary: Sendable {
         /// Per key, the index into `byKey[key]` before which every recording has been used.
         var cursors: [String: Int] = [:]
 
-        init(run: RunID?, exchanges: [Exchange]) {
+        init(run: RunID?, exchanges: [Exchange], rules: MatchingRules) {
             self.run = run
             self.fileName = RunID.fileName(for: run)
             self.entries = exchanges.map {
-                Entry(exchange: $0, bodyDigest: RequestNormalizer.bodyDigest($0.request.body))
+                Entry(exchange: $0, normalized: rules.normalized(service: $0.service, $0.request))
             }
             for (position, entry) in entries.enumerated() {
                 byKey[entry.key, default: []].append(position)
@@ -247,8 +251,11 @@ public final class ReplayLibrary: Sendable {
             }
         }
 
-        func append(_ exchange: Exchange, uses: Int) {
-            var entry = Entry(exchange: exchange, bodyDigest: RequestNormalizer.bodyDigest(exchange.request.body))
+        func append(_ exchange: Exchange, uses: Int, rules: MatchingRules) {
+            var entry = Entry(
+                exchange: exchange,
+                normalized: rules.normalized(service: exchange.service, exchange.request)
+            )
             entry.uses = uses
             supersedeProxyGeneratedFailures(of: entry.key)
             entries.append(entry)
@@ -320,12 +327,15 @@ public final class ReplayLibrary: Sendable {
     /// The session directory.
     public let directory: String
     private let redactor: Redactor
+    /// What matching leaves out of both the recorded requests and the incoming ones.
+    public let rules: MatchingRules
     private let state: Mutex<State>
 
-    /// Opens the recordings in `directory` (a missing directory holds none).
-    public init(directory: String, redactor: Redactor) {
+    /// Opens the recordings in `directory` (a missing directory holds none), to be matched under `rules`.
+    public init(directory: String, redactor: Redactor, rules: MatchingRules = MatchingRules()) {
         self.directory = directory
         self.redactor = redactor
+        self.rules = rules
         let names = (try? SessionDirectory.cassetteFileNames(in: directory)) ?? []
         state = Mutex(State(fileNames: Set(names)))
     }
@@ -338,8 +348,9 @@ public final class ReplayLibrary: Sendable {
         let redacted = redactor.redact(
             RecordedRequest(method: incoming.method, target: incoming.target, body: incoming.body)
         )
-        let digest = RequestNormalizer.bodyDigest(redacted.body)
-        let target = redacted.target
+        let normalized = rules.normalized(service: incoming.service, redacted)
+        let digest = normalized.bodyDigest
+        let target = normalized.request.target
         let key = Entry.key(incoming.service, incoming.method, target, digest)
         func mismatch(
             _ kind: ReplayMismatch.Kind,
@@ -388,14 +399,12 @@ public final class ReplayLibrary: Sendable {
                     let recorded = entry.exchange
                     let isRecorded =
                         recorded.service == incoming.service && recorded.request.method == incoming.method
-                        && recorded.request.target == target && entry.bodyDigest == digest
+                        && entry.normalized.request.target == target && entry.bodyDigest == digest
                     if !isRecorded {
                         let expected = shelf.expected(position)
-                        let live = ComparedRequest(service: incoming.service, request: redacted, bodyDigest: digest)
-                        let differences = live.compared(
-                            with: ComparedRequest(entry.exchange, bodyDigest: entry.bodyDigest)
-                        )
-                        .differences
+                        let live = ComparedRequest(incoming.service, normalized)
+                        let differences = live.compared(with: ComparedRequest(entry.exchange.service, entry.normalized))
+                            .differences
                         return mismatch(
                             .differs,
                             differences.first?.field ?? "body",
@@ -410,7 +419,7 @@ public final class ReplayLibrary: Sendable {
                     return .success(ReplayHit(exchange: recorded, run: run, uses: uses))
                 }
             }
-            return matchByKey(key, in: [fileName], incoming: incoming, redacted: redacted, digest: digest)
+            return matchByKey(key, in: [fileName], incoming: incoming, normalized: normalized)
         }
         var searched = [RunID.untaggedFileName]
         _ = loadShelf(RunID.untaggedFileName)
@@ -418,18 +427,17 @@ public final class ReplayLibrary: Sendable {
         let others = state.withLock { $0.fileNames }.filter { $0 != RunID.untaggedFileName }.sorted()
         for name in others { _ = loadShelf(name) }
         searched += others
-        return matchByKey(key, in: searched, incoming: incoming, redacted: redacted, digest: digest)
+        return matchByKey(key, in: searched, incoming: incoming, normalized: normalized)
     }
 
     private func matchByKey(
         _ key: String,
         in fileNames: [String],
         incoming: ReplayRequest,
-        redacted: RecordedRequest,
-        digest: String
+        normalized: MatchingRules.Normalized
     ) -> Result<ReplayHit, ReplayMismatch> {
         if let hit = takeByKey(key, in: fileNames, reuse: true) { return .success(hit) }
-        return .failure(explainMiss(in: fileNames, incoming: incoming, redacted: redacted, digest: digest))
+        return .failure(explainMiss(in: fileNames, incoming: incoming, normalized: normalized))
     }
 
     /// The next unused recording of `key` in these cassettes, marked used; with `reuse`, the last one of the key
@@ -453,8 +461,8 @@ public final class ReplayLibrary: Sendable {
 
     /// A recording the nearest-recording search compares a request with.
     private struct Candidate {
-        let exchange: Exchange
-        let bodyDigest: String
+        let service: String
+        let normalized: MatchingRules.Normalized
         let expected: ReplayMismatch.Expected
     }
 
@@ -469,10 +477,10 @@ public final class ReplayLibrary: Sendable {
     private func explainMiss(
         in fileNames: [String],
         incoming: ReplayRequest,
-        redacted: RecordedRequest,
-        digest: String
+        normalized: MatchingRules.Normalized
     ) -> ReplayMismatch {
-        let live = ComparedRequest(service: incoming.service, request: redacted, bodyDigest: digest)
+        let live = ComparedRequest(incoming.service, normalized)
+        let digest = normalized.bodyDigest
         // Chosen under the lock by what costs nothing to compare; bodies are parsed and compared outside it.
         let candidates = state.withLock { state -> [Candidate] in
             var closest = Int.max
@@ -489,8 +497,8 @@ public final class ReplayLibrary: Sendable {
                     }
                     guard resemblance == closest else { continue }
                     let candidate = Candidate(
-                        exchange: entry.exchange,
-                        bodyDigest: entry.bodyDigest,
+                        service: entry.exchange.service,
+                        normalized: entry.normalized,
                         expected: shelf.expected(position)
                     )
                     if entry.uses == 0 {
@@ -503,12 +511,12 @@ public final class ReplayLibrary: Sendable {
             return Array((unused + used).prefix(Self.nearestCandidateLimit))
         }
         let compared = candidates.map { candidate in
-            let recorded = ComparedRequest(candidate.exchange, bodyDigest: candidate.bodyDigest)
+            let recorded = ComparedRequest(candidate.service, candidate.normalized)
             return (expected: candidate.expected, comparison: live.compared(with: recorded))
         }
         let scope = incoming.run.map { "run \($0)" } ?? "the untagged recordings or any run"
         let request =
-            "\(incoming.service) \(incoming.method) \(redacted.target)"
+            "\(incoming.service) \(incoming.method) \(normalized.request.target)"
             + (incoming.body.isEmpty ? "" : " with this body")
         // Candidates are unused first, each group in file order, and `min` keeps the first of equals.
         let nearest = compared.min {
@@ -547,7 +555,7 @@ public final class ReplayLibrary: Sendable {
         let (run, exchanges, problems) = read(fileName)
         state.withLock { state in
             if state.shelves[fileName] == nil {
-                state.shelves[fileName] = Shelf(run: run, exchanges: exchanges)
+                state.shelves[fileName] = Shelf(run: run, exchanges: exchanges, rules: rules)
                 state.problems += problems
             }
         }
@@ -571,9 +579,9 @@ public final class ReplayLibrary: Sendable {
     public func add(_ exchange: Exchange, run: RunID?) {
         let fileName = RunID.fileName(for: run)
         state.withLock { state in
-            if state.shelves[fileName] == nil { state.shelves[fileName] = Shelf(run: run, exchanges: []) }
+            if state.shelves[fileName] == nil { state.shelves[fileName] = Shelf(run: run, exchanges: [], rules: rules) }
             state.fileNames.insert(fileName)
-            state.shelves[fileName]!.append(exchange, uses: 1)  // a class: appended in place
+            state.shelves[fileName]!.append(exchange, uses: 1, rules: rules)  // a class: appended in place
         }
     }
 
@@ -592,7 +600,7 @@ public final class ReplayLibrary: Sendable {
         var unused = opened
         for fileName in unopened.sorted() {
             let (run, exchanges, problems) = read(fileName)
-            unused[fileName] = Shelf(run: run, exchanges: exchanges).unusedRecordings
+            unused[fileName] = Shelf(run: run, exchanges: exchanges, rules: rules).unusedRecordings
             state.withLock { $0.problems += problems }
         }
         return unused.keys.sorted().flatMap { unused[$0]! }

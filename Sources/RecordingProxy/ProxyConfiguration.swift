@@ -132,6 +132,8 @@ public struct ProxyConfiguration: Sendable {
     public var redactJSONPaths: [JSONPath]
     /// Headers whose values are redacted (lowercase).
     public var redactHeaders: Set<String>
+    /// What replay leaves out when it compares requests with recordings; none compares them whole.
+    public var matchingRules = MatchingRules()
     /// How long connecting to an upstream may take (then 504).
     public var connectTimeout: Duration
     /// How long the upstream may stay silent, before the head or between body bytes (then 504, or a cut stream).

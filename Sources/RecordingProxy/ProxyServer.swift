@@ -56,7 +56,9 @@ public final class ProxyServer: Sendable {
             if configuration.mode == .replay && !SessionDirectory.exists(directory) {
                 throw .missingCassetteDirectory(directory)
             }
-            if configuration.mode.replays { library = ReplayLibrary(directory: directory, redactor: redactor) }
+            if configuration.mode.replays {
+                library = ReplayLibrary(directory: directory, redactor: redactor, rules: configuration.matchingRules)
+            }
             if configuration.mode.records {
                 do {
                     session = try CassetteSession(

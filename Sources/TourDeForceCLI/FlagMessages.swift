@@ -27,6 +27,12 @@ enum FlagMessages {
         }
     }
 
+    /// A `--rules FILE` document that cannot be used. The library's words name the document's own keys, which are
+    /// what the user wrote in FILE, so only the flag and the file are added.
+    static func message(_ error: MatchingRulesError, rulesFile file: String) -> String {
+        "--rules \(file): \(error)"
+    }
+
     /// A proxy that could not start.
     static func message(_ error: ProxyError) -> String {
         switch error {

@@ -12,12 +12,13 @@ enum Fixtures {
     static func replayLibrary(
         with exchanges: [Exchange],
         run: RunID?,
-        in directory: TemporaryDirectory
+        in directory: TemporaryDirectory,
+        rules: MatchingRules = MatchingRules()
     ) throws -> ReplayLibrary {
         let writer = try CassetteWriter(directory: directory.url.path, run: run, toolVersion: "1")
         for exchange in exchanges { try writer.append(exchange) }
         try writer.finish()
-        return ReplayLibrary(directory: directory.url.path, redactor: Redactor())
+        return ReplayLibrary(directory: directory.url.path, redactor: Redactor(), rules: rules)
     }
 
     static func jsonExchange(

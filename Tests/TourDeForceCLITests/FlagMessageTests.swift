@@ -75,6 +75,29 @@ import Testing
         )
     }
 
+    /// `tdf proxy --rules FILE` names the flag, the file, and the rule's index and field; `--ignore-body-path` its
+    /// path.
+    @Test func matchingRuleErrorsNameTheFlagTheRuleAndTheField() async throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.url.path + "/rules.json"
+        try Data(#"{"version":1,"rules":[{"service":"maestro"},{"body":"bytes"}]}"#.utf8).write(
+            to: URL(fileURLWithPath: file)
+        )
+        let proxy = ["proxy", "--mode", "replay", "--cassettes", directory.url.path, "--service", "m=0"]
+        await expectError(
+            proxy + ["--rules", file],
+            "--rules \(file): rule 1 'body': 'bytes' is not a body mode; use json, exact, ignore"
+        )
+        await expectError(
+            proxy + ["--rules", directory.url.path + "/missing.json"],
+            "--rules \(directory.url.path)/missing.json cannot be read"
+        )
+        await expectError(
+            proxy + ["--ignore-body-path", "$..", "--ignore-body-path", "$.ok"],
+            "--ignore-body-path '$..' is not a JSON path; write e.g. $.variation_id, $..timestamp or $.items[*].id"
+        )
+    }
+
     /// `tdf run --shard`: each way a shard can be wrong names `--shard` (and `--runs`), before anything starts.
     @Test func shardErrorsNameTheFlags() async {
         let run = ["run", "--stack", "embedded", "--out", "/nonexistent/tdf-flag-messages"]

@@ -1,0 +1,57 @@
+import Cassettes
+import Foundation
+import HTTPTransport
+import JSON
+import RecordingProxy
+import TestSupport
+import Testing
+import Vocabulary
+
+/// A client tdf did not write invents a uuid per request: its recording replays only when matching leaves the uuid
+/// out (Docs/matching.md).
+@Suite struct MatchingRulesProxyTests {
+    private func variation() -> [UInt8] {
+        Array(#"{"variation_id":"\#(UUID().uuidString.lowercased())","prompt":"jazz"}"#.utf8)
+    }
+
+    /// Sends two untagged `POST /echo` with fresh uuids through a proxy; returns the answers.
+    private func postTwice(_ configuration: ProxyConfiguration) async throws -> [Fetched] {
+        try await withProxy(configuration) { proxy in
+            let client = HTTPClient()
+            defer { client.close() }
+            var answers: [Fetched] = []
+            for _ in 0..<2 {
+                let base = proxy.baseURL(for: "maestro")!
+                answers.append(try await fetch(client, base, "/echo", method: "POST", body: variation()))
+            }
+            return answers
+        }.result
+    }
+
+    @Test func anIgnoredBodyPathLetsAClientThatInventsUUIDsReplay() async throws {
+        let directory = try TemporaryDirectory()
+        let recorded = try await withUpstream { upstream in
+            try await postTwice(
+                proxyConfiguration(.record, directory: directory.url.path, services: [("maestro", upstream.url)])
+            )
+        }
+        #expect(recorded.map(\.status) == [201, 201])
+
+        let strict = try await postTwice(
+            proxyConfiguration(.replay, directory: directory.url.path, services: [("maestro", nil)])
+        )
+        #expect(strict.map(\.status) == [599, 599])
+        let mismatch = try #require(try JSONSerialization.jsonObject(with: Data(strict[0].body)) as? [String: Any])
+        let differences = try #require(mismatch["differences"] as? [[String: String]])
+        #expect(differences.map { $0["location"] } == ["$.variation_id"])
+
+        // What `tdf proxy --ignore-body-path $.variation_id` configures: one rule for every request.
+        var configuration = proxyConfiguration(.replay, directory: directory.url.path, services: [("maestro", nil)])
+        configuration.matchingRules = MatchingRules([
+            .init(ignoredBodyPaths: [try #require(JSONPath("$.variation_id"))])
+        ])
+        let replayed = try await postTwice(configuration)
+        #expect(replayed.map(\.status) == [201, 201])
+        #expect(replayed.map(\.body) == recorded.map(\.body))
+    }
+}
