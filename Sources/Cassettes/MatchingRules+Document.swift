@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// What is wrong with a matching rules document: where (the rule's index, counted from 0, and its field) and what.
 /// The description names the document's own keys; a command line that read the document from a file says which.
@@ -144,5 +144,33 @@ extension MatchingRules {
             rule.body = mode
         }
         return rule
+    }
+}
+
+extension MatchingRules {
+    /// The rules as a document ``init(document:)`` reads back to equal rules: a rule's absent scope and empty lists
+    /// are left out, and query parameter names are sorted so that the text is stable.
+    public var documentValue: JSONValue {
+        .object([
+            ("version", .int(Self.version)),
+            ("rules", .array(rules.map(Self.documentValue))),
+        ])
+    }
+
+    private static func documentValue(of rule: Rule) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        if let service = rule.service { members.append(("service", .string(service))) }
+        if let method = rule.method { members.append(("method", .string(method))) }
+        if let path = rule.path { members.append(("path", .string(path.description))) }
+        if !rule.ignoredBodyPaths.isEmpty {
+            members.append(("ignore_body_paths", .array(rule.ignoredBodyPaths.map { .string($0.description) })))
+        }
+        switch rule.query {
+        case .ignoring(let names) where names.isEmpty: break
+        case .ignoring(let names): members.append(("ignore_query", .array(names.sorted().map(JSONValue.string))))
+        case .only(let names): members.append(("match_query_only", .array(names.sorted().map(JSONValue.string))))
+        }
+        if let body = rule.body { members.append(("body", .string(body.rawValue))) }
+        return .object(members)
     }
 }

@@ -18,6 +18,7 @@ extension CommandLineTool {
             examples: [
                 "tdf cassette ls out/cassettes", "tdf cassette show out/cassettes --run r_000042",
                 "tdf cassette verify out/cassettes", "tdf cassette har out/cassettes --run r_000042 --out run.har",
+                "tdf cassette learn rec1 rec2 --out rules.json",
             ],
             subcommands: [
                 CommandSpec(
@@ -66,6 +67,25 @@ extension CommandLineTool {
                     positionals: [target],
                     action: { arguments, context in try exportHAR(arguments, context: context) }
                 ),
+                CommandSpec(
+                    name: "learn",
+                    abstract: "Propose matching rules from two recordings of the same client doing the same thing.",
+                    discussion:
+                        "Pairs the exchanges (by run cassette and ordinal, else per route in order) and proposes one "
+                        + "rule per route leaving out the body JSON paths and query parameters whose values differ. "
+                        + "Each is classified on stderr as uuid, timestamp, counter or random; unpaired exchanges and "
+                        + "differences no rule can leave out (paths, non-JSON bodies) are listed there too.",
+                    examples: [
+                        "tdf cassette learn rec1 rec2 --out rules.json",
+                        "tdf proxy --mode replay --cassettes rec1 --rules rules.json --service maestro=9001",
+                    ],
+                    options: [.option("--out", value: "FILE", help: "Write the rules here instead of stdout.")],
+                    positionals: [
+                        PositionalSpec("A", help: "A session directory of cassettes: the first recording."),
+                        PositionalSpec("B", help: "The second recording of the same client doing the same thing."),
+                    ],
+                    action: { arguments, context in try learnRules(arguments, context: context) }
+                ),
             ]
         )
     }
@@ -75,12 +95,16 @@ extension CommandLineTool {
         _ arguments: ParsedArguments,
         context: CommandContext
     ) throws -> CassetteSelection {
+        try selectCassettes(at: arguments.positionals[0], run: arguments.value("--run"), context: context)
+    }
+
+    private static func selectCassettes(
+        at path: String,
+        run: String?,
+        context: CommandContext
+    ) throws -> CassetteSelection {
         do {
-            return try CassetteSelection(
-                path: arguments.positionals[0],
-                currentDirectory: context.currentDirectory,
-                run: arguments.value("--run")
-            )
+            return try CassetteSelection(path: path, currentDirectory: context.currentDirectory, run: run)
         } catch {
             switch error {
             case .missing(let path): throw UsageError("\(path) does not exist; give a session directory of cassettes")
@@ -138,19 +162,63 @@ extension CommandLineTool {
 
     private static func exportHAR(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         let cassettes = try selectCassettes(arguments, context: context).load()
-        var bytes = JSONWriter.bytes(HARExport.document(of: cassettes, toolVersion: version), style: .pretty)
-        bytes.append(0x0A)
-        guard var out = arguments.value("--out") else {
-            context.standardOutput.write(String(decoding: bytes, as: UTF8.self))
-            return ExitCode.success
+        let document = HARExport.document(of: cassettes, toolVersion: version)
+        if let out = try write(document, arguments: arguments, context: context) {
+            context.printError("wrote \(cassettes.reduce(0) { $0 + $1.exchanges.count }) entries to \(out)")
         }
-        out = context.absolute(out)
+        return ExitCode.success
+    }
+
+    /// Writes `document` as pretty JSON to `--out` atomically, or to stdout; the absolute `--out` path, if given.
+    private static func write(
+        _ document: JSONValue,
+        arguments: ParsedArguments,
+        context: CommandContext
+    ) throws -> String? {
+        var bytes = JSONWriter.bytes(document, style: .pretty)
+        bytes.append(0x0A)
+        guard let out = arguments.value("--out").map(context.absolute) else {
+            context.standardOutput.write(String(decoding: bytes, as: UTF8.self))
+            return nil
+        }
         do {
             try SessionDirectory.writeAtomically(bytes, to: out)
         } catch {
             throw CommandFailure("cannot write --out: \(error)", exitCode: ExitCode.environment)
         }
-        context.printError("wrote \(cassettes.reduce(0) { $0 + $1.exchanges.count }) entries to \(out)")
+        return out
+    }
+
+    private static func learnRules(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        let first = try selectCassettes(at: arguments.positionals[0], run: nil, context: context).load()
+        let second = try selectCassettes(at: arguments.positionals[1], run: nil, context: context).load()
+        let proposal = NoiseLearner.learn(first, second)
+        // stdout (or --out) holds only the rules, editable as they are; why each is there goes to stderr.
+        let out = try write(proposal.rules.documentValue, arguments: arguments, context: context)
+        for finding in proposal.findings {
+            context.printError(
+                "\(finding.service) \(finding.method) \(finding.path) \(finding.location): \(finding.kind.rawValue) "
+                    + "(\(finding.first ?? "absent") vs \(finding.second ?? "absent"))"
+            )
+        }
+        for unpaired in proposal.unpaired {
+            context.printError(
+                "unpaired in \(arguments.positionals[unpaired.isInFirst ? 0 : 1]): "
+                    + "\(unpaired.cassette) seq \(unpaired.seq) \(unpaired.service) \(unpaired.method) \(unpaired.target)"
+            )
+        }
+        for unlearnable in proposal.unlearnable {
+            context.printError(
+                "no rule leaves out: \(unlearnable.service) \(unlearnable.method) \(unlearnable.target) "
+                    + "differs in \(unlearnable.location)"
+            )
+        }
+        let rules = proposal.rules.rules.count
+        context.printError(
+            "proposed \(rules) rule\(rules == 1 ? "" : "s") for \(proposal.findings.count) differing values "
+                + "from \(proposal.pairs) paired exchanges; \(proposal.unpaired.count) unpaired"
+                + (out.map { "; wrote \($0)" } ?? "")
+        )
         return ExitCode.success
     }
 }
