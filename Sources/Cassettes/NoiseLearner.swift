@@ -30,6 +30,7 @@ public enum NoiseLearner {
         public var path: String
         /// A body JSON path such as `$.variation_id`, or a query parameter as `?name`.
         public var location: String
+        /// What kind of value it is in both recordings.
         public var kind: Kind
         /// The first recording's value (JSON text at a JSON path), shortened; nil when it has none.
         public var first: String?
