@@ -1,7 +1,9 @@
 import Cassettes
 import Foundation
+import Harness
 import TestSupport
 import Testing
+import TourDeForce
 import Vocabulary
 
 /// `tdf cassette learn A B` proposes matching rules from two recordings (Docs/matching.md, "Learning rules").
@@ -76,5 +78,27 @@ import Vocabulary
         #expect(learned.status == 0)
         #expect(learned.stdout == "{\n  \"version\": 1,\n  \"rules\": []\n}\n")
         #expect(learned.stderr == "proposed 0 rules for 0 differing values from 100 paired exchanges; 0 unpaired\n")
+    }
+
+    /// The harness's client is deterministic: two recordings with the fixed seed differ in nothing a rule would
+    /// leave out.
+    @Test func twoRecordingsWithTheFixedSeedProposeNothing() async throws {
+        let directory = try TemporaryDirectory()
+        var recordings: [String] = []
+        for name in ["first", "second"] {
+            let out = directory.path(name)
+            let configuration = HarnessConfiguration(runs: 2, seed: 1337, outputDirectory: out, stack: .embedded)
+            #expect(try await LiveBatch(configuration, token: nil).run().result.allSucceeded)
+            recordings.append(out + "/cassettes")
+        }
+
+        let learned = await tdf(["cassette", "learn"] + recordings)
+
+        #expect(learned.status == 0)
+        #expect(learned.stdout == "{\n  \"version\": 1,\n  \"rules\": []\n}\n")
+        #expect(learned.stderr.hasPrefix("proposed 0 rules for 0 differing values from "))
+        #expect(learned.stderr.hasSuffix(" paired exchanges; 0 unpaired\n"))
+        #expect(!learned.stderr.contains(" from 0 paired"))
+        #expect(learned.stderr.split(separator: "\n").count == 1, "\(learned.stderr)")
     }
 }
