@@ -71,7 +71,8 @@ public enum NoiseLearner {
     public struct Proposal: Sendable, Equatable {
         /// One rule per route with differing values, in the order the routes first appear in the first recording.
         public var rules: MatchingRules
-        /// Every differing place, in the same order, once per route.
+        /// Every differing place, in the same order, once per route: its values and kind are those of the first pair
+        /// it differs in.
         public var findings: [Finding]
         /// The exchanges of either recording with no counterpart, the first recording's first.
         public var unpaired: [Unpaired]
@@ -98,10 +99,8 @@ public enum NoiseLearner {
                 order.append(key)
                 routes[key] = Route(segments: Self.segments(of: a.request.target))
             }
-            routes[key]?.note(path: Self.segments(of: a.request.target))
             routes[key]?.note(path: Self.segments(of: b.request.target))
-            let compared = ComparedRequest(a)
-            for difference in ComparedRequest(b).compared(with: compared).differences {
+            for difference in ComparedRequest(b).compared(with: ComparedRequest(a)).differences {
                 switch difference.field {
                 case "body" where difference.location.hasPrefix("$"), "target" where difference.location.hasPrefix("?"):
                     routes[key]?.note(difference)
