@@ -1,4 +1,4 @@
-import JSON
+public import JSON
 
 /// What is wrong with a matching rules document: where (the rule's index, counted from 0, and its field) and what.
 /// The description names the document's own keys; a command line that read the document from a file says which.
@@ -83,6 +83,11 @@ extension MatchingRules {
         } catch {
             throw .notAJSONObject(detail: error.description)
         }
+        try self.init(document: document)
+    }
+
+    /// Reads a rules document already parsed, such as the one a session's `index.json` keeps (cassette-format.md §6).
+    public init(document: JSONValue) throws(MatchingRulesError) {
         guard case .object(let top) = document else { throw .notAJSONObject(detail: "it is \(document.compactText)") }
         if let unknown = top.keys.first(where: { $0 != "version" && $0 != "rules" }) { throw .unknownField(unknown) }
         guard top["version"] == .int(Self.version) else { throw .unsupportedVersion(top["version"]?.compactText) }
@@ -93,6 +98,13 @@ extension MatchingRules {
             parsed.append(try Self.rule(value, index: index))
         }
         self.init(parsed)
+    }
+
+    /// The rules as a rules document, which ``init(document:)`` reads back as equal rules: how a session's
+    /// `index.json` keeps the rules it was recorded with. A rule has only the keys that say something; query names
+    /// are sorted, as a set has no order.
+    public var document: JSONValue {
+        .object([("version", .int(Self.version)), ("rules", .array(rules.map(\.document)))])
     }
 
     private static func rule(_ value: JSONValue, index: Int) throws(MatchingRulesError) -> Rule {
@@ -144,5 +156,26 @@ extension MatchingRules {
             rule.body = mode
         }
         return rule
+    }
+}
+
+extension MatchingRules.Rule {
+    /// The rule as a rules document writes it (Docs/matching.md).
+    fileprivate var document: JSONValue {
+        func strings(_ texts: some Sequence<String>) -> JSONValue { .array(texts.map(JSONValue.string)) }
+        var fields: [(String, JSONValue)] = []
+        if let service { fields.append(("service", .string(service))) }
+        if let method { fields.append(("method", .string(method))) }
+        if let path { fields.append(("path", .string(path.description))) }
+        if !ignoredBodyPaths.isEmpty {
+            fields.append(("ignore_body_paths", strings(ignoredBodyPaths.map(\.description))))
+        }
+        switch query {
+        case .ignoring(let names) where names.isEmpty: break
+        case .ignoring(let names): fields.append(("ignore_query", strings(names.sorted())))
+        case .only(let names): fields.append(("match_query_only", strings(names.sorted())))
+        }
+        if let body { fields.append(("body", .string(body.rawValue))) }
+        return .object(fields)
     }
 }
