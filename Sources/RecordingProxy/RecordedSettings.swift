@@ -4,7 +4,7 @@ public import JSON
 extension ProxyConfiguration {
     /// Which matching and redaction settings a replay uses when its own differ from those the recording was made with
     /// (kept in the session's `index.json`, cassette-format.md §6).
-    public enum RecordedSettingsChoice: String, Sendable, CaseIterable {
+    public enum RecordedSettingsChoice: Sendable {
         /// The recorded ones: the recording was written and redacted with them, so they are what matches it.
         case prefer
         /// The given ones, for a replay that means to change them.

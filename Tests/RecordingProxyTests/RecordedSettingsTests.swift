@@ -217,4 +217,21 @@ import Vocabulary
                 + "(\(directory.url.path)/index.json); replaying with the given ones, as asked"
         )
     }
+
+    @Test func theCommittedDemoRecordingWithoutKeptRulesReplaysWithTheGivenOnes() async throws {
+        // cassettes/demo/cassettes/index.json was written before the rules were kept in it.
+        let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("cassettes/demo/cassettes").path
+        let log = Log()
+        var configuration = proxyConfiguration(
+            .replay,
+            directory: demo,
+            services: [("maestro", nil), ("storpheus", nil)]
+        )
+        configuration.matchingRules = Self.ignoringThePrompt
+        configuration.log = { log.append($0) }
+        let rules = try await withProxy(configuration) { proxy in proxy.configuration.matchingRules }.result
+        #expect(rules == Self.ignoringThePrompt)
+        #expect(log.lines.withLock { $0 } == [])
+    }
 }
