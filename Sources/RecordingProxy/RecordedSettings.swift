@@ -43,7 +43,7 @@ extension ProxyConfiguration {
     /// A setting left at its default (no rules, no redacted paths, ``Redactor/defaultHeaders``) takes the recorded
     /// one silently: that is how a replay picks up what its recording was made with. A setting given otherwise that
     /// differs from the recorded one is named in the warning, and ``recordedSettings`` says which is used. Recorded
-    /// redaction counts even when it redacted nothing: a recorded body holds exactly what it left, so only the same
+    /// redaction counts even when it redacted nothing: a recorded body holds what redaction left of it, so only the same
     /// redaction of a live request matches it. Recorded rules count only when there are some, since rules never
     /// change what is recorded; a replay may add rules to a recording made without any.
     public func applying(_ recorded: RecordedSettings) -> (configuration: ProxyConfiguration, warning: String?) {
