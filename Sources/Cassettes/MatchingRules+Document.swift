@@ -83,6 +83,11 @@ extension MatchingRules {
         } catch {
             throw .notAJSONObject(detail: error.description)
         }
+        try self.init(document: document)
+    }
+
+    /// Reads a rules document already parsed, such as the one a session's `index.json` keeps (cassette-format.md §6).
+    public init(document: JSONValue) throws(MatchingRulesError) {
         guard case .object(let top) = document else { throw .notAJSONObject(detail: "it is \(document.compactText)") }
         if let unknown = top.keys.first(where: { $0 != "version" && $0 != "rules" }) { throw .unknownField(unknown) }
         guard top["version"] == .int(Self.version) else { throw .unsupportedVersion(top["version"]?.compactText) }
@@ -93,6 +98,13 @@ extension MatchingRules {
             parsed.append(try Self.rule(value, index: index))
         }
         self.init(parsed)
+    }
+
+    /// The rules as a rules document, which ``init(document:)`` reads back as equal rules: how a session's
+    /// `index.json` keeps the rules it was recorded with. A rule has only the keys that say something; query names
+    /// are sorted, as a set has no order.
+    public var document: JSONValue {
+        .object([("version", .int(Self.version)), ("rules", .array(rules.map(\.document)))])
     }
 
     private static func rule(_ value: JSONValue, index: Int) throws(MatchingRulesError) -> Rule {
@@ -147,30 +159,23 @@ extension MatchingRules {
     }
 }
 
-extension MatchingRules {
-    /// The rules as a document ``init(document:)`` reads back to equal rules: a rule's absent scope and empty lists
-    /// are left out, and query parameter names are sorted so that the text is stable.
-    public var documentValue: JSONValue {
-        .object([
-            ("version", .int(Self.version)),
-            ("rules", .array(rules.map(Self.documentValue))),
-        ])
-    }
-
-    private static func documentValue(of rule: Rule) -> JSONValue {
-        var members: [(String, JSONValue)] = []
-        if let service = rule.service { members.append(("service", .string(service))) }
-        if let method = rule.method { members.append(("method", .string(method))) }
-        if let path = rule.path { members.append(("path", .string(path.description))) }
-        if !rule.ignoredBodyPaths.isEmpty {
-            members.append(("ignore_body_paths", .array(rule.ignoredBodyPaths.map { .string($0.description) })))
+extension MatchingRules.Rule {
+    /// The rule as a rules document writes it (Docs/matching.md).
+    fileprivate var document: JSONValue {
+        func strings(_ texts: some Sequence<String>) -> JSONValue { .array(texts.map(JSONValue.string)) }
+        var fields: [(String, JSONValue)] = []
+        if let service { fields.append(("service", .string(service))) }
+        if let method { fields.append(("method", .string(method))) }
+        if let path { fields.append(("path", .string(path.description))) }
+        if !ignoredBodyPaths.isEmpty {
+            fields.append(("ignore_body_paths", strings(ignoredBodyPaths.map(\.description))))
         }
-        switch rule.query {
+        switch query {
         case .ignoring(let names) where names.isEmpty: break
-        case .ignoring(let names): members.append(("ignore_query", .array(names.sorted().map(JSONValue.string))))
-        case .only(let names): members.append(("match_query_only", .array(names.sorted().map(JSONValue.string))))
+        case .ignoring(let names): fields.append(("ignore_query", strings(names.sorted())))
+        case .only(let names): fields.append(("match_query_only", strings(names.sorted())))
         }
-        if let body = rule.body { members.append(("body", .string(body.rawValue))) }
-        return .object(members)
+        if let body { fields.append(("body", .string(body.rawValue))) }
+        return .object(fields)
     }
 }

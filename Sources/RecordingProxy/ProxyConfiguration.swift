@@ -134,6 +134,9 @@ public struct ProxyConfiguration: Sendable {
     public var redactHeaders: Set<String>
     /// What replay leaves out when it compares requests with recordings; none compares them whole.
     public var matchingRules = MatchingRules()
+    /// Whether a replay uses the matching and redaction settings its recording was made with, or these, when they
+    /// differ (``applying(_:)``).
+    public var recordedSettings = RecordedSettingsChoice.prefer
     /// How long connecting to an upstream may take (then 504).
     public var connectTimeout: Duration
     /// How long the upstream may stay silent, before the head or between body bytes (then 504, or a cut stream).
@@ -218,6 +221,7 @@ public struct ProxyConfiguration: Sendable {
             ("pace", .string(pace.description)),
             ("redact_json", .array(redactJSONPaths.map { .string($0.description) })),
             ("redact_headers", .array(redactHeaders.sorted().map(JSONValue.string))),
+            ("matching_rules", matchingRules.document),
         ])
     }
 }

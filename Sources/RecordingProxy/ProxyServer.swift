@@ -18,7 +18,8 @@ public import Vocabulary
 /// let report = await proxy.shutdown()
 /// ```
 public final class ProxyServer: Sendable {
-    /// The configuration it runs with.
+    /// The configuration it runs with: the one given, with the settings of the recording it replays where they
+    /// apply (``ProxyConfiguration/applying(_:)``).
     public let configuration: ProxyConfiguration
     /// Each service's name and base URL (`http://HOST:PORT`), in configuration order.
     public let endpoints: [(service: Service, baseURL: String)]
@@ -43,12 +44,13 @@ public final class ProxyServer: Sendable {
 
     /// Binds a listener for every service and starts serving. Throws a ``ProxyError`` whose kind says whether the
     /// configuration is wrong or the environment (a port in use, an unwritable directory) is the problem.
-    public static func start(_ configuration: ProxyConfiguration) async throws(ProxyError) -> ProxyServer {
+    public static func start(_ given: ProxyConfiguration) async throws(ProxyError) -> ProxyServer {
         do {
-            try configuration.validate()
+            try given.validate()
         } catch {
             throw .invalidConfiguration(error)
         }
+        let configuration = withRecordedSettings(given)
         let redactor = Redactor(jsonPaths: configuration.redactJSONPaths, headers: configuration.redactHeaders)
         var session: CassetteSession?
         var library: ReplayLibrary?
@@ -111,6 +113,19 @@ public final class ProxyServer: Sendable {
             }
         }
         return ProxyServer(configuration: configuration, core: core, servers: servers)
+    }
+
+    /// `given` with the matching and redaction settings of the recording it replays where they apply
+    /// (``ProxyConfiguration/applying(_:)``), logging the warning when they differ. Read before a recording session
+    /// of record-missing writes its own index over them.
+    private static func withRecordedSettings(_ given: ProxyConfiguration) -> ProxyConfiguration {
+        // An index that cannot be read holds no settings to prefer; the cassettes, not the index, are replayed.
+        guard given.mode.replays, let directory = given.cassetteDirectory,
+            let index = try? SessionIndex.read(directory: directory)
+        else { return given }
+        let (configuration, warning) = given.applying(.init(indexConfiguration: index.configuration))
+        if let warning { configuration.log(warning) }
+        return configuration
     }
 
     /// Finishes idle cassettes and writes changed index rows, once a second, until shutdown.

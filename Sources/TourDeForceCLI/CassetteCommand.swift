@@ -194,7 +194,7 @@ extension CommandLineTool {
         let second = try selectCassettes(at: arguments.positionals[1], run: nil, context: context).load()
         let proposal = NoiseLearner.learn(first, second)
         // stdout (or --out) holds only the rules, editable as they are; why each is there goes to stderr.
-        let out = try write(proposal.rules.documentValue, arguments: arguments, context: context)
+        let out = try write(proposal.rules.document, arguments: arguments, context: context)
         for finding in proposal.findings {
             context.printError(
                 "\(finding.service) \(finding.method) \(finding.path) \(finding.location): \(finding.kind.rawValue) "

@@ -21,6 +21,9 @@ extension CommandLineTool {
                 next unused recording of the same method, target and body; a request that matches nothing gets a
                 599 naming the first differing field. record-missing replays what DIR holds and records the rest;
                 passthrough records nothing.
+                DIR/index.json keeps the matching rules and redaction a recording was made with; replay uses them
+                when none are given, and when given ones differ it warns once and still uses the recorded ones
+                unless --override-recorded-settings is given.
                 When every listener is up it prints one line, 'proxy ready NAME=http://HOST:PORT ...', on stdout.
                 SIGINT or SIGTERM lets in-flight exchanges finish, writes every cassette's end record and
                 DIR/index.json, prints a summary (and, in replay, every recording in DIR no request asked for) on
@@ -108,6 +111,11 @@ extension CommandLineTool {
                     value: "N",
                     help: "Cassettes open at once; one more finishes the least recently used first.",
                     default: "\(DescriptorBudget.openCassetteLimit)"
+                ),
+                .flag(
+                    "--override-recorded-settings",
+                    help:
+                        "Replay with the given rules and redaction where they differ from those DIR was recorded with."
                 ),
                 .flag(
                     "--strict",
@@ -206,6 +214,7 @@ extension CommandLineTool {
             log: { line in context.printError(line) }
         )
         configuration.matchingRules = try matchingRules(arguments, context: context)
+        if arguments.flag("--override-recorded-settings") { configuration.recordedSettings = .override }
         configuration.cassetteIdleTimeout = try arguments.duration("--cassette-idle")
         configuration.maxOpenCassettes = try arguments.integer("--max-open-cassettes", in: 1...1_000_000) ?? 1
         try usage { () throws(ProxyConfigurationError) in try configuration.validate() }

@@ -151,6 +151,29 @@ import Testing
         }
     }
 
+    @Test func theRulesWriteADocumentThatReadsBackAsEqualRules() throws {
+        let rules = MatchingRules([
+            .init(
+                service: "maestro",
+                method: "POST",
+                path: MatchingRules.RoutePattern("/api/v1/projects/{id}"),
+                ignoredBodyPaths: [try path("$.variation_id"), try path("$..timestamp")],
+                query: .ignoring(["ts", "nonce"]),
+                body: .json
+            ),
+            .init(query: .only(["limit"]), body: .ignore),
+            .init(),
+        ])
+        #expect(
+            rules.document.compactText
+                == #"{"version":1,"rules":[{"service":"maestro","method":"POST","path":"/api/v1/projects/{id}","#
+                + #""ignore_body_paths":["$.variation_id","$..timestamp"],"ignore_query":["nonce","ts"],"body":"json"},"#
+                + #"{"match_query_only":["limit"],"body":"ignore"},{}]}"#
+        )
+        #expect(try MatchingRules(document: rules.document) == rules)
+        #expect(try MatchingRules(document: Array(rules.document.compactText.utf8)) == rules)
+    }
+
     @Test func aBadRuleIsNamedByItsIndexAndField() {
         let ok = #"{"service":"maestro"}"#
         func rules(_ second: String) -> String { #"{"version":1,"rules":[\#(ok),\#(second)]}"# }

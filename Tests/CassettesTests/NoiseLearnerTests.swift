@@ -81,7 +81,7 @@ import Vocabulary
         // The rules make the two requests alike, and their document reads back as the same rules.
         let normalized = [first[0], second[0]].map { proposal.rules.normalized(service: "maestro", $0.request) }
         #expect(normalized[0] == normalized[1])
-        let document = JSONWriter.bytes(proposal.rules.documentValue)
+        let document = JSONWriter.bytes(proposal.rules.document)
         #expect(try MatchingRules(document: document) == expected)
         #expect(
             String(decoding: document, as: UTF8.self)
