@@ -3,6 +3,8 @@ import Foundation
 import Gzip
 import HTTPTransport
 import HTTPWire
+import JSON
+import RecordingProxy
 import Synchronization
 import TestSupport
 import Testing
@@ -217,6 +219,38 @@ import Vocabulary
             child.send(SIGTERM)
             #expect(await child.waitForExit() == status, "\(flags): \(child.standardError)")
             #expect(child.standardError.contains("r_1.jsonl.gz seq 0 ordinal 0: maestro GET /json"))
+        }
+    }
+
+    /// Replay rules that differ from the ones the session was recorded with get one warning on stderr: the recorded
+    /// rules are used, unless `--override-recorded-settings` asks for the given ones.
+    @Test(.timeLimit(.minutes(2))) func differingRulesWarnAndOverrideChoosesTheGivenOnes() async throws {
+        guard let tdf = try await executable() else { return }
+        let directory = try TemporaryDirectory()
+        let cassettes = directory.url.path
+        try await withUpstream { upstream in
+            var recording = proxyConfiguration(.record, directory: cassettes, services: [("maestro", upstream.url)])
+            recording.matchingRules = MatchingRules([.init(ignoredBodyPaths: [JSONPath("$.variation_id")!])])
+            _ = try await withProxy(recording) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                return try await fetch(client, proxy.baseURL(for: "maestro")!, "/echo", method: "POST", body: [])
+            }
+        }
+        let replay = ["--mode", "replay", "--cassettes", cassettes, "--service", "maestro=127.0.0.1:0"]
+        let given = ["--ignore-body-path", "$.prompt"]
+        for (flags, used) in [
+            (given, "replaying with the recorded ones"),
+            (given + ["--override-recorded-settings"], "replaying with the given ones"),
+        ] {
+            let (child, _) = try await startProxy(tdf, replay + flags)
+            child.send(SIGTERM)
+            #expect(await child.waitForExit() == 0, "\(flags): \(child.standardError)")
+            let warnings = child.standardError.split(separator: "\n").filter {
+                $0.contains("warning: the matching rules")
+            }
+            #expect(warnings.count == 1, "\(flags): \(child.standardError)")
+            #expect(warnings.first?.contains(used) == true, "\(flags): \(child.standardError)")
         }
     }
 
