@@ -127,7 +127,7 @@ extension CommandLineTool {
     }
 
     private static func showCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
-        let seq = try arguments.integer("--seq", in: 0...Int.max)
+        let seq = try arguments.integer("--seq", in: 0...CassetteFormat.maximumSeqOrOrdinal)
         var shown = 0
         // One cassette at a time: a long session starts printing at once and is never in memory whole.
         for path in try selectCassettes(arguments, context: context).paths {
