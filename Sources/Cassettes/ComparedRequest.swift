@@ -1,3 +1,4 @@
+import HTTPWire
 import JSON
 
 /// A request as replay compares it with a recording to say where the two differ (cassette-format.md §7): service,
@@ -15,6 +16,8 @@ struct ComparedRequest {
         var targetCount = 0
         /// How many differences are in the body: JSON paths, or the whole body.
         var bodyCount = 0
+        /// How many differences are in the headers matching rules compare.
+        var headerCount = 0
     }
 
     /// How many differences one comparison lists.
@@ -49,6 +52,8 @@ struct ComparedRequest {
     private let path: Substring
     /// The query parameters by name, in the order each name first appears, with their values in order.
     private let query: [(name: Substring, values: [Substring])]
+    /// The headers the matching rules compare, by lowercase name, with their values in order.
+    private let headers: [(name: String, values: [String])]
     private let body: Body
     private let bodyDigest: String
 
@@ -71,6 +76,16 @@ struct ComparedRequest {
             }
         }
         self.query = query
+        var headers: [(name: String, values: [String])] = []
+        for field in request.headers {
+            let name = field.name.lowercased()
+            if let last = headers.indices.last, headers[last].name == name {
+                headers[last].values.append(field.value)
+            } else {
+                headers.append((name, [field.value]))
+            }
+        }
+        self.headers = headers
         if request.body.isEmpty {
             body = .empty
         } else if let document = RequestNormalizer.jsonDocument(request.body) {
@@ -98,14 +113,16 @@ struct ComparedRequest {
     }
 
     /// Where this request differs from `recorded`, in request order: `service`, `method`, `path`, query parameters
-    /// (`?name`, in the recording's order, then those only this request has), then the body's JSON paths in document
-    /// order (`$.items[0].id`). The whole `target` or `body` stands for a difference the parts do not show
-    /// (parameters reordered, a repeated JSON key, a body past ``visitLimit``, a body that is not JSON).
+    /// (`?name`, in the recording's order, then those only this request has), the headers matching rules compare
+    /// (`header name`), then the body's JSON paths in document order (`$.items[0].id`). The whole `target` or `body`
+    /// stands for a difference the parts do not show (a repeated JSON key, a body past ``visitLimit``, a body that is
+    /// not JSON).
     func compared(with recorded: ComparedRequest) -> Comparison {
         var comparison = Comparison()
         func note(_ field: String, _ location: String, _ was: String?, _ now: String?) {
             if field == "target" { comparison.targetCount += 1 }
             if field == "body" { comparison.bodyCount += 1 }
+            if field == "headers" { comparison.headerCount += 1 }
             guard comparison.differences.count < Self.differenceLimit else { return }
             comparison.differences.append(
                 .init(field: field, location: location, recorded: was.map(Self.shown), live: now.map(Self.shown))
@@ -124,6 +141,14 @@ struct ComparedRequest {
         }
         if recorded.target != target && comparison.targetCount == 0 {
             note("target", "target", recorded.target, target)
+        }
+        let liveHeaders = Dictionary(headers.map { ($0.name, $0.values) }, uniquingKeysWith: { first, _ in first })
+        let recordedHeaders = Set(recorded.headers.map(\.name))
+        for (name, values) in recorded.headers where liveHeaders[name] != values {
+            note("headers", "header \(name)", Self.joined(values), liveHeaders[name].map(Self.joined))
+        }
+        for (name, values) in headers where !recordedHeaders.contains(name) {
+            note("headers", "header \(name)", nil, Self.joined(values))
         }
         if case .json(let was) = recorded.body, case .json(let now) = body {
             var visits = Self.visitLimit
@@ -200,7 +225,7 @@ struct ComparedRequest {
         return isIdentifier ? "." + key : "['\(key)']"
     }
 
-    private static func joined(_ values: [Substring]) -> String { values.joined(separator: ", ") }
+    private static func joined(_ values: [some StringProtocol]) -> String { values.joined(separator: ", ") }
 
     /// At most ``shownLength`` characters of `text`, the last an ellipsis when it was longer.
     static func shown(_ text: String) -> String {

@@ -1,3 +1,4 @@
+import HTTPWire
 public import JSON
 
 /// What is wrong with a matching rules document: where (the rule's index, counted from 0, and its field) and what.
@@ -13,6 +14,8 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
         case invalidRoutePattern(String)
         /// The text is not a body mode.
         case unknownBodyMode(String)
+        /// The text is not a header name (RFC 9110 §5.1: a token).
+        case invalidHeaderName(String)
         /// The list is longer than ``MatchingRules/pathLimit``.
         case tooMany(Int)
         /// The rule has no field of this name.
@@ -59,6 +62,7 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
         case .unknownBodyMode(let text):
             "'\(text)' is not a body mode; use "
                 + MatchingRules.BodyMode.allCases.map(\.rawValue).joined(separator: ", ")
+        case .invalidHeaderName(let text): "'\(text)' is not a header name; write e.g. X-Client-Version"
         case .tooMany(let count): "\(count) entries; at most \(MatchingRules.pathLimit)"
         case .unknownField:
             "unknown key; a rule has " + MatchingRules.ruleFields.map { "'\($0)'" }.joined(separator: ", ")
@@ -70,12 +74,12 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
 extension MatchingRules {
     /// The keys a rule may have (Docs/matching.md).
     static let ruleFields = [
-        "service", "method", "path", "ignore_body_paths", "ignore_query", "match_query_only", "body",
+        "service", "method", "path", "ignore_body_paths", "ignore_query", "match_query_only", "body", "match_headers",
     ]
 
     /// Reads a rules document: `{"version": 1, "rules": [{"service": ..., "method": ..., "path": ...,
-    /// "ignore_body_paths": [...], "ignore_query": [...] or "match_query_only": [...], "body": ...}]}`, every key of
-    /// a rule optional (Docs/matching.md).
+    /// "ignore_body_paths": [...], "ignore_query": [...] or "match_query_only": [...], "body": ...,
+    /// "match_headers": [...]}]}`, every key of a rule optional (Docs/matching.md).
     public init(document bytes: [UInt8]) throws(MatchingRulesError) {
         let document: JSONValue
         do {
@@ -155,6 +159,10 @@ extension MatchingRules {
             guard let mode = BodyMode(rawValue: text) else { throw invalid("body", .unknownBodyMode(text)) }
             rule.body = mode
         }
+        for name in try strings("match_headers") ?? [] {
+            guard HTTPField.isValidName(name) else { throw invalid("match_headers", .invalidHeaderName(name)) }
+            rule.matchedHeaders.insert(name.lowercased())
+        }
         return rule
     }
 }
@@ -176,6 +184,7 @@ extension MatchingRules.Rule {
         case .only(let names): fields.append(("match_query_only", strings(names.sorted())))
         }
         if let body { fields.append(("body", .string(body.rawValue))) }
+        if !matchedHeaders.isEmpty { fields.append(("match_headers", strings(matchedHeaders.sorted()))) }
         return .object(fields)
     }
 }

@@ -1,14 +1,16 @@
+import HTTPWire
 import Hashing
 public import JSON
 
-/// What replay leaves out when it compares a request with a recording (Docs/matching.md): per service and route,
-/// JSON paths of the body, query parameters, or the whole body.
+/// What replay compares when it compares a request with a recording (Docs/matching.md): per service and route, it
+/// leaves out JSON paths of the body, query parameters, or the whole body, and it adds chosen headers.
 ///
 /// Rules are applied alike to every recorded request and every incoming one before they are digested and compared,
 /// so a request that differs from its recording only in what the rules leave out matches it, and a mismatch never
-/// names a left-out place. Every rule whose scope takes a request applies: their ignored body paths and query
-/// parameters add up, and a later rule's `match_query_only` and `body` replace an earlier one's. No rule: matching
-/// is exactly that of cassette-format.md §7.
+/// names a left-out place. Every rule whose scope takes a request applies: their ignored body paths, query
+/// parameters and matched headers add up, and a later rule's `match_query_only` and `body` replace an earlier one's.
+/// Query parameters are compared by name whatever their order, rules or not (cassette-format.md §7); no rule:
+/// matching is otherwise exactly that of §7.
 public struct MatchingRules: Sendable, Equatable {
     /// How a body is compared.
     public enum BodyMode: String, Sendable, Equatable, CaseIterable {
@@ -92,6 +94,8 @@ public struct MatchingRules: Sendable, Equatable {
         public var query: QueryMatching
         /// How the body is compared; nil leaves it to other rules (else ``BodyMode/json``).
         public var body: BodyMode?
+        /// Headers whose values are compared too, by lowercase name (no header is compared by default).
+        public var matchedHeaders: Set<String>
 
         /// A rule; without arguments it applies to every request and leaves nothing out.
         public init(
@@ -100,7 +104,8 @@ public struct MatchingRules: Sendable, Equatable {
             path: RoutePattern? = nil,
             ignoredBodyPaths: [JSONPath] = [],
             query: QueryMatching = .ignoring([]),
-            body: BodyMode? = nil
+            body: BodyMode? = nil,
+            matchedHeaders: Set<String> = []
         ) {
             self.service = service
             self.method = method
@@ -108,6 +113,7 @@ public struct MatchingRules: Sendable, Equatable {
             self.ignoredBodyPaths = ignoredBodyPaths
             self.query = query
             self.body = body
+            self.matchedHeaders = Set(matchedHeaders.map { $0.lowercased() })
         }
 
         /// Whether a request of `service` with this method and target is in the rule's scope.
@@ -117,7 +123,9 @@ public struct MatchingRules: Sendable, Equatable {
         }
     }
 
-    /// A request as rules leave it for comparing: what the rules left out is gone from its target and body.
+    /// A request as rules leave it for comparing: what the rules left out is gone from its target and body, its
+    /// query parameters are in name order, and its headers are only those the rules match (lowercase names, in name
+    /// order).
     public struct Normalized: Sendable, Equatable {
         /// The request without ignored query parameters and body values (an ignored body is empty).
         public var request: RecordedRequest
@@ -144,12 +152,16 @@ public struct MatchingRules: Sendable, Equatable {
     /// `request` of `service` as the rules that take it leave it, with the digest replay matches on.
     public func normalized(service: String, _ request: RecordedRequest) -> Normalized {
         let applying = rules.filter { $0.applies(service: service, method: request.method, target: request.target) }
+        var normalized = request
+        normalized.headers = HTTPHeaders()
         guard !applying.isEmpty else {
-            return Normalized(request: request, bodyDigest: RequestNormalizer.bodyDigest(request.body))
+            normalized.target = Self.target(request.target) { _ in true }
+            return Normalized(request: normalized, bodyDigest: RequestNormalizer.bodyDigest(request.body))
         }
         var ignoredNames = Set<String>()
         var onlyNames: Set<String>?
         var ignoredPaths: [JSONPath] = []
+        var headerNames = Set<String>()
         var mode = BodyMode.json
         for rule in applying {
             switch rule.query {
@@ -157,11 +169,14 @@ public struct MatchingRules: Sendable, Equatable {
             case .only(let names): onlyNames = names
             }
             ignoredPaths += rule.ignoredBodyPaths
+            headerNames.formUnion(rule.matchedHeaders)
             if let body = rule.body { mode = body }
         }
-        var normalized = request
         normalized.target = Self.target(request.target) { name in
             !ignoredNames.contains(name) && (onlyNames?.contains(name) ?? true)
+        }
+        for name in headerNames.sorted() {
+            for value in request.headers.values(named: name) { normalized.headers.append(name: name, value: value) }
         }
         switch mode {
         case .ignore:
@@ -177,13 +192,17 @@ public struct MatchingRules: Sendable, Equatable {
         return Normalized(request: normalized, bodyDigest: RequestNormalizer.bodyDigest(normalized.body))
     }
 
-    /// `target` with only the query parameters `keeps` takes, in their order; no `?` when none is left.
+    /// `target` with only the query parameters `keeps` takes, in name order (those of one name in their order); no
+    /// `?` when none is left.
     private static func target(_ target: String, keeping keeps: (String) -> Bool) -> String {
         let path = target.prefix { $0 != "?" }
         guard path.count < target.count else { return target }
-        let kept = target.dropFirst(path.count + 1).split(separator: "&").filter { pair in
-            keeps(String(pair.prefix { $0 != "=" }))
-        }
+        let kept = target.dropFirst(path.count + 1).split(separator: "&")
+            .map { pair in (name: pair.prefix { $0 != "=" }, pair: pair) }
+            .filter { keeps(String($0.name)) }
+            .enumerated()
+            .sorted { ($0.element.name, $0.offset) < ($1.element.name, $1.offset) }
+            .map(\.element.pair)
         return kept.isEmpty ? String(path) : path + "?" + kept.joined(separator: "&")
     }
 

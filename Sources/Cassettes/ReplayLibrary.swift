@@ -1,5 +1,6 @@
 import Gzip
-public import JSON
+public import HTTPWire
+import JSON
 import Synchronization
 
 /// A request to be matched against recordings.
@@ -10,6 +11,8 @@ public struct ReplayRequest: Sendable, Equatable {
     public var method: String
     /// The target (path and query).
     public var target: String
+    /// The headers (only those matching rules name are compared).
+    public var headers: HTTPHeaders
     /// The body.
     public var body: [UInt8]
     /// The `X-TDF-Run` tag, or nil.
@@ -22,6 +25,7 @@ public struct ReplayRequest: Sendable, Equatable {
         service: String,
         method: String,
         target: String,
+        headers: HTTPHeaders = HTTPHeaders(),
         body: [UInt8] = [],
         run: RunID? = nil,
         ordinal: Int? = nil
@@ -29,6 +33,7 @@ public struct ReplayRequest: Sendable, Equatable {
         self.service = service
         self.method = method
         self.target = target
+        self.headers = headers
         self.body = body
         self.run = run
         self.ordinal = ordinal
@@ -43,136 +48,9 @@ public struct ReplayHit: Sendable {
     public var run: RunID?
     /// How many times it has now been served (1 the first time).
     public var uses: Int
-}
-
-/// Why no recording answers a request: the 599 body names the request, the recording it was compared with and every
-/// place where the two differ.
-public struct ReplayMismatch: Error, Sendable, CustomStringConvertible {
-    /// Whether a recording exists for the request's identity.
-    public enum Kind: Sendable, Equatable {
-        /// Nothing recorded for this identity ((run, ordinal), or the untagged key): record-missing records it.
-        case noRecording
-        /// A recording exists for (run, ordinal) but the request differs from it: never replaced silently.
-        case differs
-    }
-
-    /// The recorded request a mismatch is compared with.
-    public struct Expected: Sendable, Equatable {
-        /// The cassette file name.
-        public var cassette: String
-        /// Its seq.
-        public var seq: Int
-        /// Its ordinal.
-        public var ordinal: Int
-        /// Its service.
-        public var service: String
-        /// Its method.
-        public var method: String
-        /// Its target.
-        public var target: String
-        /// Its normalised body digest.
-        public var bodyDigest: String
-    }
-
-    /// One place where the request differs from the recording it is compared with.
-    public struct Difference: Sendable, Equatable {
-        /// The request field it is in: `service`, `method`, `target` or `body`.
-        public var field: String
-        /// Where: `service`, `method`, `path`, a query parameter as `?name`, a JSON path in the body such as
-        /// `$.variation_id`, or the whole `target` or `body` when its parts do not show the difference.
-        public var location: String
-        /// The recording's value (JSON text at a JSON path), shortened with an ellipsis; nil when it has none.
-        public var recorded: String?
-        /// The request's value, likewise; nil when it has none.
-        public var live: String?
-
-        /// A difference at `location`, in `field`.
-        public init(field: String, location: String, recorded: String?, live: String?) {
-            self.field = field
-            self.location = location
-            self.recorded = recorded
-            self.live = live
-        }
-    }
-
-    /// Whether a recording exists for the identity.
-    public var kind: Kind
-    /// The first field that differs: `run`, `ordinal`, `service`, `method`, `target` or `body`.
-    public var field: String
-    /// One sentence.
-    public var detail: String
-    /// The request.
-    public var request: ReplayRequest
-    /// The request's normalised body digest.
-    public var requestBodyDigest: String
-    /// The recording it was expected to be, when there is a plausible one.
-    public var expected: Expected?
-    /// Where the request differs from `expected`, in request order (at most 32); empty without `expected`.
-    public var differences: [Difference] = []
-
-    /// The JSON body of the 599 answer.
-    public var jsonValue: JSONValue {
-        let request: JSONValue = .object([
-            ("service", .string(self.request.service)),
-            ("method", .string(self.request.method)),
-            ("target", .string(self.request.target)),
-            ("run_id", self.request.run.map { .string($0.rawValue) } ?? .null),
-            ("ordinal", self.request.ordinal.map(JSONValue.int) ?? .null),
-            ("body_sha256", .string(requestBodyDigest)),
-        ])
-        let expected: JSONValue =
-            self.expected.map { expected in
-                .object([
-                    ("cassette", .string(expected.cassette)),
-                    ("seq", .int(expected.seq)),
-                    ("ordinal", .int(expected.ordinal)),
-                    ("service", .string(expected.service)),
-                    ("method", .string(expected.method)),
-                    ("target", .string(expected.target)),
-                    ("body_sha256", .string(expected.bodyDigest)),
-                ])
-            } ?? .null
-        return .object([
-            ("error", .string("replay_mismatch")),
-            ("detail", .string(detail)),
-            ("field", .string(field)),
-            ("request", request),
-            ("expected", expected),
-            (
-                "differences",
-                .array(
-                    differences.map { difference in
-                        .object([
-                            ("location", .string(difference.location)),
-                            ("recorded", difference.recorded.map(JSONValue.string) ?? .null),
-                            ("live", difference.live.map(JSONValue.string) ?? .null),
-                        ])
-                    }
-                )
-            ),
-        ])
-    }
-
-    /// `at $.variation_id (recorded "a", live "b") and at ?n`: the first difference with both values, then where the
-    /// others are.
-    static func describe(_ differences: [Difference]) -> String {
-        guard let first = differences.first else { return "" }
-        // JSON text already shows what kind of value it is; other values are quoted so that an empty one shows.
-        func shown(_ value: String?) -> String {
-            guard let value else { return "absent" }
-            return first.location.hasPrefix("$") ? value : "'\(value)'"
-        }
-        var text = "at \(first.location) (recorded \(shown(first.recorded)), live \(shown(first.live)))"
-        let others = differences.dropFirst().map(\.location)
-        if !others.isEmpty {
-            text += " and at " + others.prefix(3).joined(separator: ", ")
-            if others.count > 3 { text += " and \(others.count - 3) more" }
-        }
-        return text
-    }
-
-    /// The detail sentence.
-    public var description: String { detail }
+    /// What turns the recorded values of the run's value threads into the live ones (Docs/matching.md): to apply
+    /// to the recorded response before it is served.
+    public var towardLive = Substitution([])
 }
 
 /// A recording nobody asked for during a replay.
@@ -220,11 +98,25 @@ public final class ReplayLibrary: Sendable {
         var isSuperseded = false
 
         var key: String {
-            Self.key(exchange.service, exchange.request.method, normalized.request.target, bodyDigest)
+            Self.key(
+                exchange.service,
+                exchange.request.method,
+                normalized.request.target,
+                bodyDigest,
+                normalized.request.headers
+            )
         }
 
-        static func key(_ service: String, _ method: String, _ target: String, _ digest: String) -> String {
-            "\(service)\u{0}\(method)\u{0}\(target)\u{0}\(digest)"
+        /// What a request is matched on; `headers` are those the rules match (none by default).
+        static func key(
+            _ service: String,
+            _ method: String,
+            _ target: String,
+            _ digest: String,
+            _ headers: HTTPHeaders
+        ) -> String {
+            let base = "\(service)\u{0}\(method)\u{0}\(target)\u{0}\(digest)"
+            return headers.reduce(base) { $0 + "\u{0}\($1.name): \($1.value)" }
         }
     }
 
@@ -322,6 +214,8 @@ public final class ReplayLibrary: Sendable {
         var shelves: [String: Shelf] = [:]
         var fileNames: Set<String>
         var problems: [String] = []
+        /// The value threads of each run, by its id ("" for untagged requests).
+        var threads: [String: ValueThreads] = [:]
     }
 
     /// The session directory.
@@ -343,21 +237,64 @@ public final class ReplayLibrary: Sendable {
     /// Problems met while reading cassettes (damage, malformed records), one line each.
     public var problems: [String] { state.withLock { $0.problems } }
 
+    /// The value threads of `run` (nil: of untagged requests) so far.
+    public func valueThreads(of run: RunID?) -> ValueThreads {
+        state.withLock { $0.threads[run?.rawValue ?? ""] ?? ValueThreads() }
+    }
+
     /// The recording that answers `request`, or why there is none. Marks it used.
+    ///
+    /// The request is redacted, then the run's value threads turn the live values in it back into recorded ones,
+    /// then the rules normalise it. A hit threads the values where the request still differs from its recording
+    /// and carries what turns recorded values into live ones (``ReplayHit/towardLive``).
     public func match(_ incoming: ReplayRequest) -> Result<ReplayHit, ReplayMismatch> {
-        let redacted = redactor.redact(
-            RecordedRequest(method: incoming.method, target: incoming.target, body: incoming.body)
+        let scope = incoming.run?.rawValue ?? ""
+        var live = redactor.redact(
+            RecordedRequest(
+                method: incoming.method,
+                target: incoming.target,
+                headers: incoming.headers,
+                body: incoming.body
+            )
         )
-        let normalized = rules.normalized(service: incoming.service, redacted)
+        if let threads = state.withLock({ $0.threads[scope] }), !threads.isEmpty {
+            let towardRecorded = threads.towardRecorded
+            live.target = towardRecorded.applied(toTarget: live.target)
+            live.body = towardRecorded.applied(to: live.body)
+            live.headers = HTTPHeaders(live.headers.map { ($0.name, towardRecorded.applied(to: $0.value)) })
+        }
+        let result = match(incoming, live: live)
+        guard case .success(let hit) = result else { return result }
+        return .success(threading(hit, live: live, scope: scope))
+    }
+
+    /// `hit` with the substitution toward live values, after threading what still differs between `live` and the
+    /// recorded request.
+    private func threading(_ hit: ReplayHit, live: RecordedRequest, scope: String) -> ReplayHit {
+        let recorded = hit.exchange.request
+        let differs = recorded.target != live.target || recorded.body != live.body
+        var hit = hit
+        state.withLock { state in
+            if differs {
+                var threads = state.threads[scope] ?? ValueThreads()
+                if threads.learn(recorded: recorded, live: live) > 0 { state.threads[scope] = threads }
+            }
+            if let threads = state.threads[scope] { hit.towardLive = threads.towardLive }
+        }
+        return hit
+    }
+
+    private func match(_ incoming: ReplayRequest, live: RecordedRequest) -> Result<ReplayHit, ReplayMismatch> {
+        let normalized = rules.normalized(service: incoming.service, live)
         let digest = normalized.bodyDigest
         let target = normalized.request.target
-        let key = Entry.key(incoming.service, incoming.method, target, digest)
+        let key = Entry.key(incoming.service, incoming.method, target, digest, normalized.request.headers)
         func mismatch(
             _ kind: ReplayMismatch.Kind,
             _ field: String,
             _ detail: String,
             _ expected: ReplayMismatch.Expected?,
-            _ differences: [ReplayMismatch.Difference] = []
+            _ comparison: ComparedRequest.Comparison? = nil
         )
             -> Result<ReplayHit, ReplayMismatch>
         {
@@ -369,7 +306,7 @@ public final class ReplayLibrary: Sendable {
                     request: incoming,
                     requestBodyDigest: digest,
                     expected: expected,
-                    differences: differences
+                    comparison: comparison
                 )
             )
         }
@@ -397,21 +334,18 @@ public final class ReplayLibrary: Sendable {
                     let position = positions.first { shelf.entries[$0].uses == 0 } ?? positions[0]
                     let entry = shelf.entries[position]
                     let recorded = entry.exchange
-                    let isRecorded =
-                        recorded.service == incoming.service && recorded.request.method == incoming.method
-                        && entry.normalized.request.target == target && entry.bodyDigest == digest
-                    if !isRecorded {
+                    if entry.key != key {
                         let expected = shelf.expected(position)
                         let live = ComparedRequest(incoming.service, normalized)
-                        let differences = live.compared(with: ComparedRequest(entry.exchange.service, entry.normalized))
-                            .differences
+                        let comparison = live.compared(with: ComparedRequest(entry.exchange.service, entry.normalized))
+                        let differences = comparison.differences
                         return mismatch(
                             .differs,
                             differences.first?.field ?? "body",
                             "request (\(run), ordinal \(ordinal)) differs from its recording "
                                 + "(\(expected.cassette) seq \(expected.seq)) \(ReplayMismatch.describe(differences))",
                             expected,
-                            differences
+                            comparison
                         )
                     }
                     shelf.entries[position].uses += 1
@@ -516,11 +450,12 @@ public final class ReplayLibrary: Sendable {
         }
         let scope = incoming.run.map { "run \($0)" } ?? "the untagged recordings or any run"
         let request =
-            "\(incoming.service) \(incoming.method) \(normalized.request.target)"
+            "\(incoming.service) \(incoming.method) \(incoming.target)"
             + (incoming.body.isEmpty ? "" : " with this body")
         // Candidates are unused first, each group in file order, and `min` keeps the first of equals.
         let nearest = compared.min {
-            ($0.comparison.bodyCount, $0.comparison.targetCount) < ($1.comparison.bodyCount, $1.comparison.targetCount)
+            ($0.comparison.bodyCount, $0.comparison.targetCount + $0.comparison.headerCount)
+                < ($1.comparison.bodyCount, $1.comparison.targetCount + $1.comparison.headerCount)
         }
         guard let nearest else {
             return ReplayMismatch(
@@ -540,7 +475,7 @@ public final class ReplayLibrary: Sendable {
             request: incoming,
             requestBodyDigest: digest,
             expected: nearest.expected,
-            differences: nearest.comparison.differences
+            comparison: nearest.comparison
         )
     }
 

@@ -10,6 +10,11 @@ public struct HTTPField: Sendable, Equatable, Hashable {
         self.name = name
         self.value = value
     }
+
+    /// Whether `name` may be a field name: one or more token characters (RFC 9110 §5.1, §5.6.2).
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy(ASCII.isTokenByte)
+    }
 }
 
 /// An ordered list of header fields that keeps the original order and case of every name.

@@ -6,9 +6,13 @@ import HTTPWire
 /// headers, the body (SSE events re-encoded exactly as framed, or their exact chunks), and a fault after the
 /// head as the same cut at the same byte offset. Pacing waits for the recorded time to first byte and the
 /// recorded arrival of each event or chunk (times the factor); `fast` does not wait.
+///
+/// Value threading (Docs/matching.md) replaces recorded values with live ones in the header values and, when the
+/// body is text (not `Content-Encoding`d), in each event or chunk; `Content-Length` then counts the replaced bytes.
 enum ReplayResponder {
     static func respond(
         with exchange: Exchange,
+        threading: Substitution,
         method: String,
         arrival: ContinuousClock.Instant,
         pace: ProxyConfiguration.Pace,
@@ -22,6 +26,9 @@ enum ReplayResponder {
             _ = try? await core.abortable { await wait(until: headAt, from: arrival, multiplier: multiplier) }
         }
         var headers = HopByHop.forwardableResponseHeaders(response.headers)
+        if !threading.isEmpty {
+            headers = HTTPHeaders(headers.map { ($0.name, threading.applied(to: $0.value)) })
+        }
         let status = response.status
         if method == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
             return HTTPServerResponse(status: status, reason: response.reason, headers: headers, body: .stream { _ in })
@@ -38,9 +45,17 @@ enum ReplayResponder {
             pieces = exact.map { ($0.atMilliseconds, $0.bytes) }
         }
         if let cut { pieces = truncate(pieces, to: cut.afterBytes) }
+        let recordedTotal = pieces.reduce(0) { $0 + $1.bytes.count }
+        if !threading.isEmpty && isText(response.headers) {
+            pieces = pieces.map { ($0.at, threading.applied(to: $0.bytes)) }
+        }
         let total = pieces.reduce(0) { $0 + $1.bytes.count }
         if cut == nil, let declared = headers["Content-Length"], Int(declared) != total {
-            headers.remove(named: "Content-Length")
+            if Int(declared) == recordedTotal {
+                headers.set(name: "Content-Length", value: String(total))
+            } else {
+                headers.remove(named: "Content-Length")
+            }
         }
         if cut == nil && multiplier == nil {
             let bytes = pieces.count == 1 ? pieces[0].bytes : pieces.flatMap(\.bytes)
@@ -81,6 +96,16 @@ enum ReplayResponder {
                 }
             }
         )
+    }
+
+    /// Whether a body with these headers is text value threading may change: not `Content-Encoding`d, and of a
+    /// JSON, text, event-stream, XML or form media type (or of none declared).
+    private static func isText(_ headers: HTTPHeaders) -> Bool {
+        guard headers["Content-Encoding"].map({ $0.lowercased() == "identity" }) ?? true else { return false }
+        guard let type = headers["Content-Type"]?.lowercased() else { return true }
+        let media = String(type.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" })
+        return media.hasPrefix("text/") || media.hasSuffix("json") || media.hasSuffix("xml")
+            || media == "application/x-www-form-urlencoded" || media == "application/javascript"
     }
 
     private static func truncate(

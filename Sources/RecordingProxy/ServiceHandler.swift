@@ -27,6 +27,7 @@ struct ServiceHandler: Sendable {
                 service: service.name.rawValue,
                 method: request.head.method,
                 target: request.head.target,
+                headers: HopByHop.recordedRequestHeaders(request.head.headers),
                 body: request.body,
                 run: tags.run,
                 ordinal: tags.ordinal
@@ -40,6 +41,7 @@ struct ServiceHandler: Sendable {
                 core.counters.withLock { $0.replayed += 1 }
                 return await ReplayResponder.respond(
                     with: hit.exchange,
+                    threading: hit.towardLive,
                     method: request.head.method,
                     arrival: arrival,
                     pace: core.configuration.pace,

@@ -1,4 +1,5 @@
 import Cassettes
+import HTTPWire
 import JSON
 import TestSupport
 import Testing
@@ -75,7 +76,8 @@ import Testing
             MatchingRules([.init(query: query)])
                 .normalized(service: "s", RecordedRequest(method: "GET", target: target)).request.target
         }
-        #expect(target(.ignoring(["ts"]), "/s?b=2&ts=9&a=1&ts=3") == "/s?b=2&a=1")
+        #expect(target(.ignoring(["ts"]), "/s?b=2&ts=9&a=1&ts=3") == "/s?a=1&b=2")
+        #expect(target(.ignoring([]), "/s?b=2&a=3&a=1") == "/s?a=3&a=1&b=2", "one name's values keep their order")
         #expect(target(.ignoring(["ts"]), "/s?ts=9") == "/s")
         #expect(target(.ignoring(["ts"]), "/s") == "/s")
         #expect(target(.only(["a"]), "/s?b=2&a=1&c") == "/s?a=1")
@@ -109,11 +111,26 @@ import Testing
         #expect(ignore.normalized(service: "s", compact).bodyDigest == RequestNormalizer.bodyDigest([]))
     }
 
-    @Test func noRuleLeavesARequestAsItWas() {
-        let request = post(#"{ "b": 2, "a": 1 }"#, target: "/p?b=1&a=2")
+    @Test func noRuleLeavesARequestAsItWasButForItsQueryOrderAndHeaders() {
+        var request = post(#"{ "b": 2, "a": 1 }"#, target: "/p?b=1&a=2")
+        request.headers = ["X-Client": "7"]
         let normalized = MatchingRules().normalized(service: "s", request)
-        #expect(normalized.request == request)
+        #expect(normalized.request.target == "/p?a=2&b=1")
+        #expect(normalized.request.body == request.body)
+        #expect(normalized.request.headers.isEmpty, "no header is compared without a rule naming it")
         #expect(normalized.bodyDigest == RequestNormalizer.bodyDigest(request.body))
+    }
+
+    @Test func aRuleComparesTheHeadersItNamesInNameOrder() {
+        var request = post("{}")
+        request.headers = ["X-Version": "2", "Accept": "a/b", "x-version": "3", "X-Other": "no"]
+        let rules = MatchingRules([
+            .init(matchedHeaders: ["x-version"]), .init(service: "s", matchedHeaders: ["ACCEPT"]),
+        ])
+        let headers = rules.normalized(service: "s", request).request.headers
+        #expect(headers.map(\.name) == ["accept", "x-version", "x-version"])
+        #expect(headers.map(\.value) == ["a/b", "2", "3"])
+        #expect(rules.normalized(service: "t", request).request.headers.map(\.value) == ["2", "3"])
     }
 
     @Test func aDocumentIsReadWithEveryField() throws {
@@ -122,7 +139,8 @@ import Testing
               {"service": "maestro", "method": "post", "path": "/api/v1/muse/variations",
                "ignore_body_paths": ["$.variation_id", "$..timestamp"], "ignore_query": ["ts"], "body": "json"},
               {"path": "/api/v1/muse/projects/{id}/log", "match_query_only": ["limit"]},
-              {"service": "storpheus", "body": "ignore"}
+              {"service": "storpheus", "body": "ignore"},
+              {"service": "maestro", "match_headers": ["X-Client-Version"]}
             ]}
             """
         let rules = try MatchingRules(document: Array(document.utf8))
@@ -138,6 +156,7 @@ import Testing
                 ),
                 .init(path: MatchingRules.RoutePattern("/api/v1/muse/projects/{id}/log"), query: .only(["limit"])),
                 .init(service: "storpheus", body: .ignore),
+                .init(service: "maestro", matchedHeaders: ["x-client-version"]),
             ]
         )
     }
@@ -162,13 +181,14 @@ import Testing
                 body: .json
             ),
             .init(query: .only(["limit"]), body: .ignore),
+            .init(matchedHeaders: ["X-B", "x-a"]),
             .init(),
         ])
         #expect(
             rules.document.compactText
                 == #"{"version":1,"rules":[{"service":"maestro","method":"POST","path":"/api/v1/projects/{id}","#
                 + #""ignore_body_paths":["$.variation_id","$..timestamp"],"ignore_query":["nonce","ts"],"body":"json"},"#
-                + #"{"match_query_only":["limit"],"body":"ignore"},{}]}"#
+                + #"{"match_query_only":["limit"],"body":"ignore"},{"match_headers":["x-a","x-b"]},{}]}"#
         )
         #expect(try MatchingRules(document: rules.document) == rules)
         #expect(try MatchingRules(document: Array(rules.document.compactText.utf8)) == rules)
@@ -198,6 +218,10 @@ import Testing
                 == .invalidRule(index: 1, field: "match_query_only", problem: .conflicts(with: "ignore_query"))
         )
         #expect(error(rules(#"{"header":"x"}"#)) == .invalidRule(index: 1, field: "header", problem: .unknownField))
+        #expect(
+            error(rules(#"{"match_headers":["X Version"]}"#))?.description
+                == "rule 1 'match_headers': 'X Version' is not a header name; write e.g. X-Client-Version"
+        )
         #expect(
             error(rules(#"{"method":7}"#)) == .invalidRule(index: 1, field: "method", problem: .expected("a string"))
         )
