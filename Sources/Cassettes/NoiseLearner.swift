@@ -323,12 +323,8 @@ extension NoiseLearner.Unlearnable {
 }
 
 extension ComparedRequest {
-    /// `exchange`'s request as it was recorded, with no rule leaving anything out.
+    /// `exchange`'s request as replay compares it with no rule: query parameters in name order, no header.
     fileprivate init(_ exchange: Exchange) {
-        self.init(
-            service: exchange.service,
-            request: exchange.request,
-            bodyDigest: RequestNormalizer.bodyDigest(exchange.request.body)
-        )
+        self.init(exchange.service, MatchingRules().normalized(service: exchange.service, exchange.request))
     }
 }
