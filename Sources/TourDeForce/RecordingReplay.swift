@@ -137,6 +137,9 @@ public struct RecordingReplay: Sendable {
     public let recording: ReplayableTree
     /// How fast recorded answers are served.
     public var pace: ProxyConfiguration.Pace
+    /// What replay leaves out of comparing requests (Docs/matching.md); none by default, as the harness's driver
+    /// sends the same requests again.
+    public var matchingRules = MatchingRules()
     /// The version written into the replayed tree.
     public var toolVersion: String
     /// Where lines a person should see go: each 599 as the proxy reports it, proxy problems, a failed copy.
@@ -229,6 +232,7 @@ public struct RecordingReplay: Sendable {
         )
         // The verdicts weigh only the batch's own unused recordings; the rest of a large recording stays unread.
         proxyConfiguration.unusedRecordingRuns = Set(runs)
+        proxyConfiguration.matchingRules = matchingRules
         let proxy: ProxyServer
         do {
             proxy = try await ProxyServer.start(proxyConfiguration)

@@ -71,17 +71,7 @@ extension CommandLineTool {
                         "A JSON path whose values are redacted in bodies and SSE data, e.g. ..token or $.user.password.",
                     repeatable: true
                 ),
-                .option(
-                    "--rules",
-                    value: "FILE",
-                    help: "Matching rules for replay: what to leave out of comparing requests (Docs/matching.md)."
-                ),
-                .option(
-                    "--ignore-body-path",
-                    value: "PATH",
-                    help: "A JSON path replay leaves out of every request body, e.g. $.variation_id or $..timestamp.",
-                    repeatable: true
-                ),
+            ] + matchingRulesOptions + [
                 .option(
                     "--upstream-timeout",
                     value: "SECONDS",
@@ -219,36 +209,5 @@ extension CommandLineTool {
         configuration.maxOpenCassettes = try arguments.integer("--max-open-cassettes", in: 1...1_000_000) ?? 1
         try usage { () throws(ProxyConfigurationError) in try configuration.validate() }
         return configuration
-    }
-
-    /// The rules of `--rules FILE`, then one for every request leaving out the `--ignore-body-path` paths.
-    private static func matchingRules(
-        _ arguments: ParsedArguments,
-        context: CommandContext
-    ) throws(UsageError) -> MatchingRules {
-        var rules = MatchingRules()
-        if let file = arguments.value("--rules") {
-            guard let contents = FileManager.default.contents(atPath: context.absolute(file)) else {
-                throw UsageError("--rules \(file) cannot be read")
-            }
-            do {
-                rules = try MatchingRules(document: Array(contents))
-            } catch {
-                throw UsageError(FlagMessages.message(error, rulesFile: file))
-            }
-        }
-        let texts = arguments.values("--ignore-body-path")
-        guard !texts.isEmpty else { return rules }
-        var paths: [JSONPath] = []
-        for text in texts {
-            guard let path = JSONPath(text) else {
-                throw UsageError(
-                    "--ignore-body-path '\(text)' is not a JSON path; write e.g. $.variation_id, $..timestamp or $.items[*].id"
-                )
-            }
-            paths.append(path)
-        }
-        rules.rules.append(MatchingRules.Rule(ignoredBodyPaths: paths))
-        return rules
     }
 }

@@ -38,7 +38,7 @@ extension CommandLineTool {
                     help: "fast (no waits), recorded, or a factor of the recorded times (0.1 is ten times faster).",
                     default: "fast"
                 ),
-            ],
+            ] + matchingRulesOptions,
             action: replayCommandAction
         )
     }
@@ -77,10 +77,13 @@ extension CommandLineTool {
         } catch {
             throw UsageError(FlagMessages.message(error))
         }
+        let rules = try matchingRules(arguments, context: context)
         do {
-            return RecordingReplay(try ReplayableTree(at: tree), pace: pace, toolVersion: version) { line in
+            var replay = RecordingReplay(try ReplayableTree(at: tree), pace: pace, toolVersion: version) { line in
                 context.printError("tdf replay: \(line)")
             }
+            replay.matchingRules = rules
+            return replay
         } catch {
             throw UsageError(FlagMessages.message(error))
         }

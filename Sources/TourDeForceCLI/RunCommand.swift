@@ -131,7 +131,7 @@ extension CommandLineTool {
                     help: "With --replay: fast (no waits), recorded, or a factor of the recorded times.",
                     default: "fast"
                 ),
-            ],
+            ] + matchingRulesOptions,
             action: runHarness
         )
     }
@@ -146,6 +146,9 @@ extension CommandLineTool {
 
     private static func runHarness(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         if arguments.isSet("--replay") { return try await replayAll(arguments, context) }
+        if let flag = ["--rules", "--ignore-body-path"].first(where: arguments.isSet) {
+            throw UsageError("\(flag) applies to replay: give it with --replay DIR")
+        }
         if arguments.flag("--record") && arguments.flag("--no-record") {
             throw UsageError("give --record or --no-record, not both")
         }

@@ -96,6 +96,19 @@ import Testing
             proxy + ["--ignore-body-path", "$..", "--ignore-body-path", "$.ok"],
             "--ignore-body-path '$..' is not a JSON path; write e.g. $.variation_id, $..timestamp or $.items[*].id"
         )
+        // The replay commands read the same flags the same way; a live run has nothing to match.
+        await expectError(
+            ["replay", "--run-id", "r_000001", "--in", directory.url.path, "--rules", file],
+            "--rules \(file): rule 1 'body': 'bytes' is not a body mode; use json, exact, ignore"
+        )
+        await expectError(
+            ["run", "--replay", directory.url.path, "--ignore-body-path", "$.."],
+            "--ignore-body-path '$..' is not a JSON path; write e.g. $.variation_id, $..timestamp or $.items[*].id"
+        )
+        await expectError(
+            ["run", "--stack", "embedded", "--ignore-body-path", "$.a"],
+            "--ignore-body-path applies to replay: give it with --replay DIR"
+        )
     }
 
     /// `tdf run --shard`: each way a shard can be wrong names `--shard` (and `--runs`), before anything starts.

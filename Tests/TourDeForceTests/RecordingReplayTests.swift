@@ -56,6 +56,31 @@ import TourDeForce
         #expect(verdict.line.hasPrefix("divergent: replay mismatch (\(count) answered 599): "))
     }
 
+    /// A recorded configuration edited to another quality preset sends a compose body the recording does not hold:
+    /// a 599 at `$.qualityPreset`, unless the replay's matching rules leave that path out.
+    @Test func matchingRulesLeaveAChangedFieldOutOfTheReplay() async throws {
+        let directory = try TemporaryDirectory()
+        let out = directory.path("recording")
+        try await record(into: out)
+        let config = out + "/config.json"
+        let original = try String(contentsOfFile: config, encoding: .utf8)
+        #expect(original.contains(#""quality_preset": "balanced""#))
+        try original.replacingOccurrences(of: #""quality_preset": "balanced""#, with: #""quality_preset": "fast""#)
+            .write(toFile: config, atomically: true, encoding: .utf8)
+
+        var replay = RecordingReplay(try ReplayableTree(at: out))
+        let mismatch = try await replay.replay(runID: "r_000001", into: directory.path("strict"))
+        guard case .mismatched(_, let first) = mismatch.outcome else {
+            Issue.record("expected a mismatch, got \(mismatch.line)")
+            return
+        }
+        #expect(first.differences.map(\.location) == ["$.qualityPreset"])
+
+        replay.matchingRules = MatchingRules([.init(ignoredBodyPaths: [try #require(JSONPath("$.qualityPreset"))])])
+        let ruled = try await replay.replay(runID: "r_000001", into: directory.path("ruled"))
+        if case .mismatched = ruled.outcome { Issue.record("the rule did not apply: \(ruled.line)") }
+    }
+
     @Test func aTreeWithoutCassettesCannotBeReplayed() throws {
         let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path("tree"), withIntermediateDirectories: true)
