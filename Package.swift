@@ -38,8 +38,8 @@ let package = Package(
         .target(
             name: "TourDeForce",
             dependencies: [
-                "Analysis", "Cassettes", "HTTPTransport", "Harness", "JSON", "MIDI", "RecordingProxy", "Reporting",
-                "StoriStack", "Vocabulary",
+                "Analysis", "Cassettes", "HTTPTransport", "HTTPWire", "Harness", "JSON", "MIDI", "RecordingProxy",
+                "Reporting", "StoriStack", "Vocabulary",
             ]
         ),
         .target(name: "CommandLineKit", dependencies: ["Vocabulary"]),

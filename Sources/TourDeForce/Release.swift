@@ -3,6 +3,7 @@
 @_exported public import Analysis
 @_exported public import Cassettes
 @_exported public import HTTPTransport
+@_exported public import HTTPWire
 @_exported public import Harness
 @_exported public import JSON
 @_exported public import MIDI

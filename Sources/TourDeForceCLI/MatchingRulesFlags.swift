@@ -17,9 +17,25 @@ extension CommandLineTool {
             help: "A JSON path replay leaves out of every request body, e.g. $.variation_id or $..timestamp.",
             repeatable: true
         ),
+        .option(
+            "--ignore-query",
+            value: "NAME",
+            help: "A query parameter replay leaves out of every request, e.g. ts.",
+            repeatable: true
+        ),
+        .option(
+            "--match-header",
+            value: "NAME",
+            help: "A header whose value replay compares too, e.g. X-Client-Version.",
+            repeatable: true
+        ),
     ]
 
-    /// The rules of `--rules FILE`, then one for every request leaving out the `--ignore-body-path` paths.
+    /// The names of the flags that give matching rules.
+    static var matchingRulesFlagNames: [String] { matchingRulesOptions.map(\.name) }
+
+    /// The rules of `--rules FILE`, then one for every request made of the `--ignore-body-path`, `--ignore-query` and
+    /// `--match-header` flags.
     static func matchingRules(
         _ arguments: ParsedArguments,
         context: CommandContext
@@ -35,18 +51,22 @@ extension CommandLineTool {
                 throw UsageError(FlagMessages.message(error, rulesFile: file))
             }
         }
-        let texts = arguments.values("--ignore-body-path")
-        guard !texts.isEmpty else { return rules }
-        var paths: [JSONPath] = []
-        for text in texts {
+        var flags = MatchingRules.Rule(query: .ignoring(Set(arguments.values("--ignore-query"))))
+        for text in arguments.values("--ignore-body-path") {
             guard let path = JSONPath(text) else {
                 throw UsageError(
                     "--ignore-body-path '\(text)' is not a JSON path; write e.g. $.variation_id, $..timestamp or $.items[*].id"
                 )
             }
-            paths.append(path)
+            flags.ignoredBodyPaths.append(path)
         }
-        rules.rules.append(MatchingRules.Rule(ignoredBodyPaths: paths))
+        for name in arguments.values("--match-header") {
+            guard HTTPField.isValidName(name) else {
+                throw UsageError("--match-header '\(name)' is not a header name; write e.g. X-Client-Version")
+            }
+            flags.matchedHeaders.insert(name.lowercased())
+        }
+        if flags != MatchingRules.Rule() { rules.rules.append(flags) }
         return rules
     }
 }

@@ -146,7 +146,7 @@ extension CommandLineTool {
 
     private static func runHarness(_ arguments: ParsedArguments, _ context: CommandContext) async throws -> Int32 {
         if arguments.isSet("--replay") { return try await replayAll(arguments, context) }
-        if let flag = ["--rules", "--ignore-body-path"].first(where: arguments.isSet) {
+        if let flag = matchingRulesFlagNames.first(where: arguments.isSet) {
             throw UsageError("\(flag) applies to replay: give it with --replay DIR")
         }
         if arguments.flag("--record") && arguments.flag("--no-record") {

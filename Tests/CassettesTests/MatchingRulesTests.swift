@@ -321,4 +321,32 @@ import Testing
             ]
         )
     }
+
+    /// A header a rule names is compared: the recording with the same value is served, another value is a 599 at
+    /// `header x-client-version` whose rule is null (no rule leaves a matched header out).
+    @Test func aMatchedHeaderChoosesTheRecordingAndNamesItsDifference() throws {
+        let directory = try TemporaryDirectory()
+        var versions: [Exchange] = []
+        for (seq, version) in ["1", "2"].enumerated() {
+            var exchange = variation(seq: seq, #"{"prompt":"jazz"}"#)
+            exchange.request.headers = ["X-Client-Version": version, "Date": "\(seq)"]
+            versions.append(exchange)
+        }
+        let rules = MatchingRules([.init(matchedHeaders: ["x-client-version"])])
+        let library = try Fixtures.replayLibrary(with: versions, run: nil, in: directory, rules: rules)
+        var request = post(#"{"prompt":"jazz"}"#)
+        request.headers = ["x-client-version": "2", "Date": "later"]
+        #expect(try library.match(request).get().exchange.seq == 1)
+        request.headers = ["x-client-version": "3", "Date": "later"]
+        guard case .failure(let mismatch) = library.match(request) else {
+            Issue.record("served a request whose matched header differs")
+            return
+        }
+        #expect(
+            mismatch.differences == [
+                .init(field: "headers", location: "header x-client-version", recorded: "1", live: "3")
+            ]
+        )
+        #expect(mismatch.rule == nil)
+    }
 }

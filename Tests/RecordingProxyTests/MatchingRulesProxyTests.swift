@@ -1,6 +1,7 @@
 import Cassettes
 import Foundation
 import HTTPTransport
+import HTTPWire
 import JSON
 import RecordingProxy
 import TestSupport
@@ -70,5 +71,45 @@ import Vocabulary
             #expect(try echoedBody(answer) == String(decoding: sent, as: UTF8.self))
         }
         #expect(try replayed.map { try echoedBody($0.answer) } != recorded.map { try echoedBody($0) })
+    }
+
+    /// Threaded values reach SSE data event by event (fast and paced), and a body whose length they change gets a
+    /// `Content-Length` that counts the new bytes.
+    @Test func threadedValuesReachSSEDataAndTheContentLength() async throws {
+        let directory = try TemporaryDirectory()
+        func body(_ id: String) -> [UInt8] { Array(#"{"id":"\#(id)"}"#.utf8) }
+        let (recordedStream, recordedEcho) = ("rec-2026-12-07T10:00:00Z", "rec-00000001")
+        _ = try await withUpstream { upstream in
+            try await withProxy(
+                proxyConfiguration(.record, directory: directory.url.path, services: [("maestro", upstream.url)])
+            ) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                let base = proxy.baseURL(for: "maestro")!
+                _ = try await fetch(client, base, "/sse-echo", method: "POST", body: body(recordedStream))
+                _ = try await fetch(client, base, "/echo", method: "POST", body: body(recordedEcho))
+            }
+        }
+        for pace in [ProxyConfiguration.Pace.fast, .factor(0.01)] {
+            var configuration = proxyConfiguration(.replay, directory: directory.url.path, services: [("maestro", nil)])
+            configuration.pace = pace
+            configuration.matchingRules = MatchingRules([.init(ignoredBodyPaths: [try #require(JSONPath("$.id"))])])
+            let (liveStream, liveEcho) = ("live-2026-12-07T10:00:00.123456Z", "live-000000000000002")
+            let (stream, echo) = try await withProxy(configuration) { proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                let base = proxy.baseURL(for: "maestro")!
+                return (
+                    try await fetch(client, base, "/sse-echo", method: "POST", body: body(liveStream)),
+                    try await fetch(client, base, "/echo", method: "POST", body: body(liveEcho))
+                )
+            }.result
+            #expect(
+                stream.text == (0..<3).map { #"data: {"id":"\#(liveStream)","seq":\#($0)}"# + "\n\n" }.joined(),
+                "\(pace)"
+            )
+            #expect(try echoedBody(echo) == #"{"id":"\#(liveEcho)"}"#, "\(pace)")
+            #expect(echo.headers["Content-Length"] == String(echo.body.count), "\(pace)")
+        }
     }
 }

@@ -102,6 +102,20 @@ final class Upstream: Sendable {
                     }
                 }
             )
+        case "/sse-echo":
+            // Three events naming the `id` of the JSON body: what value threading must rewrite in SSE data.
+            let sent = (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["id"]
+            let id = sent as? String ?? ""
+            headers.append(name: "Content-Type", value: "text/event-stream")
+            return HTTPServerResponse(
+                status: 200,
+                headers: headers,
+                body: .stream { writer in
+                    for index in 0..<3 {
+                        try await writer.write(Array("data: {\"id\":\"\(id)\",\"seq\":\(index)}\n\n".utf8))
+                    }
+                }
+            )
         case "/sse-lockstep":
             // Sends event k, then waits (up to 10 s) until the client reports it received event k: a proxy
             // that holds events back can never complete this stream.

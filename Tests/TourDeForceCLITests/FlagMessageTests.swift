@@ -109,6 +109,10 @@ import Testing
             ["run", "--stack", "embedded", "--ignore-body-path", "$.a"],
             "--ignore-body-path applies to replay: give it with --replay DIR"
         )
+        await expectError(
+            proxy + ["--ignore-query", "ts", "--match-header", "X Version"],
+            "--match-header 'X Version' is not a header name; write e.g. X-Client-Version"
+        )
     }
 
     /// `tdf run --shard`: each way a shard can be wrong names `--shard` (and `--runs`), before anything starts.
