@@ -14,7 +14,7 @@ set -euo pipefail
 fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$fuzz_dir")"
 build="$fuzz_dir/.build"
-targets=(request-head response-head chunked-body sse smf cassette proxy-request)
+targets=(request-head response-head chunked-body sse smf cassette value-threads proxy-request)
 
 # The modules the targets use, each after the modules it imports.
 modules=(Vocabulary HTTPWire MIDI JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy)
@@ -24,7 +24,7 @@ target_modules() {
     case "$1" in
         request-head | response-head | chunked-body | sse) echo "HTTPWire" ;;
         smf) echo "MIDI" ;;
-        cassette) echo "Vocabulary HTTPWire JSON Hashing Gzip Cassettes" ;;
+        cassette | value-threads) echo "Vocabulary HTTPWire JSON Hashing Gzip Cassettes" ;;
         proxy-request) echo "Vocabulary HTTPWire JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy" ;;
         *) echo "unknown target '$1'; targets: ${targets[*]}" >&2; exit 2 ;;
     esac

@@ -128,7 +128,9 @@ public struct ValueThreads: Sendable, Equatable {
             for (position, member) in now.members.enumerated() where livePositions[member.key] == nil {
                 livePositions[member.key] = position
             }
-            for (key, value) in was.members {
+            // A repeated key counts once, as its first, on both sides (as replay compares it).
+            var seen = Set<String>()
+            for (key, value) in was.members where seen.insert(key).inserted {
                 guard let position = livePositions[key] else { continue }
                 scalarPairs(value, now[position].value, visits: &visits, found: found)
             }

@@ -46,6 +46,15 @@ import Testing
         #expect(threads.learn(recorded: recorded, live: recorded) == 0)
     }
 
+    /// Found by the value-threads fuzz target: a body with a repeated key paired its second value with the first
+    /// one of the other body, so a request learned against itself threaded a value to another.
+    @Test func aRepeatedKeyCountsOnceAsItsFirst() {
+        var threads = ValueThreads()
+        let body = #"{"at":1765119515,"at":1765119600.25}"#
+        #expect(threads.learn(recorded: request("/", body), live: request("/", body)) == 0)
+        #expect(threads.isEmpty)
+    }
+
     @Test func aValueIsReplacedOnlyWhereItStandsWhole() {
         var threads = ValueThreads()
         threads.thread(recorded: "1765119600", live: "1765119999")
