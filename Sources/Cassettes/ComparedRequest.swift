@@ -179,16 +179,12 @@ struct ComparedRequest {
         visits -= 1
         switch (recorded, live) {
         case (.object(let was), .object(let now)):
-            // A dictionary of the live keys keeps a wide object linear; a repeated key counts once, as its first.
-            var livePositions: [String: Int] = [:]
-            for (position, member) in now.members.enumerated() where livePositions[member.key] == nil {
-                livePositions[member.key] = position
-            }
             var seen = Set<String>()
-            for (key, value) in was.members where seen.insert(key).inserted {
+            for (key, value, counterpart) in was.firstMembers(pairedWith: now) {
+                seen.insert(key)
                 guard visits > 0 else { return }
-                if let position = livePositions[key] {
-                    compare(value, now[position].value, at: location + step(key), visits: &visits, note: note)
+                if let counterpart {
+                    compare(value, counterpart, at: location + step(key), visits: &visits, note: note)
                 } else {
                     note(location + step(key), value.compactText, nil)
                 }
@@ -230,5 +226,22 @@ struct ComparedRequest {
     /// At most ``shownLength`` characters of `text`, the last an ellipsis when it was longer.
     static func shown(_ text: String) -> String {
         text.count > shownLength ? text.prefix(shownLength - 1) + "…" : text
+    }
+}
+
+extension JSONObject {
+    /// Every key of this object once, as its first member, with the first member of that key in `other` (nil when
+    /// `other` has none): how replay pairs the members of two objects, a repeated key counting as its first. A
+    /// dictionary of `other`'s keys keeps a wide object linear.
+    func firstMembers(pairedWith other: JSONObject) -> [(key: String, value: JSONValue, other: JSONValue?)] {
+        var positions: [String: Int] = [:]
+        for (position, member) in other.members.enumerated() where positions[member.key] == nil {
+            positions[member.key] = position
+        }
+        var seen = Set<String>()
+        return members.compactMap { key, value in
+            guard seen.insert(key).inserted else { return nil }
+            return (key, value, positions[key].map { other[$0].value })
+        }
     }
 }

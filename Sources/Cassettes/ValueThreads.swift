@@ -124,15 +124,9 @@ public struct ValueThreads: Sendable, Equatable {
         visits -= 1
         switch (recorded, live) {
         case (.object(let was), .object(let now)):
-            var livePositions: [String: Int] = [:]
-            for (position, member) in now.members.enumerated() where livePositions[member.key] == nil {
-                livePositions[member.key] = position
-            }
-            // A repeated key counts once, as its first, on both sides (as replay compares it).
-            var seen = Set<String>()
-            for (key, value) in was.members where seen.insert(key).inserted {
-                guard let position = livePositions[key] else { continue }
-                scalarPairs(value, now[position].value, visits: &visits, found: found)
+            for (_, value, counterpart) in was.firstMembers(pairedWith: now) {
+                guard let counterpart else { continue }
+                scalarPairs(value, counterpart, visits: &visits, found: found)
             }
         case (.array(let was), .array(let now)):
             for (was, now) in zip(was, now) { scalarPairs(was, now, visits: &visits, found: found) }
