@@ -82,8 +82,9 @@ let package = Package(
         .testTarget(
             name: "StoriStackTests",
             dependencies: [
-                "StoriStack", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "TestSupport",
-            ]
+                "StoriStack", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "Cassettes", "TestSupport",
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "HarnessTests",
