@@ -12,9 +12,10 @@ public struct HarnessConfiguration: Sendable {
         case embedded
     }
 
-    /// The earlier harness's default URLs: the compose-file host names on their usual ports.
+    /// The earlier harness's default URLs: the compose-file host names on their usual ports; prompts come from the
+    /// route the real server has (service-contracts.md §7.1), not the earlier harness's `/api/v1/prompts/random`.
     public static let defaultEndpoints = Endpoints(
-        prompts: HTTPURL(host: "maestro", port: 10001, target: "/api/v1/prompts/random"),
+        prompts: HTTPURL(host: "maestro", port: 10001, target: "/api/v1/maestro/prompts"),
         maestro: HTTPURL(host: "maestro", port: 10001, target: "/api/v1/maestro/stream"),
         storpheus: HTTPURL(host: "storpheus", port: 10002),
         muse: HTTPURL(host: "maestro", port: 10001, target: "/api/v1/muse")

@@ -3,6 +3,13 @@ import JSON
 /// The agent-teams path (`Mode: compose` with roles, service-contracts.md §3.4): one agent per role, one unified
 /// Storpheus generation per section.
 extension ComposeSession {
+    /// The plan's title: "Building Lofi Verse" for a prompt with a section (the real service's, measured), else
+    /// "Composing Lofi".
+    static func planTitle(style: String, section: String?) -> String {
+        guard let section, !section.isEmpty else { return "Composing \(titleCase(style))" }
+        return "Building \(titleCase(style)) \(titleCase(section))"
+    }
+
     func agentTeams(_ prompt: MaestroPrompt, baseVersion: Int) async throws {
         let style = prompt.style ?? "boom bap"
         let family = StyleFamily(style: style)
@@ -32,11 +39,23 @@ extension ComposeSession {
         }
         let tempoStep = project?.tempo == tempo ? nil : addStep("set tempo to \(tempo) BPM", "stori_set_tempo", "setup")
         let keyStep = project?.key == key ? nil : addStep("set key signature to \(key)", "stori_set_key", "setup")
-        var createSteps: [Step] = []
+        // A role the project already has a track for adds content to that track (the real service plans no
+        // "Create" step for it), so repeated edits do not grow the project by a track each.
+        let existingTracks = profiles.map { profile in
+            project?.tracks.first { ($0.name ?? "").lowercased() == profile.trackName.lowercased() }
+        }
+        var createSteps: [Step?] = []
         var contentSteps: [Step] = []
-        for profile in profiles {
+        for (profile, existing) in zip(profiles, existingTracks) {
             createSteps.append(
-                addStep("Create \(profile.trackName) track", "stori_add_midi_track", "setup", group: "instruments")
+                existing != nil
+                    ? nil
+                    : addStep(
+                        "Create \(profile.trackName) track",
+                        "stori_add_midi_track",
+                        "setup",
+                        group: "instruments"
+                    )
             )
             contentSteps.append(
                 addStep("Add content to \(profile.trackName)", "stori_add_notes", "composition", group: "instruments")
@@ -51,7 +70,8 @@ extension ComposeSession {
         try await stream.send(
             "plan",
             [
-                "planId": .string(uuid("plan")), "title": .string("Composing \(Self.titleCase(style))"),
+                "planId": .string(uuid("plan")),
+                "title": .string(Self.planTitle(style: style, section: prompt.section)),
                 "steps": .array(steps.map(\.json)),
             ]
         )
@@ -78,11 +98,11 @@ extension ComposeSession {
                 label: keyStep.label,
                 phase: "setup"
             )
-            try await stepUpdate(keyStep, "completed", result: keyStep.label)
+            try await stepUpdate(keyStep, "completed", result: "set key to \(key)")
         }
         for (index, profile) in profiles.enumerated() {
             let color = Self.palette[index % Self.palette.count]
-            for step in [createSteps[index], contentSteps[index]] {
+            for step in [createSteps[index], contentSteps[index]].compactMap(\.self) {
                 try await stream.send(
                     "preflight",
                     [
@@ -95,26 +115,26 @@ extension ComposeSession {
             }
         }
 
-        guard bridge.isHealthy else {
-            let message = "Music generation service (Storpheus) is not responding. Please try again in a moment."
-            try await stream.send("error", ["message": .string(message), "traceId": .string(traceID)])
-            for step in createSteps + contentSteps {
-                try await stepUpdate(step, "failed", result: "Storpheus unavailable")
-            }
-            try await stepUpdate(effectsStep, "skipped")
+        // The real service checks Storpheus here, before any agent asks the language model for its part.
+        if !bridge.isHealthy || faults.llmFailure == .unreachable {
+            let message =
+                bridge.isHealthy
+                ? Self.unreachableModelMessage
+                : "Music generation service (Storpheus) is not responding. Cannot start composition — please verify "
+                    + "Storpheus is running and retry."
+            try await stream.send("error", ["message": .string(message)])
             _ = try await phraseEvents(
                 [],
                 variationID: variationID,
                 baseVersion: baseVersion,
-                explanation: "Generation failed"
+                explanation: "No notes generated"
             )
-            try await stream.send("done", ["variationId": .string(variationID), "phraseCount": 0, "status": "failed"])
+            try await stream.send("done", ["variationId": .string(variationID), "phraseCount": 0])
             try await stream.send(
                 "complete",
                 [
-                    "success": false, "traceId": .string(traceID), "inputTokens": .int(inputTokens),
-                    "contextWindowTokens": 200_000, "variationId": .string(variationID), "phraseCount": 0,
-                    "totalChanges": 0, "warnings": .strings([message]),
+                    "success": false, "traceId": .string(traceID), "inputTokens": 0, "contextWindowTokens": 200_000,
+                    "variationId": .string(variationID), "phraseCount": 0, "totalChanges": 0,
                 ]
             )
             return
@@ -124,7 +144,7 @@ extension ComposeSession {
         var trackIDs: [String] = []
         for (index, profile) in profiles.enumerated() {
             let agent = profile.role
-            let trackID = uuid("track", agent)
+            let trackID = existingTracks[index]?.id ?? uuid("track", agent)
             trackIDs.append(trackID)
             try await stream.send(
                 "status",
@@ -140,29 +160,30 @@ extension ComposeSession {
                 ]
             )
             try await stream.send("reasoningEnd", ["agentId": .string(agent)])
-            let create = createSteps[index]
-            try await stepUpdate(create, "active", agent: agent)
-            try await toolStart("stori_add_midi_track", create.label, "setup", agent: agent)
-            let trackCall = toolCallID("track", agent)
-            try await toolCall(
-                id: trackCall,
-                "stori_add_midi_track",
-                trackParams(profile, trackID: trackID, color: Self.palette[index % Self.palette.count]),
-                label: create.label,
-                phase: "setup",
-                agent: agent
-            )
-            let iconLabel = "Set \(profile.trackName) icon"
-            try await toolStart("stori_set_track_icon", iconLabel, "setup", agent: agent)
-            try await toolCall(
-                id: trackCall + "-icon",
-                "stori_set_track_icon",
-                ["trackId": .string(trackID), "icon": .string(profile.icon)],
-                label: iconLabel,
-                phase: "setup",
-                agent: agent
-            )
-            try await stepUpdate(create, "completed", result: "Created \(profile.trackName) track", agent: agent)
+            if let create = createSteps[index] {
+                try await stepUpdate(create, "active", agent: agent)
+                try await toolStart("stori_add_midi_track", create.label, "setup", agent: agent)
+                let trackCall = toolCallID("track", agent)
+                try await toolCall(
+                    id: trackCall,
+                    "stori_add_midi_track",
+                    trackParams(profile, trackID: trackID, color: Self.palette[index % Self.palette.count]),
+                    label: create.label,
+                    phase: "setup",
+                    agent: agent
+                )
+                let iconLabel = "Set \(profile.trackName) icon"
+                try await toolStart("stori_set_track_icon", iconLabel, "setup", agent: agent)
+                try await toolCall(
+                    id: trackCall + "-icon",
+                    "stori_set_track_icon",
+                    ["trackId": .string(trackID), "icon": .string(profile.icon)],
+                    label: iconLabel,
+                    phase: "setup",
+                    agent: agent
+                )
+                try await stepUpdate(create, "completed", result: "Created \(profile.trackName) track", agent: agent)
+            }
             try await stepUpdate(contentSteps[index], "active", agent: agent)
         }
 

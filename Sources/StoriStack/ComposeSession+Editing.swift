@@ -12,10 +12,13 @@ extension ComposeSession {
         try await stream.send(
             "state",
             [
-                "state": "editing", "intent": "edit.add_notes", "confidence": .double(prompt == nil ? 0.86 : 0.95),
-                "traceId": .string(traceID), "executionMode": "apply",
+                "state": "editing", "intent": .string(Self.editIntent(prompt?.request ?? request.prompt)),
+                "confidence": .double(prompt == nil ? 0.86 : 0.99), "traceId": .string(traceID),
+                "executionMode": "apply",
             ]
         )
+        try await stream.send("status", ["message": "Processing..."])
+        if faults.llmFailure == .unreachable { return try await failUnreachableModel() }
         try await stream.send(
             "reasoning",
             ["content": "Reading the request and the current project to decide where the new notes go."]
@@ -157,6 +160,14 @@ extension ComposeSession {
         )
     }
 
+    /// The intent an edit request is classified as: `mix.energy` for a request about how busy or energetic the music
+    /// is (the real service classifies "Make the melody busier." so), else `edit.add_notes`.
+    static func editIntent(_ text: String) -> String {
+        let lowered = text.lowercased()
+        let energyWords = ["busier", "less busy", "energy", "energetic", "calmer", "intensity"]
+        return energyWords.contains { lowered.contains($0) } ? "mix.energy" : "edit.add_notes"
+    }
+
     // MARK: - Reasoning (Mode: ask, or a question)
 
     func reasoning(question: String, structured: Bool) async throws {
@@ -167,6 +178,10 @@ extension ComposeSession {
                 "traceId": .string(traceID), "executionMode": "reasoning",
             ]
         )
+        if faults.llmFailure == .unreachable {
+            try await stream.send("status", ["message": "Processing..."])
+            return try await failUnreachableModel()
+        }
         try await stream.send("reasoning", ["content": "Considering the question against the current project."])
         try await stream.send("reasoning", ["content": "Drafting a short, practical answer."])
         let topic = question.trimmingWhitespace().split(separator: "\n").last.map(String.init) ?? question

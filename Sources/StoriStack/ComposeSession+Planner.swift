@@ -24,6 +24,7 @@ extension ComposeSession {
         let variationID = uuid("variation")
 
         try await startComposition(status: "Thinking...")
+        if faults.llmFailure == .unreachable { return try await failUnreachableModel() }
         try await stream.send(
             "reasoning",
             [

@@ -15,16 +15,36 @@ struct ComposeSession: Sendable {
     let store: MaestroStore
     let bridge: StorpheusBridge
     let configuration: StackConfiguration
+    /// The faults in force (the language model's among them).
+    let faults: FaultPlan
     let stream: EventStream
 
+    /// Track colours by agent position; the first three are the real service's (measured), the rest the simulator's.
     static let palette = [
-        "#E85D75", "#5B8DEF", "#F5A623", "#7ED321", "#BD10E0", "#50E3C2", "#F8E71C", "#9013FE",
+        "#E85D75", "#5B8DEF", "#50C878", "#F5A623", "#7ED321", "#BD10E0", "#50E3C2", "#F8E71C",
     ]
+
+    /// The `error` of a stream whose language model cannot be reached (the real service's message).
+    static let unreachableModelMessage = "All connection attempts failed"
+    /// The `error` of every stream when no language model key is configured (the real service's message).
+    static let unconfiguredModelMessage = "OpenRouter API key not configured"
 
     var storeKey: String { request.storeKey }
 
     /// Runs the whole stream; throws only when the client went away or the stream is cut on purpose.
     func run() async throws {
+        if faults.llmFailure == .unconfigured {
+            // The real service fails before routing, with a trace id of its own.
+            try await stream.send("error", ["message": .string(Self.unconfiguredModelMessage)])
+            try await stream.send(
+                "complete",
+                [
+                    "success": false, "traceId": "unhandled-error", "inputTokens": 0, "contextWindowTokens": 0,
+                    "error": .string(Self.unconfiguredModelMessage),
+                ]
+            )
+            return
+        }
         let baseVersion = await syncProject()
         switch PromptKind(text: request.prompt) {
         case .structured(let prompt):
@@ -51,6 +71,20 @@ struct ComposeSession: Sendable {
         return ["what ", "why ", "how ", "which ", "who ", "explain ", "can you explain"].contains {
             lowered.hasPrefix($0)
         }
+    }
+
+    /// Ends a stream whose language model cannot be reached, right after its opening events: `error` and a failed
+    /// `complete`, as the real service does when its model call fails.
+    func failUnreachableModel() async throws {
+        let message = Self.unreachableModelMessage
+        try await stream.send("error", ["message": .string(message), "traceId": .string(traceID)])
+        try await stream.send(
+            "complete",
+            [
+                "success": false, "traceId": .string(traceID), "inputTokens": 0, "contextWindowTokens": 200_000,
+                "error": .string(message),
+            ]
+        )
     }
 
     // MARK: - Ids and small values

@@ -106,15 +106,15 @@ final class MaestroService: Sendable {
         if rest == ["validate-token"] {
             let now = Int(Date().timeIntervalSince1970)
             let expires = Date(timeIntervalSince1970: TimeInterval(claims.expiresAt))
-            let formatter = ISO8601DateFormatter()
-            var body: JSONObject = [
-                "valid": true, "expiresAt": .string(formatter.string(from: expires)),
-                "expiresInSeconds": .int(max(0, claims.expiresAt - now)),
+            // Python's isoformat() of an aware UTC time, as the real service writes it: `+00:00`, not `Z`.
+            let expiresAt = ISO8601DateFormatter().string(from: expires).replacingOccurrences(of: "Z", with: "+00:00")
+            let budget = claims.subject == nil ? nil : faults.budget
+            let body: JSONObject = [
+                ("valid", true), ("expiresAt", .string(expiresAt)),
+                ("expiresInSeconds", .int(max(0, claims.expiresAt - now))),
+                ("budgetRemaining", budget.map(JSONValue.double) ?? .null),
+                ("budgetLimit", budget == nil ? .null : 5.0),
             ]
-            if let budget = faults.budget, claims.subject != nil {
-                body["budgetRemaining"] = .double(budget)
-                body["budgetLimit"] = 5.0
-            }
             return Reply.json(200, .object(body))
         }
         if isMuse {
@@ -296,6 +296,7 @@ final class MaestroService: Sendable {
             store: store,
             bridge: bridge,
             configuration: configuration,
+            faults: faults,
             stream: stream
         )
         try await session.run()

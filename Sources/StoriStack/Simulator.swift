@@ -17,7 +17,8 @@ import HTTPTransport
 /// - **Storpheus** has no fuzzy cache matching, writes `.mid` artifacts only (no audio, no plot), and writes them
 ///   for every `composition_id` that asked, including cache hits and deduplicated requests.
 /// - **Prompts**: the sample of four depends on the seed and the request URL, not on chance; the harness's
-///   `/api/v1/prompts/random` is served too unless ``StackConfiguration/servesHarnessPromptRoute`` is false.
+///   `/api/v1/prompts/random` answers 404 as on the real server unless
+///   ``StackConfiguration/servesHarnessPromptRoute`` is set.
 /// - **Agents** are interleaved in one fixed order (the real order across agents is non-deterministic), and the
 ///   process-wide section-result cache of the real Maestro is not reproduced (each compose generates).
 /// - **Routing** of natural language is a heuristic: questions take the reasoning path, anything else editing.

@@ -42,8 +42,8 @@ public struct StackConfiguration: Sendable {
     /// How long finished Storpheus jobs stay queryable before `/jobs/{id}` says 404 (real: about 300 s).
     public var jobRetention: Duration
     /// Whether `GET /api/v1/prompts/random` serves the catalogue like `/api/v1/maestro/prompts`. The real server
-    /// has no such route (404); the earlier harness calls it by default, so the simulator serves it unless this
-    /// is false.
+    /// has no such route (404, measured), and neither has the simulator unless this is true: a client that calls it,
+    /// as the earlier harness did by default, must see the failure it would see in production.
     public var servesHarnessPromptRoute: Bool
     /// How both listeners treat slow, idle and numerous clients.
     public var clientPolicy = ClientPolicy()
@@ -66,7 +66,7 @@ public struct StackConfiguration: Sendable {
         storpheusWorkers: Int = 1,
         storpheusCooldown: Duration = .zero,
         jobRetention: Duration = .seconds(300),
-        servesHarnessPromptRoute: Bool = true
+        servesHarnessPromptRoute: Bool = false
     ) {
         self.maestroHost = maestroHost
         self.maestroPort = maestroPort
@@ -172,6 +172,12 @@ struct FaultPlan: Sendable {
     /// The concurrency limit override, if any.
     var maxCompositions: Int? {
         for fault in faults { if case .maxCompositions(let count) = fault.kind { return count } }
+        return nil
+    }
+
+    /// How the language model is unavailable, if it is.
+    var llmFailure: StackFault.LLMFailure? {
+        for fault in faults { if case .llm(let failure) = fault.kind { return failure } }
         return nil
     }
 

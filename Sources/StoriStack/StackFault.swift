@@ -27,6 +27,15 @@ public struct StackFault: Sendable, Equatable, CustomStringConvertible {
         case unavailable = "503"
     }
 
+    /// How the language model Maestro plans and edits with is unavailable (measured against the real service).
+    public enum LLMFailure: String, Sendable, Equatable {
+        /// No API key is configured: every stream is `error` + `complete` with `traceId: "unhandled-error"`.
+        case unconfigured
+        /// A key is configured but the model host cannot be reached: a stream that needs the model ends with
+        /// `error` "All connection attempts failed" + `complete`.
+        case unreachable
+    }
+
     /// What goes wrong.
     public enum Kind: Sendable, Equatable {
         /// Every response waits this long before its first byte.
@@ -49,6 +58,8 @@ public struct StackFault: Sendable, Equatable, CustomStringConvertible {
         case maxCompositions(Int)
         /// Gives every token user this budget in dollars; below one cent streams get 402.
         case budget(Double)
+        /// The language model is unavailable this way.
+        case llm(LLMFailure)
     }
 
     /// What goes wrong.
@@ -65,7 +76,8 @@ public struct StackFault: Sendable, Equatable, CustomStringConvertible {
     /// The specs `--fault` accepts, for help text and error messages.
     public static let grammar =
         "latency=[SERVICE:]DURATION, cold-start=[SERVICE:]DURATION, error-rate=[SERVICE:]P, cut-stream=N, "
-        + "storpheus-fail=P, storpheus-down, auth=401|revoked|503, rate-limit=N, max-compositions=N, budget=DOLLARS "
+        + "storpheus-fail=P, storpheus-down, auth=401|revoked|503, rate-limit=N, max-compositions=N, budget=DOLLARS, "
+        + "llm=unconfigured|unreachable "
         + "(SERVICE is maestro, muse or storpheus; DURATION like 200ms or 2s; P from 0 to 1)"
 
     /// Parses one spec; the error says what is wrong in one line.
@@ -132,6 +144,12 @@ public struct StackFault: Sendable, Equatable, CustomStringConvertible {
                 throw StackFaultError("fault '\(spec)': budget takes a number of dollars, e.g. budget=0")
             }
             self.init(.budget(dollars))
+        case "llm":
+            try unscoped()
+            guard let failure = LLMFailure(rawValue: try need().lowercased()) else {
+                throw StackFaultError("fault '\(spec)': llm must be unconfigured or unreachable")
+            }
+            self.init(.llm(failure))
         default:
             throw StackFaultError("unknown fault '\(spec)'; use one of: \(Self.grammar)")
         }
@@ -151,6 +169,7 @@ public struct StackFault: Sendable, Equatable, CustomStringConvertible {
         case .rateLimit(let count): return "rate-limit=\(count)"
         case .maxCompositions(let count): return "max-compositions=\(count)"
         case .budget(let dollars): return "budget=\(dollars)"
+        case .llm(let failure): return "llm=\(failure.rawValue)"
         }
     }
 
@@ -165,6 +184,7 @@ public struct StackFault: Sendable, Equatable, CustomStringConvertible {
         case "rate-limit": "rate-limit=5"
         case "max-compositions": "max-compositions=1"
         case "budget": "budget=0"
+        case "llm": "llm=unreachable"
         default: grammar
         }
     }

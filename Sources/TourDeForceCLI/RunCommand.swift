@@ -45,7 +45,7 @@ extension CommandLineTool {
                 .option(
                     "--prompt-endpoint",
                     value: "URL",
-                    help: "Prompt catalogue URL (a 404 on the default falls "
+                    help: "Prompt catalogue URL (a 404 on the earlier harness's /api/v1/prompts/random falls "
                         + "back to /api/v1/maestro/prompts).",
                     default: defaults.endpoints.prompts.configurationText
                 ),

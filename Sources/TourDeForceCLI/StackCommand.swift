@@ -34,6 +34,8 @@ extension CommandLineTool {
                   storpheus-fail=P             that fraction of Storpheus jobs end 'failed'
                   storpheus-down               Storpheus answers 503 and composes fail at pre-flight
                   auth=401|revoked|503         every authenticated request fails authentication that way
+                  llm=unconfigured|unreachable the language model has no key (every stream fails at once) or
+                                               cannot be reached (streams that need it fail after they start)
                   rate-limit=N                 compose streams per client IP per minute (0: off)
                   max-compositions=N           concurrent compositions per user (0: off)
                   budget=DOLLARS               every user's budget; under one cent streams answer 402
@@ -113,8 +115,8 @@ extension CommandLineTool {
                     default: "0"
                 ),
                 .flag(
-                    "--strict-routes",
-                    help: "Answer 404 on /api/v1/prompts/random, as the real server does (served by default)."
+                    "--legacy-prompt-route",
+                    help: "Also serve the catalogue on /api/v1/prompts/random, which the real server lacks (404)."
                 ),
                 .flag("--verbose", short: "-v", help: "Say how many client connections the descriptor limit allows."),
             ],
@@ -210,7 +212,7 @@ extension CommandLineTool {
             }
             configuration.storpheusCooldown = .milliseconds(Int64(seconds * 1000))
         }
-        configuration.servesHarnessPromptRoute = !arguments.flag("--strict-routes")
+        configuration.servesHarnessPromptRoute = arguments.flag("--legacy-prompt-route")
         return configuration
     }
 

@@ -150,6 +150,34 @@ import Testing
         }
     }
 
+    /// A role the project already has a track for gets content on that track: the plan has no "Create" step for it
+    /// (the real service's plan for such an edit is [Add content to Melody, Add effects and routing]), no track is
+    /// added, and the new region goes on the existing track, so repeated edits do not grow the project.
+    @Test func aRoleWithAnExistingTrackReusesIt() async throws {
+        try await withStack { stack in
+            let project: JSONValue = [
+                "id": "p-edit", "tempo": 90, "key": "Am",
+                "tracks": [
+                    [
+                        "id": "trk-melody", "name": "Melody", "gmProgram": 73,
+                        "regions": [["id": "reg-1", "startBeat": 0, "durationBeats": 8, "notes": []]],
+                    ]
+                ],
+            ]
+            let result = try await stack.compose(prompt: maestroPrompt(roles: ["melody"]), project: project)
+            let plan = try #require(result.events("plan").first)
+            #expect(
+                plan["steps"]?.arrayValue?.compactMap { $0["label"]?.stringValue }
+                    == ["Add content to Melody", "Add effects and routing"]
+            )
+            #expect(!result.events.contains { $0["name"] == "stori_add_midi_track" })
+            let regions = result.events("toolCall").filter { $0["name"] == "stori_add_midi_region" }
+            #expect(!regions.isEmpty)
+            #expect(regions.allSatisfy { $0["params"]?["trackId"] == "trk-melody" })
+            #expect(streamViolations(result.events, projectRegions: ["reg-1": "trk-melody"]).isEmpty)
+        }
+    }
+
     /// Tempo and key steps are left out when the project snapshot already has that tempo and key.
     @Test func tempoAndKeyStepsOnlyWhenTheyDiffer() async throws {
         try await withStack { stack in

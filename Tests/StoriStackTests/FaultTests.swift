@@ -17,13 +17,14 @@ import Testing
         for spec in [
             "latency=200ms", "latency=storpheus:2s", "cold-start=2s", "error-rate=0.2", "error-rate=muse:0.5",
             "cut-stream=25", "storpheus-fail=1.0", "storpheus-down", "auth=401", "auth=revoked", "auth=503",
-            "rate-limit=5", "max-compositions=1", "budget=0.0",
+            "rate-limit=5", "max-compositions=1", "budget=0.0", "llm=unconfigured", "llm=unreachable",
         ] {
             #expect(try StackFault(parsing: spec).description == spec)
         }
         #expect(try StackFault(parsing: "latency=1.5s").kind == .latency(.milliseconds(1500)))
         for bad in [
             "latency", "latency=fast", "error-rate=2", "cut-stream=0", "auth=418", "warp=9", "cut-stream=maestro:3",
+            "llm=down", "llm",
         ] {
             #expect(throws: StackFaultError.self) { try StackFault(parsing: bad) }
         }
@@ -144,7 +145,9 @@ import Testing
     }
 
     /// With Storpheus down, the compose emits `error` after pre-flight and ends meta/done/complete with
-    /// `success:false` and no `error` field; Storpheus routes answer 503.
+    /// `success:false` and no `error` field, in the real service's shape (measured): no plan step gets a terminal
+    /// update, `error` has no `traceId`, `done` no `status`, `complete` no `warnings` and `inputTokens: 0`, and
+    /// `meta` says "No notes generated". Storpheus routes answer 503.
     @Test func storpheusDownFailsAtPreflight() async throws {
         try await withStack(try Self.configuration("storpheus-down")) { stack in
             #expect(try await stack.get(stack.storpheus + "/queue/status").status == 503)
@@ -159,8 +162,48 @@ import Testing
             #expect(complete["error"] == nil)
             #expect(complete["phraseCount"] == .int(0))
             #expect(complete["totalChanges"] == .int(0))
+            #expect(complete["warnings"] == nil)
+            #expect(complete["inputTokens"] == .int(0))
+            #expect(Array(types[errorIndex...]) == ["error", "meta", "done", "complete"])
+            let error = try #require(stream.events("error").first)
+            #expect(error["traceId"] == nil)
+            #expect(
+                error["message"]?.stringValue
+                    == "Music generation service (Storpheus) is not responding. Cannot start composition — please "
+                    + "verify Storpheus is running and retry."
+            )
+            #expect(stream.events("done").first?["status"] == nil)
+            #expect(stream.events("meta").first?["aiExplanation"] == "No notes generated")
             let health = try await stack.get(stack.maestro + "/api/v1/health/full")
             #expect(health.json?["status"] == "degraded")
+        }
+    }
+
+    /// Without a language model key every stream is `error` + `complete` with the real service's trace id
+    /// `unhandled-error`; with a key but no route to the model, a stream that needs it (an edit) fails after its
+    /// `state` and `status` (both measured against the real service).
+    @Test func anUnavailableLanguageModelFailsStreamsAsTheRealServiceDoes() async throws {
+        try await withStack(try Self.configuration("llm=unconfigured")) { stack in
+            let stream = try await stack.compose(prompt: maestroPrompt(roles: ["bass"]))
+            #expect(stream.types == ["error", "complete"])
+            #expect(stream.events.first?["message"] == "OpenRouter API key not configured")
+            let complete = try #require(stream.events.last)
+            #expect(complete["traceId"] == "unhandled-error")
+            #expect(complete["success"] == .bool(false))
+            #expect(complete["contextWindowTokens"] == .int(0))
+            #expect(complete["error"] == "OpenRouter API key not configured")
+        }
+        try await withStack(try Self.configuration("llm=unreachable")) { stack in
+            let edit = try await stack.compose(
+                prompt:
+                    "MAESTRO PROMPT\nMode: edit\nSection: verse\nRole: [melody]\nRequest: |\n  Make the melody busier.\n"
+            )
+            #expect(edit.types == ["state", "status", "error", "complete"])
+            #expect(edit.events.first?["intent"] == "mix.energy")
+            #expect(edit.events.first?["confidence"] == .number("0.99"))
+            #expect(edit.events("error").first?["message"] == "All connection attempts failed")
+            #expect(edit.events("error").first?["traceId"] == edit.events.first?["traceId"])
+            #expect(edit.events.last?["error"] == "All connection attempts failed")
         }
     }
 

@@ -27,7 +27,7 @@ import Testing
     /// The prompt routes return four distinct catalogue items with id, title, preview and a MAESTRO PROMPT.
     @Test func promptRoutesReturnFourItems() async throws {
         try await withStack { stack in
-            for path in ["/api/v1/maestro/prompts", "/api/v1/prompts/random"] {
+            for path in ["/api/v1/maestro/prompts"] {
                 let response = try await stack.get(stack.maestro + path, token: "ignored")
                 #expect(response.status == 200)
                 let items = response.json?["prompts"]?.arrayValue ?? []
@@ -70,14 +70,20 @@ import Testing
         }
     }
 
-    /// With strict routes the harness's `/api/v1/prompts/random` is a 404, as on the real server.
-    @Test func strictRoutesMatchTheRealServer() async throws {
-        var configuration = testConfiguration()
-        configuration.servesHarnessPromptRoute = false
-        try await withStack(configuration) { stack in
+    /// The earlier harness's `/api/v1/prompts/random` is a 404, as on the real server; the legacy setting serves
+    /// the catalogue there.
+    @Test func theLegacyPromptRouteIsA404UnlessAskedFor() async throws {
+        try await withStack { stack in
             let response = try await stack.get(stack.maestro + "/api/v1/prompts/random")
             #expect(response.status == 404)
             #expect(response.text == #"{"detail":"Not Found"}"#)
+        }
+        var legacy = testConfiguration()
+        legacy.servesHarnessPromptRoute = true
+        try await withStack(legacy) { stack in
+            let response = try await stack.get(stack.maestro + "/api/v1/prompts/random")
+            #expect(response.status == 200)
+            #expect(response.json?["prompts"]?.arrayValue?.count == 4)
         }
     }
 

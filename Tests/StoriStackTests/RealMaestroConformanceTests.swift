@@ -41,8 +41,8 @@ enum RealMaestro {
     /// Each suite of the fixture, with the faults that put the stack where the real server was: for the contract
     /// suite, no LLM key; for the compose suite, an LLM key but no route out, and Storpheus down.
     static let suites: [(String, [StackFault])] = [
-        ("contract-suite", []),
-        ("compose-storpheus-down", [StackFault(.storpheusDown)]),
+        ("contract-suite", [StackFault(.llm(.unconfigured))]),
+        ("compose-storpheus-down", [StackFault(.storpheusDown), StackFault(.llm(.unreachable))]),
     ]
 
     /// Values that differ on every run of either server: ids a server mints, times, and hashes over them. Their

@@ -62,7 +62,7 @@ private func runStackCommand(
     @Test func helpDocumentsFaults() async {
         let result = await runStackCommand(["stack", "--help"])
         #expect(result.status == 0)
-        for text in ["stack ready maestro=", "cut-stream=N", "EXAMPLES:", "tdf stack token", "--strict-routes"] {
+        for text in ["stack ready maestro=", "cut-stream=N", "EXAMPLES:", "tdf stack token", "--legacy-prompt-route"] {
             #expect(result.stdout.contains(text), "help lacks \(text)")
         }
     }
@@ -94,13 +94,14 @@ private func runStackCommand(
             [
                 "stack", "--maestro", "localhost:0", "--storpheus", ":0", "--seed", "9", "--jwt-secret", "s3",
                 "--fault",
-                "latency=200ms", "--fault", "cut-stream=5", "--latency", "10", "--workers", "2", "--strict-routes",
+                "latency=200ms", "--fault", "cut-stream=5", "--latency", "10", "--workers", "2",
+                "--legacy-prompt-route",
             ],
             tree: tree,
             context: context
         )
         #expect(status == 0)
-        #expect(captured.text == #"127.0.0.1:0 0 9 s3 ["latency=200ms", "cut-stream=5"] 10...10 2 false"#)
+        #expect(captured.text == #"127.0.0.1:0 0 9 s3 ["latency=200ms", "cut-stream=5"] 10...10 2 true"#)
     }
 
     /// `tdf stack` prints one ready line, serves, and shuts down cleanly with exit 0 when stopped.
