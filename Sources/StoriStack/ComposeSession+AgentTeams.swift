@@ -363,6 +363,7 @@ extension ComposeSession {
             explanation: "Agent Teams composition: \(profiles.count) instrument(s)"
         )
         if totalNotes == 0 && warnings.isEmpty { warnings.append("No notes were generated") }
+        await persistVariation(variationID, regions: regions)
         try await finishComposition(
             variationID: variationID,
             phraseCount: phraseCount,

@@ -194,6 +194,7 @@ extension ComposeSession {
             baseVersion: baseVersion,
             explanation: "Planned composition: \(profiles.count) instrument(s)"
         )
+        await persistVariation(variationID, regions: regions)
         try await finishComposition(
             variationID: variationID,
             phraseCount: phraseCount,

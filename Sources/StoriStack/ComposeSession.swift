@@ -303,6 +303,57 @@ struct ComposeSession: Sendable {
         return (withNotes.count, total)
     }
 
+    /// Stores the composed variation in MUSE, as the real service does when a composition is ready (measured: it
+    /// shows in `/log` of the request's `project.id`, or of `""` without a project). A variation with no notes is not
+    /// stored, and a store refusal (an id already taken) is not the stream's concern. The lineage is not known to a
+    /// compose request, so the commit has no parent; its intent is the prompt, as `meta.intent` says.
+    func persistVariation(_ variationID: String, regions: [RegionResult]) async {
+        let withNotes = regions.filter { !$0.notes.isEmpty }
+        guard !withNotes.isEmpty else { return }
+        let phrases = withNotes.map { region in
+            MusePhrase(
+                id: uuid("phrase", region.regionID),
+                trackID: region.trackID,
+                regionID: region.regionID,
+                startBeat: region.startBeat,
+                endBeat: region.startBeat + Double(region.bars * 4),
+                label:
+                    "Bars \(Int(saturating: region.startBeat / 4) + 1)-\(Int(saturating: region.startBeat / 4) + region.bars)",
+                tags: [],
+                noteChanges: region.notes.map { note in
+                    NoteChange(
+                        kind: .added,
+                        before: nil,
+                        after: TreeNote(
+                            pitch: note.pitch,
+                            startBeat: note.startBeat,
+                            durationBeats: note.durationBeats,
+                            velocity: note.velocity,
+                            channel: region.channel
+                        )
+                    )
+                },
+                cc: [],
+                pitchBends: [],
+                aftertouch: []
+            )
+        }
+        let variation = MuseVariation(
+            id: variationID,
+            projectID: request.project?.id ?? "",
+            intent: request.prompt,
+            conversationID: request.conversationID ?? "default",
+            parent: nil,
+            parent2: nil,
+            affectedTracks: uniqueInOrder(withNotes.map(\.trackID)),
+            affectedRegions: withNotes.map(\.regionID),
+            beatRange: [0, phrases.map(\.endBeat).max() ?? 0],
+            phrases: phrases,
+            timestamp: 0
+        )
+        try? await store.save(variation)
+    }
+
     func uniqueInOrder(_ values: [String]) -> [String] {
         var seen = Set<String>()
         return values.filter { seen.insert($0).inserted }

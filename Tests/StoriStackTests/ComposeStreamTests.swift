@@ -178,6 +178,32 @@ import Testing
         }
     }
 
+    /// A finished composition is stored in MUSE as the real service stores it: a commit named by the stream's
+    /// `variationId`, in the `/log` of the request's `project.id` (or of `""` without a project), its regions those of
+    /// the phrases; it is not HEAD.
+    @Test func aComposedVariationShowsInTheMuseLog() async throws {
+        try await withStack { stack in
+            let project: JSONValue = ["id": "p-composed", "tempo": 90, "key": "Am", "tracks": []]
+            let composed = try await stack.compose(prompt: maestroPrompt(roles: ["bass"]), project: project)
+            let variationID = try #require(composed.events("done").first?["variationId"]?.stringValue)
+            let regions = Set(composed.events("phrase").compactMap { $0["regionId"]?.stringValue })
+            let log = try await stack.get(
+                stack.maestro + "/api/v1/muse/log?project_id=p-composed",
+                token: stack.token()
+            )
+            let nodes = log.json?["nodes"]?.arrayValue ?? []
+            #expect(nodes.compactMap { $0["id"]?.stringValue } == [variationID])
+            #expect(Set(nodes.first?["regions"]?.arrayValue?.compactMap(\.stringValue) ?? []) == regions)
+            #expect(nodes.first?["parent"] == .null)
+            #expect(log.json?["head"] == .null)
+
+            let bare = try await stack.compose(prompt: maestroPrompt(roles: ["drums"]))
+            let bareID = try #require(bare.events("done").first?["variationId"]?.stringValue)
+            let unnamed = try await stack.get(stack.maestro + "/api/v1/muse/log?project_id=", token: stack.token())
+            #expect(unnamed.json?["nodes"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [bareID])
+        }
+    }
+
     /// Tempo and key steps are left out when the project snapshot already has that tempo and key.
     @Test func tempoAndKeyStepsOnlyWhenTheyDiffer() async throws {
         try await withStack { stack in
