@@ -203,14 +203,21 @@ struct ComposeResult: Sendable {
 struct ComposeClient {
     let context: RunContext
 
+    /// How messages name the stream: "compose" for the run's composition, "compose edit_b1" for another.
+    static func name(_ label: String) -> String {
+        label == "compose" ? "compose" : "compose \(label)"
+    }
+
     /// Posts a compose request and reads the stream to its end. The raw frames and the parsed events are saved
-    /// whatever happens, so a cut stream keeps its last events. Throws for pre-stream errors (the service's
-    /// message kept), a stream that breaks or never completes, and a stalled read (`timeout`).
+    /// whatever happens, so a cut stream keeps its last events, and `received` is told how many data events each
+    /// stream carried, also when the compose then fails. Throws for pre-stream errors (the service's message kept), a
+    /// stream that breaks, never completes or completes without success, and a stalled read (`timeout`).
     func compose(
         label: String,
         prompt: String,
         project: JSONValue?,
-        conversationID: String
+        conversationID: String,
+        received: (Int) -> Void = { _ in }
     ) async throws(HarnessError) -> ComposeResult {
         let url = context.configuration.endpoints.maestro
         let body: JSONValue = [
@@ -224,15 +231,20 @@ struct ComposeClient {
         var attempt = 1
         while true {
             let result = try await context.limits.maestro.withPermit { () async throws(HarnessError) -> ComposeResult in
-                try await streamOnce(url: url, body: body, label: attempt == 1 ? label : "\(label)_retry\(attempt)")
+                try await streamOnce(
+                    url: url,
+                    body: body,
+                    label: attempt == 1 ? label : "\(label)_retry\(attempt)",
+                    received: received
+                )
             }
             guard result.isConcurrencyLimit, attempt < context.configuration.retry.maxAttempts else {
                 return try check(result, label: label)
             }
             let delay = context.configuration.retry.delay(retry: attempt, retryAfter: nil)
-            context.log("WARN", "compose \(label): concurrency limit reached; retrying in \(delay.secondsValue) s")
+            context.log("WARN", "\(Self.name(label)): concurrency limit reached; retrying in \(delay.secondsValue) s")
             do { try await context.configuration.retry.wait(delay) } catch {
-                throw HarnessError(.timeout, "compose \(label): cancelled while waiting to retry")
+                throw HarnessError(.timeout, "\(Self.name(label)): cancelled while waiting to retry")
             }
             attempt += 1
         }
@@ -242,24 +254,34 @@ struct ComposeClient {
         guard let complete = result.complete else {
             throw HarnessError(
                 .maestro,
-                "compose \(label): the stream ended after \(result.events.count) events without 'complete' "
+                "\(Self.name(label)): the stream ended after \(result.events.count) events without 'complete' "
                     + "(last: \(result.lastEventTypes.joined(separator: ", ")))"
             )
         }
         guard result.succeeded else {
-            var reasons = result.errors + result.toolErrors + result.warnings
-            if let error = complete["error"]?.stringValue { reasons.insert(error, at: 0) }
+            var reasons: [String] = []
+            // The same reason often arrives as an `error` event, in `complete.error` and as a warning: say it once.
+            for reason in [complete["error"]?.stringValue].compactMap(\.self) + result.errors + result.toolErrors
+                + result.warnings where !reasons.contains(reason)
+            {
+                reasons.append(reason)
+            }
             let text = reasons.isEmpty ? "no reason given" : reasons.joined(separator: "; ")
             let storpheus = reasons.contains { $0.localizedCaseInsensitiveContains("storpheus") }
             throw HarnessError(
                 storpheus ? .storpheus : .maestro,
-                "compose \(label): complete.success is false: \(text)"
+                "\(Self.name(label)): complete.success is false: \(text)"
             )
         }
         return result
     }
 
-    private func streamOnce(url: HTTPURL, body: JSONValue, label: String) async throws(HarnessError) -> ComposeResult {
+    private func streamOnce(
+        url: HTTPURL,
+        body: JSONValue,
+        label: String,
+        received: (Int) -> Void
+    ) async throws(HarnessError) -> ComposeResult {
         context.payload(.maestroRequests, label, json: ["url": .string(url.description), "body": body])
         let (response, ordinal) = try await context.send(
             .maestro,
@@ -280,7 +302,7 @@ struct ComposeClient {
             )
             throw HarnessError(
                 .maestro,
-                "compose \(label): Maestro answered \(response.status): \(reply.serviceMessage)"
+                "\(Self.name(label)): Maestro answered \(response.status): \(reply.serviceMessage)"
             )
         }
         var result = ComposeResult()
@@ -324,10 +346,11 @@ struct ComposeClient {
             let timedOut = (error as? HTTPClientError)?.kind == .readTimeout
             failure = HarnessError(
                 timedOut ? .timeout : .maestro,
-                "compose \(label): the stream broke after \(result.events.count) events "
+                "\(Self.name(label)): the stream broke after \(result.events.count) events "
                     + "(last: \(result.lastEventTypes.joined(separator: ", "))): \(error)"
             )
         }
+        received(result.events.count)
         let elapsed = (ContinuousClock.now - started).wholeMilliseconds
         context.payload(.maestroSSE, "\(label).sse", text: raw)
         context.payload(.maestroSSE, "\(label)", json: .array(result.events))

@@ -365,7 +365,7 @@ public struct HarnessRunner: Sendable {
                 "project_id": .string(project), "commits": .strings(record.commits), "merges": .strings(record.merges),
                 "expected_merges": .int(scenario.expectedMerges), "conflict_expected": .bool(scenario.conflict),
                 "conflict_detected": .bool(record.conflictDetected), "conflicts": .int(record.conflicts),
-                "checkouts": .strings(record.checkouts), "drift_tested": .bool(scenario.drift),
+                "checkouts": .strings(record.checkouts), "drift_tested": .bool(record.driftTested),
                 "drift_detected": .bool(record.driftDetected), "drift_total_changes": .int(record.driftChanges),
                 "drift_recovered": .bool(record.driftRecovered), "head": record.head.map { .string($0) } ?? .null,
                 "graph_nodes": .int(record.graphNodes),

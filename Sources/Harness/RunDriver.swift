@@ -30,6 +30,8 @@ struct RunRecord: Sendable {
     var conflictDetected = false
     var conflicts = 0
     var checkouts: [String] = []
+    /// Whether the drift test reached MUSE (the scenario may ask for one that an earlier failure prevented).
+    var driftTested = false
     var driftDetected = false
     var driftChanges = 0
     var driftRecovered = false
@@ -132,12 +134,14 @@ struct RunDriver {
         update { $0.prompt = prompt }
 
         let composed = try await step("compose") { () async throws(HarnessError) -> ComposeResult in
-            try await compose(label: "compose", prompt: prompt.text, on: nil)
+            // Counted as they arrive, so a composition that fails still reports the events it got.
+            try await compose(label: "compose", prompt: prompt.text, on: nil) { count in
+                update { $0.composeEvents = count }
+            }
         }
         var state = ProjectState()
         state.add(composed)
         update {
-            $0.composeEvents = composed.events.count
             $0.composeNotes = composed.noteCount
             $0.tracks = state.tracks.count
             $0.regions = state.tracks.reduce(0) { $0 + $1.regions.count }
@@ -211,7 +215,8 @@ struct RunDriver {
     private func compose(
         label: String,
         prompt: String,
-        on state: ProjectState?
+        on state: ProjectState?,
+        received: (Int) -> Void = { _ in }
     ) async throws(HarnessError)
         -> ComposeResult
     {
@@ -224,7 +229,8 @@ struct RunDriver {
             label: label,
             prompt: prompt,
             project: project,
-            conversationID: conversation
+            conversationID: conversation,
+            received: received
         )
         if !result.violations.isEmpty {
             context.emit(
@@ -547,6 +553,7 @@ struct RunDriver {
     /// forced checkout, and proves the tree is clean again with a non-forced one.
     private func driftTest(prompt: Prompt, graph: inout Graph) async throws(HarnessError) {
         guard let head = graph.id("HEAD") else { throw HarnessError(.muse, "drift: no HEAD") }
+        update { $0.driftTested = true }
         let text = EditPrompt.build(from: prompt, number: 200, name: "drift")
         _ = try await compose(label: "drift", prompt: text, on: graph.state("HEAD"))
         let muse = MuseClient(context: context)

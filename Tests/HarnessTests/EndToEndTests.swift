@@ -161,6 +161,37 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
         }
     }
 
+    /// A run whose composition fails (Storpheus down) reports what happened, not what the scenario planned: the
+    /// events that arrived, no drift test, and the reason once.
+    @Test func aFailedCompositionReportsItsRealEventCountAndNoMuseClaims() async throws {
+        let stack = try await startStack(faults: [StackFault(.storpheusDown)])
+        let directory = try TemporaryDirectory()
+        let configuration = embeddedConfiguration(stack, out: directory.path("out"), runs: 1, concurrency: 1)
+        _ = try await HarnessRunner(configuration: configuration, token: stack.token(), toolVersion: "test").run()
+        await stack.shutdown()
+        let line = try String(contentsOfFile: directory.path("out/runs.jsonl"), encoding: .utf8)
+        let run = try JSONParser.parse(Array(line.utf8))
+        let events = try #require(
+            JSONParser.parse(
+                try String(
+                    contentsOfFile: directory.path("out/payloads/maestro_sse/r_000001_compose.json"),
+                    encoding: .utf8
+                ),
+                options: .python
+            ).arrayValue
+        )
+        #expect(events.last?["type"] == "complete")
+        #expect(run["compose"]?["events"] == .int(events.count))
+        #expect(events.count > 10, "the stream runs to the Storpheus pre-flight check before failing")
+        #expect(run["muse"]?["drift_tested"] == .bool(false))
+        #expect(run["muse"]?["commits"] == .array([]))
+        #expect(
+            run["error"]?.stringValue
+                == "compose: complete.success is false: Music generation service (Storpheus) is not responding. "
+                + "Cannot start composition — please verify Storpheus is running and retry."
+        )
+    }
+
     /// A run longer than `--global-timeout` ends as `timeout` without holding up the batch.
     @Test func globalTimeoutEndsTheRun() async throws {
         // Every MUSE call is held for an hour, so only the global timeout cutting the call in flight ends these runs.
