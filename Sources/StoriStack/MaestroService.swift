@@ -4,6 +4,7 @@ import HTTPWire
 import Hashing
 import JSON
 import Synchronization
+import Vocabulary
 
 /// Maestro's HTTP surface (service-contracts.md §1, §2, §3, §6) with MUSE mounted under `/api/v1/muse`.
 final class MaestroService: Sendable {
@@ -19,6 +20,8 @@ final class MaestroService: Sendable {
     private let muse: MuseRoutes
     private let storpheusURL: String
     private let composeCounters = ScopedCounters()
+    /// Catalogue calls per caller (the `X-TDF-Run` tag, or none), so each call draws the next sample.
+    private let promptCalls = ScopedCounters()
     private let rateWindows = Mutex<[String: (start: ContinuousClock.Instant, count: Int)]>([:])
     private let activeCompositions = Mutex<[String: Int]>([:])
 
@@ -73,7 +76,14 @@ final class MaestroService: Sendable {
             ]
             return Reply.json(200, .object(body))
         case ["maestro", "prompts"], ["prompts", "random"]:
-            let items = PromptCatalogue.sample(determinism: determinism, target: request.head.target)
+            // A fresh sample per call, as on the real service. The sequence is kept per harness run (its
+            // `X-TDF-Run` tag) so concurrent runs sharing a stack draw the same samples in any interleaving.
+            let caller = request.head.headers[RunTagHeader.run] ?? ""
+            let items = PromptCatalogue.sample(
+                determinism: determinism,
+                caller: caller,
+                call: promptCalls.next(caller)
+            )
             return Reply.json(200, ["prompts": .array(items.map(\.json))])
         case ["maestro", "ui", "placeholders"]:
             return Reply.json(200, ["placeholders": .strings(PromptCatalogue.placeholders)])
@@ -89,7 +99,7 @@ final class MaestroService: Sendable {
             break
         }
         if rest.count == 3, rest[0] == "maestro", rest[1] == "prompts" {
-            guard let item = PromptCatalogue.items.first(where: { $0.id == rest[2] }) else {
+            guard let item = PromptCatalogue.item(id: rest[2]) else {
                 return Reply.json(404, ["detail": .string("Prompt '\(rest[2])' not found.")])
             }
             return Reply.json(200, item.json)
