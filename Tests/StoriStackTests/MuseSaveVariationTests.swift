@@ -179,4 +179,66 @@ import Testing
             #expect(try await stack.muse("variations", widest).status == 200)
         }
     }
+
+    /// A body not declared as JSON (no `Content-Type`, or `text/plain`) reaches the model as text: 422
+    /// `model_attributes_type` with the text as input (seq 105, 106), and nothing is stored.
+    @Test func bodyNotDeclaredAsJSONIs422() async throws {
+        try await withStack { stack in
+            let body = #"{"project_id": "p", "variation_id": "tp", "intent": "compose"}"#
+            let expected =
+                #"{"detail":[{"type":"model_attributes_type","loc":["body"],"msg":"Input should be a valid dictionary or object to extract fields from","input":"{\"project_id\": \"p\", \"variation_id\": \"tp\", \"intent\": \"compose\"}"}]}"#
+            for contentType in [nil, "text/plain"] as [String?] {
+                var headers: HTTPHeaders = ["Authorization": "Bearer \(stack.token())"]
+                if let contentType { headers.append(name: "Content-Type", value: contentType) }
+                let response = try await stack.request(
+                    "POST",
+                    stack.maestro + "/api/v1/muse/variations",
+                    body: Array(body.utf8),
+                    headers: headers
+                )
+                #expect(response.status == 422)
+                #expect(response.text == expected)
+            }
+            let declared = try await stack.post(
+                stack.maestro + "/api/v1/muse/variations",
+                json: body,
+                token: stack.token()
+            )
+            #expect(declared.status == 200)
+        }
+    }
+
+    /// A known path written with a trailing slash is a 307 to the absolute URL without it (seq 104), before
+    /// authentication, with an empty body; nothing is stored.
+    @Test func trailingSlashRedirects() async throws {
+        try await withStack { stack in
+            let response = try await stack.request(
+                "POST",
+                stack.maestro + "/api/v1/muse/variations/?x=1",
+                body: Array(#"{"project_id": "p", "variation_id": "slash", "intent": "compose"}"#.utf8),
+                headers: ["Content-Type": "application/json"]
+            )
+            #expect(response.status == 307)
+            #expect(response.headers["Location"] == stack.maestro + "/api/v1/muse/variations?x=1")
+            #expect(response.headers["Content-Type"] == nil)
+            #expect(response.body.isEmpty)
+            let log = try await stack.get(stack.maestro + "/api/v1/muse/log?project_id=p", token: stack.token())
+            #expect(log.json?["nodes"] == [])
+            let unknown = try await stack.request("GET", stack.maestro + "/api/v1/muse/nothing/")
+            #expect(unknown.status == 404)
+        }
+    }
+
+    /// A repeated query parameter counts by its last value (seq 97).
+    @Test func repeatedQueryParameterTakesTheLast() async throws {
+        try await withStack { stack in
+            _ = try await stack.muse("variations", Self.variation("v", phrases: []))
+            let log = try await stack.get(
+                stack.maestro + "/api/v1/muse/log?project_id=zz&project_id=p",
+                token: stack.token()
+            )
+            #expect(log.json?["projectId"] == "p")
+            #expect(log.json?["nodes"]?.arrayValue?.count == 1)
+        }
+    }
 }
