@@ -200,7 +200,9 @@ public final class HTTPClient: Sendable {
                         parser.reset()  // an interim response (100 Continue): the real one follows
                         continue
                     }
-                    let framing = try BodyFraming.response(head, requestMethod: requestHead.method)
+                    var framing = try BodyFraming.response(head, requestMethod: requestHead.method)
+                    // `Content-Length: 0` (a redirect, say): nothing to read, so do not wait for bytes that never come.
+                    if framing == .contentLength(0) { framing = .empty }
                     let reusable = head.keepAlive && requestHead.keepAlive && framing != .untilClose
                     if framing == .empty && reusable && pending.isEmpty {
                         release(socket, key: key)

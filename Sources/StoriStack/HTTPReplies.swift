@@ -12,6 +12,12 @@ enum Reply {
         return HTTPServerResponse(status: status, headers: headers, body: .bytes(JSONWriter.bytes(value)))
     }
 
+    /// Starlette's trailing-slash redirect: `307`, an empty body and the absolute URL without the slash in
+    /// `Location`, built from the `Host` the client sent.
+    static func redirect(to location: String) -> HTTPServerResponse {
+        HTTPServerResponse(status: 307, headers: ["Location": location])
+    }
+
     /// `404 {"detail":"Not Found"}` for an unknown path.
     static var notFound: HTTPServerResponse { json(404, ["detail": "Not Found"]) }
 
@@ -43,12 +49,28 @@ enum DecodedBody {
     case absent
     /// Not JSON: the 422 `json_invalid` response to send.
     case invalid(HTTPServerResponse)
+    /// A body not declared as JSON: FastAPI hands the model its text, which no model accepts.
+    case undeclared(String)
 
-    /// Decodes a request body as FastAPI does before anything else (service-contracts.md §1.1: malformed JSON is
-    /// answered first).
+    /// Decodes a request body as Maestro's FastAPI does before anything else (service-contracts.md §1.1:
+    /// malformed JSON is answered first). A body is parsed only when `contentType` is `application/json` or
+    /// `application/*+json`; without a `Content-Type`, or with another one, it stays text (measured: FastAPI 0.165).
+    init(_ bytes: [UInt8], contentType: String?) {
+        self.init(bytes, isDeclaredJSON: contentType.map(Self.declaresJSON) ?? false)
+    }
+
+    /// Decodes a request body as JSON whatever its `Content-Type` (Storpheus and the compose route, not measured).
     init(_ bytes: [UInt8]) {
+        self.init(bytes, isDeclaredJSON: true)
+    }
+
+    private init(_ bytes: [UInt8], isDeclaredJSON: Bool) {
         if bytes.isEmpty {
             self = .absent
+            return
+        }
+        guard isDeclaredJSON else {
+            self = .undeclared(String(decoding: bytes, as: UTF8.self))
             return
         }
         do {
@@ -66,6 +88,15 @@ enum DecodedBody {
         }
     }
 
+    /// Whether a `Content-Type` value names JSON: main type `application`, subtype `json` or ending in `+json`
+    /// (parameters and case ignored).
+    private static func declaresJSON(_ contentType: String) -> Bool {
+        let mediaType = String(contentType.prefix { $0 != ";" }).trimmingWhitespace().lowercased()
+        let parts = mediaType.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "application" else { return false }
+        return parts[1] == "json" || parts[1].hasSuffix("+json")
+    }
+
     /// The body as the top-level object of a model, recording FastAPI's errors for an absent or non-object body.
     func object(_ validation: inout RequestValidation) -> JSONObject? {
         switch self {
@@ -77,6 +108,14 @@ enum DecodedBody {
                 ["body"],
                 "Input should be a valid dictionary or object to extract fields from",
                 input: other
+            )
+            return nil
+        case .undeclared(let text):
+            validation.fail(
+                "model_attributes_type",
+                ["body"],
+                "Input should be a valid dictionary or object to extract fields from",
+                input: .string(text)
             )
             return nil
         case .absent:
@@ -95,7 +134,8 @@ enum RequestTarget {
         path.split(separator: "/", omittingEmptySubsequences: true).map { percentDecoded(String($0)) }
     }
 
-    /// The query parameters in order (`+` is a space, `%XX` decoded); the first occurrence of a name wins.
+    /// The query parameters (`+` is a space, `%XX` decoded); the last occurrence of a name wins, as in Starlette's
+    /// `request.query_params` and FastAPI's scalar query parameters.
     static func queryItems(_ query: String?) -> [String: String] {
         var items: [String: String] = [:]
         guard let query, !query.isEmpty else { return items }
@@ -103,7 +143,7 @@ enum RequestTarget {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = percentDecoded(String(parts[0]).replacingPlus())
             let value = parts.count > 1 ? percentDecoded(String(parts[1]).replacingPlus()) : ""
-            if items[name] == nil { items[name] = value }
+            items[name] = value
         }
         return items
     }

@@ -56,6 +56,15 @@ final class MaestroService: Sendable {
         let isMuse = rest.first == "muse"
         let isHealth = rest.first == "health"
         guard let allowed = allowedMethod(rest) else { return Reply.notFound }
+        // No route ends in a slash: Starlette redirects a known path written with one, whatever the method,
+        // before routing, authentication or the body.
+        if request.head.path.count > 1, request.head.path.hasSuffix("/") {
+            var path = request.head.path
+            while path.hasSuffix("/") { path.removeLast() }
+            var location = "http://\(request.head.headers["Host"] ?? "127.0.0.1")" + path
+            if let query = request.head.query, !query.isEmpty { location += "?" + query }
+            return Reply.redirect(to: location)
+        }
         guard method == allowed else { return Reply.methodNotAllowed(allowed: [allowed]) }
         if let rejection = await gate.admit(request, service: isMuse ? .muse : .maestro, spareErrors: isHealth) {
             return rejection
@@ -106,7 +115,11 @@ final class MaestroService: Sendable {
         }
 
         // Authenticated routes: malformed JSON first, then the token, then the schema.
-        let body = DecodedBody(request.body)
+        // FastAPI parses a body only when it is declared as JSON (measured on MUSE; the compose route, left as it
+        // was, still parses any body).
+        let body =
+            isMuse
+            ? DecodedBody(request.body, contentType: request.head.headers["Content-Type"]) : DecodedBody(request.body)
         if case .invalid(let response) = body { return response }
         let claims: AccessToken.Claims
         switch authenticate(request) {

@@ -148,8 +148,9 @@ enum MuseAlgorithms {
             }
             let newCC = changedOrAdded(current.cc, wanted.cc, same: sameCC) { $0.value != $1.value }
             for number in Array(Set(newCC.map(\.cc))).sorted() {
+                // Each event repeats its controller number, as the real planner writes whole CC events.
                 let events = newCC.filter { $0.cc == number }.map { event -> JSONValue in
-                    ["beat": .double(event.beat), "value": .int(event.value)]
+                    ["cc": .int(number), "beat": .double(event.beat), "value": .int(event.value)]
                 }
                 plan.calls.append(
                     ToolCall(
@@ -210,7 +211,9 @@ enum MuseAlgorithms {
     }
 
     /// Applies a plan to a working tree: cleared regions lose their notes, additions are appended, controller
-    /// events are only ever added.
+    /// events are only ever added. Aftertouch lands without its `pitch`, as the real executor copies only `beat`
+    /// and `value`: poly aftertouch that a checkout applied no longer matches its snapshot, so the next
+    /// checkout finds it drifted (one added, one removed) and a forced one sends it again.
     static func apply(_ plan: Plan, to working: inout RegionMap) {
         for call in plan.calls {
             guard let region = call.arguments["regionId"]?.stringValue else { continue }
@@ -239,7 +242,7 @@ enum MuseAlgorithms {
                         AftertouchEvent(
                             beat: event["beat"]?.doubleValue ?? 0,
                             value: event["value"]?.intValue ?? 0,
-                            pitch: event["pitch"]?.intValue
+                            pitch: nil
                         )
                     )
                 }

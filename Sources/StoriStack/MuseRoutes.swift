@@ -82,35 +82,46 @@ struct MuseRoutes: Sendable {
 
     // MARK: - POST /variations
 
+    /// Only the top-level fields are a model (`SaveVariationRequest`); each phrase is a plain dictionary that the
+    /// handler reads leniently (see ``musePhrase(_:)``), so phrase contents never cause a 422.
     private func saveVariation(_ body: DecodedBody) async -> HTTPServerResponse {
         var validation = RequestValidation()
         guard let object = body.object(&validation) else { return Reply.unprocessable(validation) }
+        // Fields in the model's order, which is the order of pydantic's errors.
         let project = requiredString(object, "project_id", &validation)
         let id = requiredString(object, "variation_id", &validation)
         let intent = requiredString(object, "intent", &validation)
         let conversation = optionalString(object, "conversation_id", default: "default", &validation)
         let parent = nullableString(object, "parent_variation_id", &validation)
         let parent2 = nullableString(object, "parent2_variation_id", &validation)
+        var phraseObjects: [JSONObject] = []
+        if let value = object["phrases"], let items = validation.list(value, at: ["body", "phrases"]) {
+            phraseObjects = items.enumerated().compactMap {
+                validation.dictionary($1, at: ["body", "phrases", .int($0)])
+            }
+        }
         let tracks = stringList(object, "affected_tracks", &validation)
         let regions = stringList(object, "affected_regions", &validation)
         var beatRange: [Double] = [0, 8]
-        if let value = object["beat_range"], let items = validation.list(value, at: ["body", "beat_range"]) {
-            beatRange = items.enumerated().compactMap { validation.double($1, at: ["body", "beat_range", .int($0)]) }
-        }
-        var phrases: [RawPhrase] = []
-        if let value = object["phrases"], let items = validation.list(value, at: ["body", "phrases"]) {
-            for (index, item) in items.enumerated() {
-                if let phrase = parsePhrase(item, at: ["body", "phrases", .int(index)], &validation) {
-                    phrases.append(phrase)
-                }
-            }
+        if let value = object["beat_range"], let pair = validation.floatPair(value, at: ["body", "beat_range"]) {
+            beatRange = pair
         }
         guard validation.isValid, let project, let id, let intent, let conversation else {
             return Reply.unprocessable(validation)
         }
-        // What the database or the ORM would reject with an unhandled exception: a bare 500.
-        let ids = [project, id] + [parent, parent2].compactMap { $0 } + phrases.map(\.id)
-        guard ids.allSatisfy({ $0.count <= 36 }), let built = build(phrases) else { return Reply.internalServerError }
+        // What the handler's models or the database reject with an unhandled exception: a bare 500.
+        let phrases: [MusePhrase]
+        do {
+            phrases = try phraseObjects.map(Self.musePhrase)
+        } catch {
+            return Reply.internalServerError
+        }
+        let narrowColumns =
+            [project, id, conversation] + [parent, parent2].compactMap { $0 }
+            + phrases.flatMap { [$0.id, $0.trackID, $0.regionID] }
+        guard narrowColumns.allSatisfy({ Self.fits($0, width: 36) }),
+            phrases.allSatisfy({ Self.fits($0.label, width: 255) })
+        else { return Reply.internalServerError }
         let variation = MuseVariation(
             id: id,
             projectID: project,
@@ -121,7 +132,7 @@ struct MuseRoutes: Sendable {
             affectedTracks: tracks,
             affectedRegions: regions,
             beatRange: beatRange,
-            phrases: built,
+            phrases: phrases,
             timestamp: 0
         )
         do {
@@ -132,158 +143,116 @@ struct MuseRoutes: Sendable {
         return Reply.json(200, ["variation_id": .string(id)])
     }
 
-    private struct RawPhrase {
-        var id: String
-        var trackID: String
-        var regionID: String
-        var startBeat: Double
-        var endBeat: Double
-        var label: String
-        var tags: [String]
-        var changes: [(kind: String, before: JSONObject?, after: JSONObject?)]
-        var cc: [JSONObject]
-        var pitchBends: [JSONObject]
-        var aftertouch: [JSONObject]
+    /// Whether `text` fits a Postgres `VARCHAR(width)`, which counts code points. The ids, `conversation_id`,
+    /// `track_id` and `region_id` are `VARCHAR(36)`, a phrase `label` `VARCHAR(255)`; a longer value fails the
+    /// insert with a 500. (SQLite, which the recorded server ran on, does not check: it stored them.)
+    private static func fits(_ text: String, width: Int) -> Bool {
+        text.unicodeScalars.count <= width
     }
 
-    private func parsePhrase(
-        _ value: JSONValue,
-        at loc: [JSONValue],
-        _ validation: inout RequestValidation
-    ) -> RawPhrase? {
-        guard let object = validation.model(value, at: loc) else { return nil }
-        let id = required(object, "phrase_id", at: loc, &validation)
-        let track = required(object, "track_id", at: loc, &validation)
-        let region = required(object, "region_id", at: loc, &validation)
-        var start = 0.0
-        var end = 8.0
-        var label = "Muse"
-        var tags: [String] = []
-        if let value = object["start_beat"], let number = validation.double(value, at: loc + ["start_beat"]) {
-            start = number
+    /// A phrase the real handler could not build: one of its models or `int()` raised.
+    private struct PhraseRejected: Error {}
+
+    /// A phrase read as the real handler reads it: `phrase_id`, `track_id`, `region_id` and `label` through
+    /// `str()` (defaults `""`, `""`, `""`, `"Muse"`); `start_beat`/`end_beat` when numbers (else 0 and 8);
+    /// non-list `note_changes`, `cc_events`, `pitch_bends`, `aftertouch` and `tags` as empty, their non-object
+    /// items (non-string tags) skipped; controller fields through `jint`/`jfloat` (a missing `cc` is 0, a
+    /// fractional value truncates); `before`/`after` only when objects, validated as `MidiNoteSnapshot`.
+    /// Throws where the real phrase or note-change model rejects the result.
+    private static func musePhrase(_ object: JSONObject) throws(PhraseRejected) -> MusePhrase {
+        func list(_ name: String) -> [JSONObject] {
+            (object[name]?.arrayValue ?? []).compactMap(\.objectValue)
         }
-        if let value = object["end_beat"], let number = validation.double(value, at: loc + ["end_beat"]) {
-            end = number
+        func integer(_ value: JSONValue?, default fallback: Int) throws(PhraseRejected) -> Int {
+            guard let number = (value ?? .null).pythonJInt(default: fallback) else { throw PhraseRejected() }
+            return number
         }
-        if let value = object["label"], let text = validation.string(value, at: loc + ["label"]) { label = text }
-        if let value = object["tags"], let list = validation.strings(value, at: loc + ["tags"]) { tags = list }
-        var changes: [(String, JSONObject?, JSONObject?)] = []
-        if let value = object["note_changes"], let items = validation.list(value, at: loc + ["note_changes"]) {
-            for (index, item) in items.enumerated() {
-                let changeLoc = loc + ["note_changes", .int(index)]
-                guard let change = validation.model(item, at: changeLoc) else { continue }
-                if let noteID = change["note_id"], noteID != .null {
-                    _ = validation.string(noteID, at: changeLoc + ["note_id"])
+        func number(_ value: JSONValue?, default fallback: Double) -> Double {
+            (value ?? .null).pythonJFloat(default: fallback)
+        }
+        var changes: [NoteChange] = []
+        for change in list("note_changes") {
+            let kind: NoteChange.Kind =
+                switch change["change_type"]?.pythonStr ?? "" {
+                case "added": .added
+                case "removed": .removed
+                default: .modified
                 }
-                guard let found = validation.required(change, ["change_type"], at: changeLoc),
-                    let kind = validation.string(found.value, at: found.loc)
-                else { continue }
-                var sides: [JSONObject?] = [nil, nil]
-                for (side, name) in ["before", "after"].enumerated() {
-                    if let snapshot = change[name], snapshot != .null {
-                        sides[side] = validation.dictionary(snapshot, at: changeLoc + [.string(name)])
-                    }
-                }
-                changes.append((kind, sides[0], sides[1]))
+            let before = try snapshot(change["before"])
+            let after = try snapshot(change["after"])
+            switch kind {
+            case .added: guard before == nil else { throw PhraseRejected() }
+            case .removed: guard after == nil else { throw PhraseRejected() }
+            case .modified: guard before != nil, after != nil else { throw PhraseRejected() }
             }
+            changes.append(NoteChange(kind: kind, before: before, after: after))
         }
-        func events(_ name: String) -> [JSONObject] {
-            guard let value = object[name], let items = validation.list(value, at: loc + [.string(name)]) else {
-                return []
-            }
-            return items.enumerated().compactMap { validation.dictionary($1, at: loc + [.string(name), .int($0)]) }
+        var cc: [CCEvent] = []
+        for event in list("cc_events") {
+            cc.append(
+                CCEvent(
+                    cc: try integer(event["cc"], default: 0),
+                    beat: number(event["beat"], default: 0),
+                    value: try integer(event["value"], default: 0)
+                )
+            )
         }
-        let cc = events("cc_events")
-        let bends = events("pitch_bends")
-        let touch = events("aftertouch")
-        guard let id, let track, let region else { return nil }
-        return RawPhrase(
-            id: id,
-            trackID: track,
-            regionID: region,
+        var bends: [PitchBendEvent] = []
+        for event in list("pitch_bends") {
+            bends.append(
+                PitchBendEvent(beat: number(event["beat"], default: 0), value: try integer(event["value"], default: 0))
+            )
+        }
+        var touch: [AftertouchEvent] = []
+        for event in list("aftertouch") {
+            // `pitch` is kept whenever the key is there, `null` included (as 0).
+            let pitch: Int? = event["pitch"] == nil ? nil : try integer(event["pitch"], default: 0)
+            touch.append(
+                AftertouchEvent(
+                    beat: number(event["beat"], default: 0),
+                    value: try integer(event["value"], default: 0),
+                    pitch: pitch
+                )
+            )
+        }
+        let start = number(object["start_beat"], default: 0)
+        let end = number(object["end_beat"], default: 8)
+        guard start >= 0, end > 0 else { throw PhraseRejected() }
+        return MusePhrase(
+            id: object["phrase_id"]?.pythonStr ?? "",
+            trackID: object["track_id"]?.pythonStr ?? "",
+            regionID: object["region_id"]?.pythonStr ?? "",
             startBeat: start,
             endBeat: end,
-            label: label,
-            tags: tags,
-            changes: changes.map { (kind: $0.0, before: $0.1, after: $0.2) },
+            label: object["label"]?.pythonStr ?? "Muse",
+            tags: (object["tags"]?.arrayValue ?? []).compactMap(\.stringValue),
+            noteChanges: changes,
             cc: cc,
             pitchBends: bends,
             aftertouch: touch
         )
     }
 
-    /// Converts phrases, or nil where the real service would raise (bad note values, inconsistent change sides).
-    private func build(_ phrases: [RawPhrase]) -> [MusePhrase]? {
-        var result: [MusePhrase] = []
-        for phrase in phrases {
-            guard phrase.endBeat > 0, phrase.startBeat >= 0 else { return nil }
-            var changes: [NoteChange] = []
-            for change in phrase.changes {
-                let kind: NoteChange.Kind =
-                    change.kind == "added" ? .added : (change.kind == "removed" ? .removed : .modified)
-                switch kind {
-                case .added: guard change.before == nil, change.after != nil else { return nil }
-                case .removed: guard change.after == nil, change.before != nil else { return nil }
-                case .modified: guard change.before != nil, change.after != nil else { return nil }
-                }
-                var before: TreeNote?
-                var after: TreeNote?
-                if let snapshot = change.before {
-                    guard let note = Self.note(snapshot) else { return nil }
-                    before = note
-                }
-                if let snapshot = change.after {
-                    guard let note = Self.note(snapshot) else { return nil }
-                    after = note
-                }
-                changes.append(NoteChange(kind: kind, before: before, after: after))
-            }
-            var cc: [CCEvent] = []
-            for event in phrase.cc {
-                guard let number = event["cc"]?.intValue, let beat = event["beat"]?.doubleValue,
-                    let value = event["value"]?.intValue
-                else { return nil }
-                cc.append(CCEvent(cc: number, beat: beat, value: value))
-            }
-            var bends: [PitchBendEvent] = []
-            for event in phrase.pitchBends {
-                guard let beat = event["beat"]?.doubleValue, let value = event["value"]?.intValue else { return nil }
-                bends.append(PitchBendEvent(beat: beat, value: value))
-            }
-            var touch: [AftertouchEvent] = []
-            for event in phrase.aftertouch {
-                guard let beat = event["beat"]?.doubleValue, let value = event["value"]?.intValue else { return nil }
-                touch.append(AftertouchEvent(beat: beat, value: value, pitch: event["pitch"]?.intValue))
-            }
-            result.append(
-                MusePhrase(
-                    id: phrase.id,
-                    trackID: phrase.trackID,
-                    regionID: phrase.regionID,
-                    startBeat: phrase.startBeat,
-                    endBeat: phrase.endBeat,
-                    label: phrase.label,
-                    tags: phrase.tags,
-                    noteChanges: changes,
-                    cc: cc,
-                    pitchBends: bends,
-                    aftertouch: touch
-                )
-            )
-        }
-        return result
+    /// The note of a change side: nil unless an object; a note it does not describe throws.
+    private static func snapshot(_ value: JSONValue?) throws(PhraseRejected) -> TreeNote? {
+        guard let object = value?.objectValue else { return nil }
+        guard let note = note(object) else { throw PhraseRejected() }
+        return note
     }
 
-    /// A note snapshot in snake_case or camelCase; nil when a field is missing or out of range.
+    /// A note snapshot as `MidiNoteSnapshot` validates it: camelCase or snake_case keys (camelCase wins when both
+    /// are there), pydantic's lax numbers (`"60"` is 60, `60.5` is not an integer), velocity 0...127 (default
+    /// 100), channel 0...15 (default 0), pitch 0...127, start >= 0, duration > 0; nil when anything fails.
     static func note(_ object: JSONObject) -> TreeNote? {
-        guard let pitch = object["pitch"]?.intValue,
-            let start = (object["start_beat"] ?? object["startBeat"])?.doubleValue,
-            let duration = (object["duration_beats"] ?? object["durationBeats"])?.doubleValue
-        else { return nil }
-        let velocity: Int? = object["velocity"].map { $0.intValue } ?? 100
-        let channel: Int? = object["channel"].map { $0.intValue } ?? 0
-        guard let velocity, let channel, (0...127).contains(pitch), (0...127).contains(velocity), start >= 0,
-            duration > 0
+        var lax = RequestValidation()
+        func value(_ names: [String]) -> JSONValue? { RequestValidation.member(object, names)?.value }
+        let pitch = value(["pitch"]).flatMap { lax.int($0, at: []) }
+        let start = value(["startBeat", "start_beat"]).flatMap { lax.double($0, at: []) }
+        let duration = value(["durationBeats", "duration_beats"]).flatMap { lax.double($0, at: []) }
+        let velocity: Int? = value(["velocity"]).map { lax.int($0, at: []) } ?? 100
+        let channel: Int? = value(["channel"]).map { lax.int($0, at: []) } ?? 0
+        guard let pitch, let start, let duration, let velocity, let channel, (0...127).contains(pitch),
+            (0...127).contains(velocity), (0...15).contains(channel), start >= 0, duration > 0
         else { return nil }
         return TreeNote(pitch: pitch, startBeat: start, durationBeats: duration, velocity: velocity, channel: channel)
     }

@@ -67,7 +67,7 @@ struct RequestValidation {
             )
             return nil
         case .string(let text):
-            if let number = Int(text.trimmingWhitespace()) { return number }
+            if let number = Self.integer(text) { return number }
             fail(
                 "int_parsing",
                 loc,
@@ -79,6 +79,20 @@ struct RequestValidation {
             fail("int_type", loc, "Input should be a valid integer", input: value)
             return nil
         }
+    }
+
+    /// The integer a string spells for pydantic: surrounding whitespace, a sign, single underscores between digits
+    /// and a fraction of zeros (`"60.00"`) are allowed.
+    private static func integer(_ text: String) -> Int? {
+        var digits = Substring(text.trimmingWhitespace())
+        if let dot = digits.firstIndex(of: "."), digits.index(after: dot) < digits.endIndex,
+            digits[digits.index(after: dot)...].allSatisfy({ $0 == "0" })
+        {
+            digits = digits[..<dot]
+        }
+        let unsigned = digits.first == "+" || digits.first == "-" ? digits.dropFirst() : digits
+        guard unsigned.first != "_", unsigned.last != "_", !unsigned.contains("__") else { return nil }
+        return Int(String(digits.filter { $0 != "_" }))
     }
 
     /// A float: integers and numeric strings are accepted.
@@ -129,6 +143,30 @@ struct RequestValidation {
         if case .array(let elements) = value { return elements }
         fail("list_type", loc, "Input should be a valid list", input: value)
         return nil
+    }
+
+    /// A `tuple[float, float]`: an array of exactly two numbers. More items are one `too_long` error (the items
+    /// are then not looked at); fewer are a `missing` error per absent position.
+    mutating func floatPair(_ value: JSONValue, at loc: [JSONValue]) -> [Double]? {
+        guard case .array(let items) = value else {
+            fail("tuple_type", loc, "Input should be a valid tuple", input: value)
+            return nil
+        }
+        guard items.count <= 2 else {
+            fail(
+                "too_long",
+                loc,
+                "Tuple should have at most 2 items after validation, not \(items.count)",
+                input: value,
+                ctx: ["field_type": "Tuple", "max_length": 2, "actual_length": .int(items.count)]
+            )
+            return nil
+        }
+        let numbers = items.enumerated().compactMap { double($1, at: loc + [.int($0)]) }
+        for index in items.count..<2 {
+            fail("missing", loc + [.int(index)], "Field required", input: value)
+        }
+        return numbers.count == 2 ? numbers : nil
     }
 
     /// A dictionary-typed field (`dict[str, Any]`).

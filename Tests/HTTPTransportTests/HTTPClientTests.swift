@@ -22,6 +22,26 @@ import Testing
         }
     }
 
+    /// A `Content-Length: 0` body ends at once (not when the server closes the idle connection), and the
+    /// connection is reused.
+    @Test func emptyContentLengthBodyEndsAtOnce() async throws {
+        try await withServer(handler: { request in
+            HTTPServerResponse(status: 307, headers: ["Location": "/elsewhere", "X-Remote": request.remoteAddress])
+        }) { server in
+            let client = HTTPClient(configuration: HTTPClientConfiguration(readTimeout: .seconds(2)))
+            defer { client.close() }
+            let url = try #require(HTTPURL(string: "\(server.baseURL)/x"))
+            var remotes: [String] = []
+            for _ in 0..<2 {
+                let response = try await client.execute(HTTPClientRequest(method: "POST", url: url, body: [1]))
+                #expect(response.status == 307)
+                #expect(try await response.body.collect() == [])
+                remotes.append(response.headers["X-Remote"] ?? "")
+            }
+            #expect(Set(remotes).count == 1)
+        }
+    }
+
     /// A pooled connection that the server closed in the meantime is replaced transparently.
     @Test func replacesConnectionClosedByServer() async throws {
         var configuration = HTTPServerConfiguration()

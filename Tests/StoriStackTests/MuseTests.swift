@@ -333,6 +333,95 @@ private func commit(
         }
     }
 
+    /// The real Maestro's recorded merge (fixture seq 19): `stori_add_midi_cc` events each carry their `cc`, and
+    /// the plan hashes to the real `plan_hash`; the merged tree then drifts by 4 from HEAD (seq 24): the bass notes
+    /// and the poly aftertouch that landed without its pitch.
+    @Test func mergePlanCarriesCCNumbersInEvents() async throws {
+        try await withStack { stack in
+            _ = try await stack.muse("variations", commit("f55065-root", project: "pf55065"))
+            var left = commit(
+                "f55065-left",
+                project: "pf55065",
+                parent: "f55065-root",
+                regions: ["keys": [note(72, 0)]]
+            )
+            .objectValue!
+            var phrase = left["phrases"]![0]!.objectValue!
+            phrase["cc_events"] = [["cc": 64, "beat": 0.0, "value": 127]]
+            phrase["pitch_bends"] = [["beat": 1.0, "value": 2048]]
+            phrase["aftertouch"] = [["beat": 2.0, "value": 40, "pitch": 72]]
+            left["phrases"] = [.object(phrase)]
+            _ = try await stack.muse("variations", .object(left))
+            _ = try await stack.muse(
+                "variations",
+                commit(
+                    "f55065-bass",
+                    project: "pf55065",
+                    parent: "f55065-root",
+                    regions: [
+                        "bass": [note(40, 0, duration: 1, velocity: 100), note(43, 2, duration: 1, velocity: 100)]
+                    ]
+                )
+            )
+            let merge = try await stack.muse(
+                "merge",
+                ["project_id": "pf55065", "left_id": "f55065-left", "right_id": "f55065-bass"]
+            )
+            let execution = try #require(merge.json?["execution"])
+            #expect(execution["executed"] == .int(5))
+            #expect(
+                execution["events"]?[2]?["params"] == [
+                    "regionId": "keys", "cc": 64, "events": [["cc": 64, "beat": 0.0, "value": 127]],
+                ]
+            )
+            #expect(execution["plan_hash"] == "c72c419dac3d20119abed27e1eebe28b")
+            let drift = try await stack.muse(
+                "checkout",
+                ["project_id": "pf55065", "target_variation_id": "f55065-left"]
+            )
+            #expect(drift.text == #"{"detail":{"error":"checkout_blocked","severity":"dirty","total_changes":4}}"#)
+        }
+    }
+
+    /// A checkout applies poly aftertouch without its pitch (fixture seq 72-74): checking the same variation out
+    /// again is dirty by 2, and forcing it sends the aftertouch again, with the real `plan_hash`.
+    @Test func appliedPolyAftertouchLosesItsPitch() async throws {
+        try await withStack { stack in
+            _ = try await stack.muse("variations", commit("623f63-atroot", project: "r623f63"))
+            var variation = commit(
+                "623f63-at",
+                project: "r623f63",
+                parent: "623f63-atroot",
+                regions: ["pad": [note(60, 0)]]
+            )
+            .objectValue!
+            var phrase = variation["phrases"]![0]!.objectValue!
+            phrase["aftertouch"] = [["beat": 2.0, "value": 40, "pitch": 60]]
+            variation["phrases"] = [.object(phrase)]
+            _ = try await stack.muse("variations", .object(variation))
+            let request: JSONValue = [
+                "project_id": "r623f63", "target_variation_id": "623f63-at", "conversation_id": "a",
+            ]
+            let first = try await stack.muse("checkout", request)
+            #expect(first.json?["execution"]?["executed"] == .int(2))
+            let again = try await stack.muse("checkout", request)
+            #expect(again.status == 409)
+            #expect(again.text == #"{"detail":{"error":"checkout_blocked","severity":"dirty","total_changes":2}}"#)
+            var forcedRequest = request.objectValue!
+            forcedRequest["force"] = true
+            let forced = try await stack.muse("checkout", .object(forcedRequest))
+            let execution = try #require(forced.json?["execution"])
+            #expect(execution["executed"] == .int(1))
+            #expect(execution["events"]?[0]?["tool"] == "stori_add_aftertouch")
+            #expect(
+                execution["events"]?[0]?["params"] == [
+                    "regionId": "pad", "events": [["beat": 2.0, "value": 40, "pitch": 60]],
+                ]
+            )
+            #expect(execution["plan_hash"] == "84277123c87622bc0eed53f218660b2b")
+        }
+    }
+
     /// Modifications on both sides of the same base note conflict; a modification on one side is taken.
     @Test func modifiedBaseNotes() {
         let base: RegionMap = [
