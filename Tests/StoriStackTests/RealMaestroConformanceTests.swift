@@ -12,14 +12,10 @@ import Testing
 /// fresh stack with the faults that reproduce the real server's situation, and every answer is compared with the
 /// real one: status, the headers a client reads, JSON key sets, value types, and values other than the volatile ones
 /// named in ``RealMaestro/volatileKeys``. Ids the real server minted are threaded into later requests, as replay
-/// threads a client's (Docs/matching.md). Any difference is printed as a table and fails the test.
+/// threads a client's (Docs/matching.md). Differences are printed as a table; one not in ``RealMaestro/explained``
+/// (each with its reason) fails the test, and so does an explanation no difference needs any more.
 @Suite(.serialized) struct RealMaestroConformanceTests {
-    // Enabled by default once issue 21's fixes have all landed; until then TDF_CONFORMANCE=1 runs it.
-    @Test(
-        .timeLimit(.minutes(2)),
-        .enabled(if: ProcessInfo.processInfo.environment["TDF_CONFORMANCE"] != nil)
-    )
-    func everyRecordedAnswerIsTheSimulatorsToo() async throws {
+    @Test(.timeLimit(.minutes(2))) func everyRecordedAnswerIsTheSimulatorsToo() async throws {
         let exchanges = try RealMaestro.exchanges()
         #expect(exchanges.count == 111)
         var differences: [RealMaestro.Difference] = []
@@ -30,9 +26,14 @@ import Testing
                 try await RealMaestro.compare(exchanges.filter { $0.suite == suite }, with: stack)
             }
         }
+        let unexplained = differences.filter { RealMaestro.explanation(of: $0) == nil }
         let table = RealMaestro.table(differences)
         if !differences.isEmpty { print(table) }
-        #expect(differences.isEmpty, "\(differences.count) differences from the real Maestro:\n\(table)")
+        #expect(unexplained.isEmpty, "\(unexplained.count) unexplained differences from the real Maestro:\n\(table)")
+        // An explanation nothing needs any more is stale: the simulator or the fixture changed.
+        for explained in RealMaestro.explained where !differences.contains(where: { explained.covers($0) }) {
+            Issue.record("seq \(explained.seq) \(explained.location) no longer differs: remove its explanation")
+        }
     }
 }
 
@@ -51,6 +52,39 @@ enum RealMaestro {
         "traceId", "planId", "variationId", "merge_variation_id", "plan_hash", "timestamp", "expiresAt",
         "expiresInSeconds", "id",
     ]
+
+    /// A difference kept on purpose: every difference at `seq` whose location starts with `location`.
+    struct Explained {
+        let seq: Int
+        let location: String
+        let reason: String
+
+        func covers(_ difference: Difference) -> Bool {
+            difference.seq == seq && difference.location.hasPrefix(location)
+        }
+    }
+
+    /// The recorded server ran on SQLite, which enforces neither foreign keys nor column widths; production runs on
+    /// Postgres, which does, and the simulator answers as production (service-contracts.md §5.1).
+    private static let sqlite = "the recording ran on SQLite; production Postgres refuses this commit with a 500"
+    /// The `/log`s after those commits hold them on SQLite only.
+    private static let sqliteLog = "the log holds commits that SQLite stored and Postgres refuses (seq 52, 55, 90, 91)"
+
+    /// Every difference left on purpose, and why.
+    static let explained = [
+        Explained(seq: 52, location: "", reason: "unknown parent: " + sqlite),
+        Explained(seq: 55, location: "", reason: "a 40-character variation_id: " + sqlite),
+        Explained(seq: 90, location: "", reason: "a 40-character conversation_id: " + sqlite),
+        Explained(seq: 91, location: "", reason: "a 40-character region_id: " + sqlite),
+        Explained(seq: 69, location: "$.nodes", reason: sqliteLog),
+        Explained(seq: 97, location: "$.nodes", reason: sqliteLog),
+        Explained(seq: 102, location: "$.nodes", reason: sqliteLog),
+    ]
+
+    /// Why `difference` is left on purpose, or nil.
+    static func explanation(of difference: Difference) -> String? {
+        explained.first { $0.covers(difference) }?.reason
+    }
 
     /// The headers a client reads, compared by value.
     static let comparedHeaders = ["content-type", "www-authenticate", "location", "allow"]
@@ -156,8 +190,13 @@ enum RealMaestro {
                 differ("status", String(exchange.status), String(response.status))
             }
             for name in comparedHeaders {
-                let real = exchange.responseHeaders.first { $0.0.lowercased() == name }?.1
-                let simulated = response.headers[name]
+                // A redirect names the server's own address, which differs: its path is what a client follows.
+                func comparable(_ value: String?) -> String? {
+                    guard name == "location", let value, let url = HTTPURL(string: value) else { return value }
+                    return url.target
+                }
+                let real = comparable(exchange.responseHeaders.first { $0.0.lowercased() == name }?.1)
+                let simulated = comparable(response.headers[name])
                 if real != simulated { differ("header \(name)", real ?? "(none)", simulated ?? "(none)") }
             }
             if let events = exchange.events {
@@ -297,8 +336,10 @@ enum RealMaestro {
 
     /// The differences as a table, one per line.
     static func table(_ differences: [Difference]) -> String {
-        differences.map {
-            "seq \($0.seq) | \($0.request) | \($0.location) | real \($0.real) | simulated \($0.simulated)"
+        differences.map { difference in
+            "seq \(difference.seq) | \(difference.request) | \(difference.location) | real \(difference.real) | "
+                + "simulated \(difference.simulated)"
+                + (explanation(of: difference).map { " | explained: \($0)" } ?? " | UNEXPLAINED")
         }
         .joined(separator: "\n")
     }
