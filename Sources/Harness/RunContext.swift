@@ -217,6 +217,9 @@ final class RunContext: Sendable {
     // MARK: Requests
 
     /// Builds a request with the run headers (`X-TDF-Run`, `X-TDF-Ordinal`) and, for Maestro and MUSE, the token.
+    /// `User-Agent: tdf (run r_000001)` names the run to the service itself, since the recording proxy keeps the
+    /// tags to itself: service logs can be matched with runs, and the simulator draws each run's prompt samples
+    /// from a sequence of its own.
     func makeRequest(
         _ service: Endpoints.Role,
         method: String,
@@ -227,6 +230,7 @@ final class RunContext: Sendable {
         let ordinal = nextOrdinal()
         var headers = HTTPHeaders()
         headers.append(name: "Accept", value: accept)
+        headers.append(name: "User-Agent", value: "tdf (run \(runID))")
         if body != nil { headers.append(name: "Content-Type", value: "application/json") }
         headers.append(name: RunTagHeader.run, value: runID)
         headers.append(name: RunTagHeader.ordinal, value: String(ordinal))

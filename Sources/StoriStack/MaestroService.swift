@@ -20,7 +20,7 @@ final class MaestroService: Sendable {
     private let muse: MuseRoutes
     private let storpheusURL: String
     private let composeCounters = ScopedCounters()
-    /// Catalogue calls per caller (the `X-TDF-Run` tag, or none), so each call draws the next sample.
+    /// Catalogue calls per caller (its `User-Agent`, else its `X-TDF-Run` tag), so each call draws the next sample.
     private let promptCalls = ScopedCounters()
     private let rateWindows = Mutex<[String: (start: ContinuousClock.Instant, count: Int)]>([:])
     private let activeCompositions = Mutex<[String: Int]>([:])
@@ -85,9 +85,10 @@ final class MaestroService: Sendable {
             ]
             return Reply.json(200, .object(body))
         case ["maestro", "prompts"], ["prompts", "random"]:
-            // A fresh sample per call, as on the real service. The sequence is kept per harness run (its
-            // `X-TDF-Run` tag) so concurrent runs sharing a stack draw the same samples in any interleaving.
-            let caller = request.head.headers[RunTagHeader.run] ?? ""
+            // A fresh sample per call, as on the real service. The sequence is kept per caller: a harness run names
+            // itself in its `User-Agent` (the recording proxy keeps the `X-TDF-Run` tag to itself), so concurrent
+            // runs sharing a stack, or a shard of them on a stack of its own, draw the same samples.
+            let caller = request.head.headers["User-Agent"] ?? request.head.headers[RunTagHeader.run] ?? ""
             let items = PromptCatalogue.sample(
                 determinism: determinism,
                 caller: caller,

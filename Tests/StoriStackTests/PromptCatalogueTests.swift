@@ -6,17 +6,11 @@ import Testing
 
 @Suite struct PromptCatalogueTests {
     /// The ids of the samples `calls` successive catalogue calls return on a fresh stack with this seed.
-    private static func samples(seed: UInt64, calls: Int = 6, run: String? = nil) async throws -> [[String]] {
+    private static func samples(seed: UInt64, calls: Int = 6) async throws -> [[String]] {
         try await withStack(testConfiguration(seed: seed)) { stack in
             var samples: [[String]] = []
             for _ in 0..<calls {
-                var headers = HTTPHeaders()
-                if let run { headers.append(name: "X-TDF-Run", value: run) }
-                let response = try await stack.request(
-                    "GET",
-                    stack.maestro + "/api/v1/maestro/prompts",
-                    headers: headers
-                )
+                let response = try await stack.request("GET", stack.maestro + "/api/v1/maestro/prompts")
                 let items = response.json?["prompts"]?.arrayValue ?? []
                 samples.append(items.compactMap { $0["id"]?.stringValue })
             }
@@ -92,23 +86,30 @@ import Testing
         #expect(first != other)
     }
 
-    /// Each harness run (`X-TDF-Run`) has its own sequence, so concurrent runs do not shift each other's samples.
-    @Test func eachRunTagHasItsOwnSequence() async throws {
-        let alone = try await Self.samples(seed: 5, calls: 2, run: "r_000002")
-        let afterOthers = try await withStack(testConfiguration(seed: 5)) { stack in
-            _ = try await stack.get(stack.maestro + "/api/v1/maestro/prompts")
+    /// Each harness run has its own sequence, so concurrent runs do not shift each other's samples: a run names itself
+    /// in its `User-Agent` (which passes the recording proxy) or, without one, in its `X-TDF-Run` tag.
+    @Test(arguments: [["X-TDF-Run": "r_000002"], ["User-Agent": "tdf (run r_000002)"]] as [HTTPHeaders])
+    func eachRunHasItsOwnSequence(naming run: HTTPHeaders) async throws {
+        func samples(_ stack: TestStack, calls: Int) async throws -> [[String]] {
             var samples: [[String]] = []
-            for _ in 0..<2 {
-                let response = try await stack.request(
-                    "GET",
-                    stack.maestro + "/api/v1/maestro/prompts",
-                    headers: ["X-TDF-Run": "r_000002"]
-                )
+            for _ in 0..<calls {
+                let response = try await stack.request("GET", stack.maestro + "/api/v1/maestro/prompts", headers: run)
                 samples.append((response.json?["prompts"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
             }
             return samples
         }
+        let alone = try await withStack(testConfiguration(seed: 5)) { stack in try await samples(stack, calls: 2) }
+        let afterOthers = try await withStack(testConfiguration(seed: 5)) { stack in
+            _ = try await stack.get(stack.maestro + "/api/v1/maestro/prompts")
+            _ = try await stack.request(
+                "GET",
+                stack.maestro + "/api/v1/maestro/prompts",
+                headers: ["User-Agent": "tdf (run r_000001)"]
+            )
+            return try await samples(stack, calls: 2)
+        }
         #expect(alone == afterOthers)
+        #expect(alone[0] != alone[1])
     }
 
     /// The item route serves every one of the 51 ids with the listing's item shape.
