@@ -149,6 +149,7 @@ extension Exchange {
             ("reason", .string(response.reason)),
             ("headers", Self.encode(response.headers)),
         ]
+        if let decodedFrom = response.decodedFrom { responseMembers.append(("decoded_from", .string(decodedFrom))) }
         switch response.content {
         case .body(let bytes):
             responseMembers.append(("body", Self.encode(body: bytes)))
@@ -167,12 +168,14 @@ extension Exchange {
             ("step", step.map(JSONValue.string) ?? .null),
             (
                 "request",
-                .object([
-                    ("method", .string(request.method)),
-                    ("target", .string(request.target)),
-                    ("headers", Self.encode(request.headers)),
-                    ("body", Self.encode(body: request.body)),
-                ])
+                .object(
+                    [
+                        ("method", .string(request.method)),
+                        ("target", .string(request.target)),
+                        ("headers", Self.encode(request.headers)),
+                    ] + (request.decodedFrom.map { [("decoded_from", JSONValue.string($0))] } ?? [])
+                        + [("body", Self.encode(body: request.body))]
+                )
             ),
             ("response", .object(responseMembers)),
             (
@@ -263,13 +266,15 @@ extension Exchange {
                 method: try request.string("method"),
                 target: try request.string("target"),
                 headers: try request.headers("headers"),
-                body: try request.body("body")
+                body: try request.body("body"),
+                decodedFrom: try request.optionalString("decoded_from")
             ),
             response: RecordedResponse(
                 status: try response.int("status"),
                 reason: try response.string("reason"),
                 headers: try response.headers("headers"),
-                content: content
+                content: content,
+                decodedFrom: try response.optionalString("decoded_from")
             ),
             timing: Timing(
                 ttfbMilliseconds: try timing.optionalMilliseconds("ttfb_ms"),

@@ -59,15 +59,25 @@ public struct RecordedRequest: Sendable, Equatable {
     public var target: String
     /// The headers in order.
     public var headers: HTTPHeaders
-    /// The body bytes (empty when there was none).
+    /// The body bytes (empty when there was none), decoded when it came compressed (``decodedFrom``).
     public var body: [UInt8]
+    /// The `Content-Encoding` the body was decoded from before it was stored (`gzip`, `deflate`), or nil when it is
+    /// stored as it came (cassette-format.md §3.2.5).
+    public var decodedFrom: String?
 
     /// Makes a request.
-    public init(method: String, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(
+        method: String,
+        target: String,
+        headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = [],
+        decodedFrom: String? = nil
+    ) {
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
+        self.decodedFrom = decodedFrom
     }
 }
 
@@ -79,16 +89,25 @@ public struct RecordedResponse: Sendable, Equatable {
     public var reason: String
     /// The headers in order, as the upstream sent them (framing headers included, for the record).
     public var headers: HTTPHeaders
-    /// The body, the SSE events, or the chunks.
+    /// The body, the SSE events, or the chunks, decoded when the body came compressed (``decodedFrom``).
     public var content: ResponseContent
+    /// The `Content-Encoding` the body was decoded from before it was stored (`gzip`, `deflate`), or nil when it is
+    /// stored as it came (cassette-format.md §3.2.5). Replay serves a decoded body as identity.
+    public var decodedFrom: String?
 
     /// Makes a response.
-    public init(status: Int, reason: String, headers: HTTPHeaders = HTTPHeaders(), content: ResponseContent = .body([]))
-    {
+    public init(
+        status: Int,
+        reason: String,
+        headers: HTTPHeaders = HTTPHeaders(),
+        content: ResponseContent = .body([]),
+        decodedFrom: String? = nil
+    ) {
         self.status = status
         self.reason = reason
         self.headers = headers
         self.content = content
+        self.decodedFrom = decodedFrom
     }
 
     /// The body bytes the client received, in order.

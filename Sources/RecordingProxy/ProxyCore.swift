@@ -16,6 +16,10 @@ final class ProxyCore: Sendable {
         /// The first ``ProxyReport/keptMismatches`` mismatches, whole; later ones are only counted.
         var mismatchDetails: [ReplayMismatch] = []
         var recordingFailures: [String] = []
+        /// Bodies stored as they came because tdf cannot decode their content coding (so never scanned), one line
+        /// each: the first ``ProxyReport/keptUndecodedBodies``; later ones are only counted.
+        var undecodedBodies: [String] = []
+        var undecodedBodyCount = 0
     }
 
     let configuration: ProxyConfiguration
@@ -87,6 +91,7 @@ final class ProxyCore: Sendable {
     /// is on disk. A failure is counted and logged, never thrown at the client whose exchange is under way.
     func record(_ exchange: Exchange, run: RunID?) async {
         guard let session else { return }
+        let exchange = decodingBodies(exchange)
         do {
             if Self.bodyBytes(of: exchange) < Self.encodedOnThePoolFrom {
                 noteRecorded(try await session.recordQueued(exchange, run: run, redactedBy: redactor), run: run)
@@ -123,12 +128,30 @@ final class ProxyCore: Sendable {
     /// Like ``record(_:run:)``, without waiting for the write: for an exchange whose client is already gone.
     func recordWithoutWaiting(_ exchange: Exchange, run: RunID?) {
         guard let session else { return }
+        let exchange = decodingBodies(exchange)
         session.enqueue(exchange, run: run, redactedBy: redactor) { [self] outcome in
             switch outcome {
             case .success(let redacted): noteRecorded(redacted, run: run)
             case .failure(let failure): noteRecordingFailure(of: exchange, failure)
             }
         }
+    }
+
+    /// `exchange` with its gzip and deflate bodies decoded, so that redaction sees their text
+    /// (cassette-format.md §3.2.5); a body in another coding is kept as it came and noted for the report.
+    private func decodingBodies(_ exchange: Exchange) -> Exchange {
+        let (decoded, outcomes) = ContentDecoding.decoded(exchange)
+        for case .undecodable(let reason) in outcomes {
+            let line =
+                "\(exchange.service) \(exchange.request.method) \(redactor.redact(exchange.request).target): \(reason)"
+            counters.withLock { counters in
+                counters.undecodedBodyCount += 1
+                if counters.undecodedBodies.count < ProxyReport.keptUndecodedBodies {
+                    counters.undecodedBodies.append(line)
+                }
+            }
+        }
+        return decoded
     }
 
     private func noteRecorded(_ redacted: Exchange, run: RunID?) {

@@ -217,6 +217,8 @@ public final class ProxyServer: Sendable {
             mismatches: counts.mismatches,
             mismatchDetails: counts.mismatchDetails,
             recordingFailures: counts.recordingFailures,
+            undecodedBodies: counts.undecodedBodies,
+            undecodedBodyCount: counts.undecodedBodyCount,
             problems: problems
         )
         return finished.withLock { state in
@@ -231,6 +233,8 @@ public final class ProxyServer: Sendable {
 public struct ProxyReport: Sendable {
     /// How many mismatches a report keeps whole.
     public static let keptMismatches = 1000
+    /// How many undecoded bodies a report names.
+    public static let keptUndecodedBodies = 100
 
     /// The mode it ran in.
     public var mode: ProxyConfiguration.Mode
@@ -252,6 +256,11 @@ public struct ProxyReport: Sendable {
     public var mismatchDetails: [ReplayMismatch]
     /// Exchanges that could not be written, one line each.
     public var recordingFailures: [String]
+    /// Bodies stored as they came, in a content coding tdf cannot decode (`br`, `zstd`) or that did not decode, so
+    /// neither redacted inside nor scanned: the first ``keptUndecodedBodies``, one line each.
+    public var undecodedBodies: [String]
+    /// How many such bodies there were in all.
+    public var undecodedBodyCount: Int
     /// Other problems: damaged cassettes read for replay, a cassette that could not be finished.
     public var problems: [String]
 
@@ -276,6 +285,16 @@ public struct ProxyReport: Sendable {
             lines += unusedRecordings.map { "  \($0)" }
         }
         lines += recordingFailures.map { "recording failed: \($0)" }
+        if undecodedBodyCount > 0 {
+            lines.append(
+                "warning: \(undecodedBodyCount) bodies were stored as they came, not decoded, so secrets inside them "
+                    + "were neither redacted nor scanned:"
+            )
+            lines += undecodedBodies.map { "  \($0)" }
+            if undecodedBodyCount > undecodedBodies.count {
+                lines.append("  and \(undecodedBodyCount - undecodedBodies.count) more")
+            }
+        }
         lines += problems.map { "problem: \($0)" }
         return lines
     }

@@ -26,6 +26,8 @@ enum ReplayResponder {
             _ = try? await core.abortable { await wait(until: headAt, from: arrival, multiplier: multiplier) }
         }
         var headers = HopByHop.forwardableResponseHeaders(response.headers)
+        // A body stored decoded (cassette-format.md §3.2.5) is served as identity, which every client reads.
+        if response.decodedFrom != nil { headers.remove(named: "Content-Encoding") }
         if !threading.isEmpty {
             headers = HTTPHeaders(headers.map { ($0.name, threading.applied(to: $0.value)) })
         }
@@ -46,7 +48,7 @@ enum ReplayResponder {
         }
         if let cut { pieces = truncate(pieces, to: cut.afterBytes) }
         let recordedTotal = pieces.reduce(0) { $0 + $1.bytes.count }
-        if !threading.isEmpty && isText(response.headers) {
+        if !threading.isEmpty && isText(headers) {
             pieces = pieces.map { ($0.at, threading.applied(to: $0.bytes)) }
         }
         let total = pieces.reduce(0) { $0 + $1.bytes.count }

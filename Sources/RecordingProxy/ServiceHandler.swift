@@ -23,12 +23,21 @@ struct ServiceHandler: Sendable {
         case .record:
             return await record(request, tags: tags, arrival: arrival, started: started)
         case .replay, .recordMissing:
+            // A compressed request body is compared as its recording was stored: decoded.
+            let (decoded, _) = ContentDecoding.decoded(
+                RecordedRequest(
+                    method: request.head.method,
+                    target: request.head.target,
+                    headers: HopByHop.recordedRequestHeaders(request.head.headers),
+                    body: request.body
+                )
+            )
             let incoming = ReplayRequest(
                 service: service.name.rawValue,
                 method: request.head.method,
                 target: request.head.target,
-                headers: HopByHop.recordedRequestHeaders(request.head.headers),
-                body: request.body,
+                headers: decoded.headers,
+                body: decoded.body,
                 run: tags.run,
                 ordinal: tags.ordinal
             )

@@ -1,5 +1,6 @@
 import Cassettes
 import Foundation
+import Gzip
 import HTTPTransport
 import HTTPWire
 import JSON
@@ -150,6 +151,19 @@ final class Upstream: Sendable {
                     try await writer.write(Array("data: a\ndata: b\n\n: c\n\n".utf8))
                 }
             )
+        case "/gzip-json", "/deflate-json", "/br":
+            // A JSON answer with a token inside, compressed as the path says (br: bytes tdf cannot decode).
+            let json = Array(#"{"token":"tok-4f9a2c8e1b7d","n":1}"#.utf8)
+            let coding = String(request.head.path.dropFirst().prefix { $0 != "-" })
+            let body: [UInt8]
+            switch coding {
+            case "gzip": body = GzipData.compress(json)
+            case "deflate": body = DeflateData.compress(json)
+            default: body = [0x8B, 0x07, 0x80, 0x7B, 0x7D, 0x03]
+            }
+            headers.append(name: "Content-Type", value: "application/json")
+            headers.append(name: "Content-Encoding", value: coding)
+            return HTTPServerResponse(status: 200, headers: headers, body: .bytes(body))
         case "/chunked":
             headers.append(name: "Content-Type", value: "text/plain; charset=utf-8")
             return HTTPServerResponse(
