@@ -16,6 +16,8 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
         case unknownBodyMode(String)
         /// The text is not a header name (RFC 9110 §5.1: a token).
         case invalidHeaderName(String)
+        /// The text is not a regular expression; the second value is why.
+        case invalidPattern(String, reason: String)
         /// The list is longer than ``MatchingRules/pathLimit``.
         case tooMany(Int)
         /// The rule has no field of this name.
@@ -36,6 +38,8 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
     case unknownField(String)
     /// Rule `index` (from 0) has a bad `field`.
     case invalidRule(index: Int, field: String, problem: Problem)
+    /// The `redact` object has a bad `field` (or is not an object: field `redact`).
+    case invalidRedaction(field: String, problem: Problem)
 
     /// One sentence naming the rule, the field and what to write instead.
     public var description: String {
@@ -43,10 +47,12 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
         case .notAJSONObject(let detail): "the matching rules are not a JSON object: \(detail)"
         case .unsupportedVersion(let version):
             "the matching rules have version \(version ?? "(none)"); this tool reads version \(MatchingRules.version)"
-        case .missingRules: "the matching rules have no 'rules' array"
+        case .missingRules: "the matching rules have no 'rules' array (nor a 'redact' object)"
         case .tooManyRules(let count): "\(count) matching rules; at most \(MatchingRules.ruleLimit)"
         case .unknownField(let field):
-            "the matching rules have an unknown key '\(field)'; the keys are 'version' and 'rules'"
+            "the matching rules have an unknown key '\(field)'; the keys are 'version', 'rules' and 'redact'"
+        case .invalidRedaction(let field, let problem):
+            "'redact' '\(field)': \(Self.describe(problem))"
         case .invalidRule(let index, let field, let problem):
             "rule \(index) '\(field)': \(Self.describe(problem))"
         }
@@ -63,6 +69,7 @@ public enum MatchingRulesError: Error, Sendable, Equatable, CustomStringConverti
             "'\(text)' is not a body mode; use "
                 + MatchingRules.BodyMode.allCases.map(\.rawValue).joined(separator: ", ")
         case .invalidHeaderName(let text): "'\(text)' is not a header name; write e.g. X-Client-Version"
+        case .invalidPattern(let text, let reason): "'\(text)' is not a regular expression: \(reason)"
         case .tooMany(let count): "\(count) entries; at most \(MatchingRules.pathLimit)"
         case .unknownField:
             "unknown key; a rule has " + MatchingRules.ruleFields.map { "'\($0)'" }.joined(separator: ", ")
@@ -93,8 +100,15 @@ extension MatchingRules {
     /// Reads a rules document already parsed, such as the one a session's `index.json` keeps (cassette-format.md §6).
     public init(document: JSONValue) throws(MatchingRulesError) {
         guard case .object(let top) = document else { throw .notAJSONObject(detail: "it is \(document.compactText)") }
-        if let unknown = top.keys.first(where: { $0 != "version" && $0 != "rules" }) { throw .unknownField(unknown) }
+        if let unknown = top.keys.first(where: { !["version", "rules", "redact"].contains($0) }) {
+            throw .unknownField(unknown)
+        }
         guard top["version"] == .int(Self.version) else { throw .unsupportedVersion(top["version"]?.compactText) }
+        // A document may hold only redaction (``RedactionRules``); matching rules then are none.
+        if top["rules"] == nil && top["redact"] != nil {
+            self.init()
+            return
+        }
         guard case .array(let rules) = top["rules"] else { throw .missingRules }
         guard rules.count <= Self.ruleLimit else { throw .tooManyRules(rules.count) }
         var parsed: [Rule] = []

@@ -11,10 +11,14 @@ import Vocabulary
 /// - the values of `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie` and `X-Api-Key` (the list is
 ///   configurable). An `Authorization` value keeps its scheme (`Bearer <redacted:…>`); a `Cookie` keeps its
 ///   cookie names (`a=<redacted:…>; b=<redacted:…>`); a `Set-Cookie` keeps its name and attributes;
+/// - the values of the query parameters named in ``queryParameters`` (by default ``defaultQueryParameters``) in a
+///   request's target, as written (percent-encoding included);
 /// - the values at the configured ``JSONPath``s in JSON request and response bodies and in the JSON `data` of
 ///   SSE events. A string is replaced by the token as a JSON string (the tag hashes the string's UTF-8); any
 ///   other value by the token as a string (the tag hashes its JSON text). Only those bytes change; the rest of
-///   the body keeps its exact formatting.
+///   the body keeps its exact formatting;
+/// - the matches of the configured ``RedactionPattern``s in text bodies (UTF-8 request and response bodies, SSE
+///   `data`, chunks taken together), up to ``patternScanLimit`` bytes each.
 ///
 /// Every secret of 8 bytes or more found this way is remembered (the most recent 256) and scrubbed wherever
 /// else it appears later in an exchange: the target, other header values, bodies, events, chunks. A value that
@@ -24,6 +28,14 @@ public final class Redactor: Sendable {
     public static let defaultHeaders: Set<String> = [
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
     ]
+    /// The query parameters whose values are secrets unless configured otherwise (compared without case): the
+    /// names credentials travel under in URLs.
+    public static let defaultQueryParameters: Set<String> = [
+        "access_token", "api_key", "apikey", "client_secret", "password", "secret", "token",
+    ]
+    /// The largest text body the patterns look through; beyond it a body is left to the other rules (the regular
+    /// expression engine is slow on megabytes).
+    public static let patternScanLimit = 4 << 20
     /// Secrets shorter than this are redacted where found but not scrubbed elsewhere (too likely to be innocent).
     public static let minimumScrubLength = 8
     /// How many secrets are remembered for scrubbing.
@@ -33,12 +45,23 @@ public final class Redactor: Sendable {
     public let jsonPaths: [JSONPath]
     /// The headers whose values are secrets (lowercase).
     public let headers: Set<String>
+    /// The query parameters whose values are secrets (lowercase).
+    public let queryParameters: Set<String>
+    /// The expressions whose matches in text bodies are secrets.
+    public let patterns: [RedactionPattern]
     private let secrets = Mutex<[[UInt8]]>([])
 
-    /// Makes a redactor for these JSON paths and headers.
-    public init(jsonPaths: [JSONPath] = [], headers: Set<String> = Redactor.defaultHeaders) {
+    /// Makes a redactor for these JSON paths, headers, query parameters and patterns.
+    public init(
+        jsonPaths: [JSONPath] = [],
+        headers: Set<String> = Redactor.defaultHeaders,
+        queryParameters: Set<String> = Redactor.defaultQueryParameters,
+        patterns: [RedactionPattern] = []
+    ) {
         self.jsonPaths = jsonPaths
         self.headers = Set(headers.map { $0.lowercased() })
+        self.queryParameters = Set(queryParameters.map { $0.lowercased() })
+        self.patterns = patterns
     }
 
     /// The token that stands for `secret`: `<redacted:` + the first 8 hex digits of its SHA-256 + `>`.
@@ -62,17 +85,18 @@ public final class Redactor: Sendable {
     public func redact(_ exchange: Exchange) -> Exchange {
         var learned: [[UInt8]] = []
         var result = exchange
+        result.request.target = redact(target: exchange.request.target, learning: &learned)
         result.request.headers = redact(headers: exchange.request.headers, learning: &learned)
         result.response.headers = redact(headers: exchange.response.headers, learning: &learned)
-        result.request.body = redact(jsonBody: exchange.request.body, learning: &learned)
+        result.request.body = redact(body: exchange.request.body, learning: &learned)
         switch exchange.response.content {
         case .body(let bytes):
-            result.response.content = .body(redact(jsonBody: bytes, learning: &learned))
+            result.response.content = .body(redact(body: bytes, learning: &learned))
         case .events(let events, let exact):
             var changed = false
             let redacted = events.map { event -> StreamEvent in
                 guard case .event(var sse) = event.frame else { return event }
-                let data = redact(jsonBody: Array(sse.data.utf8), learning: &learned)
+                let data = redact(body: Array(sse.data.utf8), learning: &learned)
                 guard data != Array(sse.data.utf8) else { return event }
                 changed = true
                 sse.data = String(decoding: data, as: UTF8.self)
@@ -82,7 +106,7 @@ public final class Redactor: Sendable {
             result.response.content = .events(redacted, exact: changed ? nil : exact)
         case .chunks(let chunks):
             let joined = chunks.flatMap(\.bytes)
-            let redacted = redact(jsonBody: joined, learning: &learned)
+            let redacted = redact(body: joined, learning: &learned)
             if redacted != joined {
                 result.response.content = .chunks([
                     StreamChunk(atMilliseconds: chunks.last?.atMilliseconds ?? 0, bytes: redacted)
@@ -98,8 +122,9 @@ public final class Redactor: Sendable {
     public func redact(_ request: RecordedRequest) -> RecordedRequest {
         var learned: [[UInt8]] = []
         var result = request
+        result.target = redact(target: request.target, learning: &learned)
         result.headers = redact(headers: request.headers, learning: &learned)
-        result.body = redact(jsonBody: request.body, learning: &learned)
+        result.body = redact(body: request.body, learning: &learned)
         remember(learned)
         let known = secrets.withLock { $0 }
         guard !known.isEmpty else { return result }
@@ -160,6 +185,57 @@ public final class Redactor: Sendable {
         let bytes = Array(secret.utf8)
         learned.append(bytes)
         return Self.token(for: bytes)
+    }
+
+    // MARK: - Targets and bodies
+
+    /// A target as a recording shows it: the values of ``queryParameters`` replaced, and the secrets found so far.
+    public func redact(target: String) -> String {
+        var learned: [[UInt8]] = []
+        let redacted = redact(target: target, learning: &learned)
+        let known = secrets.withLock { $0 }
+        return known.isEmpty ? redacted : scrub(redacted, known)
+    }
+
+    /// A target with the values of ``queryParameters`` replaced by tokens.
+    public func redact(target: String, learning learned: inout [[UInt8]]) -> String {
+        let path = target.prefix { $0 != "?" }
+        guard !queryParameters.isEmpty, path.count < target.count else { return target }
+        var changed = false
+        let pairs = target.dropFirst(path.count + 1).split(separator: "&", omittingEmptySubsequences: false).map {
+            pair -> String in
+            let name = pair.prefix { $0 != "=" }
+            let value = pair.dropFirst(name.count + 1)
+            guard name.count < pair.count, !value.isEmpty, queryParameters.contains(name.lowercased()) else {
+                return String(pair)
+            }
+            changed = true
+            return name + "=" + replace(secret: value, learning: &learned)
+        }
+        return changed ? path + "?" + pairs.joined(separator: "&") : target
+    }
+
+    /// A body with the values at ``jsonPaths`` and the matches of ``patterns`` replaced by tokens.
+    public func redact(body: [UInt8], learning learned: inout [[UInt8]]) -> [UInt8] {
+        redact(patternsIn: redact(jsonBody: body, learning: &learned), learning: &learned)
+    }
+
+    /// A UTF-8 text body with the matches of ``patterns`` replaced by tokens; any other body is returned unchanged.
+    private func redact(patternsIn body: [UInt8], learning learned: inout [[UInt8]]) -> [UInt8] {
+        guard !patterns.isEmpty, !body.isEmpty, body.count <= Self.patternScanLimit,
+            String(validating: body, as: UTF8.self) != nil
+        else { return body }
+        var result = body
+        for pattern in patterns {
+            let current = String(decoding: result, as: UTF8.self)
+            for range in pattern.secretRanges(in: current).reversed() {
+                let secret = Array(result[range])
+                if Self.isToken(String(decoding: secret, as: UTF8.self)) { continue }
+                learned.append(secret)
+                result.replaceSubrange(range, with: Array(Self.token(for: secret).utf8))
+            }
+        }
+        return result
     }
 
     // MARK: - JSON

@@ -263,7 +263,10 @@ public final class ReplayLibrary: Sendable {
             live.body = towardRecorded.applied(to: live.body)
             live.headers = HTTPHeaders(live.headers.map { ($0.name, towardRecorded.applied(to: $0.value)) })
         }
-        let result = match(incoming, live: live)
+        // A mismatch names the request as it would be recorded: its secrets (a token in the query) never reach a log.
+        var shown = incoming
+        shown.target = redactor.redact(target: incoming.target)
+        let result = match(shown, live: live)
         guard case .success(let hit) = result else { return result }
         return .success(threading(hit, live: live, scope: scope))
     }

@@ -132,6 +132,10 @@ public struct ProxyConfiguration: Sendable {
     public var redactJSONPaths: [JSONPath]
     /// Headers whose values are redacted (lowercase).
     public var redactHeaders: Set<String>
+    /// Query parameters whose values are redacted (lowercase).
+    public var redactQueryParameters = Redactor.defaultQueryParameters
+    /// Regular expressions whose matches in text bodies are redacted.
+    public var redactPatterns: [RedactionPattern] = []
     /// What replay leaves out when it compares requests with recordings; none compares them whole.
     public var matchingRules = MatchingRules()
     /// Whether a replay uses the matching and redaction settings its recording was made with, or these, when they
@@ -221,6 +225,8 @@ public struct ProxyConfiguration: Sendable {
             ("pace", .string(pace.description)),
             ("redact_json", .array(redactJSONPaths.map { .string($0.description) })),
             ("redact_headers", .array(redactHeaders.sorted().map(JSONValue.string))),
+            ("redact_query", .array(redactQueryParameters.sorted().map(JSONValue.string))),
+            ("redact_patterns", .array(redactPatterns.map { .string($0.description) })),
             ("matching_rules", matchingRules.document),
         ])
     }

@@ -51,7 +51,12 @@ public final class ProxyServer: Sendable {
             throw .invalidConfiguration(error)
         }
         let configuration = withRecordedSettings(given)
-        let redactor = Redactor(jsonPaths: configuration.redactJSONPaths, headers: configuration.redactHeaders)
+        let redactor = Redactor(
+            jsonPaths: configuration.redactJSONPaths,
+            headers: configuration.redactHeaders,
+            queryParameters: configuration.redactQueryParameters,
+            patterns: configuration.redactPatterns
+        )
         var session: CassetteSession?
         var library: ReplayLibrary?
         if let directory = configuration.cassetteDirectory {

@@ -21,6 +21,10 @@ extension ProxyConfiguration {
         public var redactJSONPaths: [JSONPath]?
         /// The headers whose values were redacted.
         public var redactHeaders: Set<String>?
+        /// The query parameters whose values were redacted.
+        public var redactQueryParameters: Set<String>?
+        /// The regular expressions whose matches were redacted.
+        public var redactPatterns: [RedactionPattern]?
 
         /// Reads the settings from an index's `config` (``ProxyConfiguration`` writes it); a member that is missing
         /// or cannot be read is nil.
@@ -30,7 +34,19 @@ extension ProxyConfiguration {
                 let paths = values.compactMap { $0.stringValue.flatMap(JSONPath.init) }
                 return paths.count == values.count ? paths : nil
             }
-            redactHeaders = configuration["redact_headers"]?.arrayValue.flatMap { values in
+            redactHeaders = Self.names(configuration["redact_headers"])
+            // An index written before query parameters were redacted redacted none.
+            redactQueryParameters =
+                Self.names(configuration["redact_query"]) ?? (configuration["redact_headers"] == nil ? nil : [])
+            redactPatterns = configuration["redact_patterns"]?.arrayValue.flatMap { values in
+                let patterns = values.compactMap { $0.stringValue.flatMap { try? RedactionPattern($0) } }
+                return patterns.count == values.count ? patterns : nil
+            }
+        }
+
+        /// A JSON array of strings as a set; nil when it is missing or holds anything else.
+        private static func names(_ value: JSONValue?) -> Set<String>? {
+            value?.arrayValue.flatMap { values in
                 let names = values.compactMap(\.stringValue)
                 return names.count == values.count ? Set(names) : nil
             }
@@ -73,6 +89,18 @@ extension ProxyConfiguration {
             recorded.redactHeaders,
             default: Redactor.defaultHeaders,
             named: "redacted headers"
+        )
+        resolved.redactQueryParameters = choose(
+            redactQueryParameters,
+            recorded.redactQueryParameters,
+            default: Redactor.defaultQueryParameters,
+            named: "redacted query parameters"
+        )
+        resolved.redactPatterns = choose(
+            redactPatterns,
+            recorded.redactPatterns,
+            default: [],
+            named: "redaction patterns"
         )
         guard !differing.isEmpty else { return (resolved, nil) }
         let used =

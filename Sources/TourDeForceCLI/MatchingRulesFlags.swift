@@ -40,17 +40,7 @@ extension CommandLineTool {
         _ arguments: ParsedArguments,
         context: CommandContext
     ) throws(UsageError) -> MatchingRules {
-        var rules = MatchingRules()
-        if let file = arguments.value("--rules") {
-            guard let contents = FileManager.default.contents(atPath: context.absolute(file)) else {
-                throw UsageError("--rules \(file) cannot be read")
-            }
-            do {
-                rules = try MatchingRules(document: Array(contents))
-            } catch {
-                throw UsageError(FlagMessages.message(error, rulesFile: file))
-            }
-        }
+        var rules = try rulesFile(arguments, context: context).matching
         var flags = MatchingRules.Rule(query: .ignoring(Set(arguments.values("--ignore-query"))))
         for text in arguments.values("--ignore-body-path") {
             guard let path = JSONPath(text) else {
@@ -68,5 +58,27 @@ extension CommandLineTool {
         }
         if flags != MatchingRules.Rule() { rules.rules.append(flags) }
         return rules
+    }
+
+    /// The matching and redaction rules of `--rules FILE` (none without the flag).
+    static func rulesFile(
+        _ arguments: ParsedArguments,
+        context: CommandContext
+    ) throws(UsageError) -> (matching: MatchingRules, redaction: RedactionRules) {
+        guard let file = arguments.value("--rules") else { return (MatchingRules(), RedactionRules()) }
+        guard let contents = FileManager.default.contents(atPath: context.absolute(file)) else {
+            throw UsageError("--rules \(file) cannot be read")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(Array(contents))
+        } catch {
+            throw UsageError(FlagMessages.message(.notAJSONObject(detail: error.description), rulesFile: file))
+        }
+        do throws(MatchingRulesError) {
+            return (try MatchingRules(document: document), try RedactionRules(document: document))
+        } catch {
+            throw UsageError(FlagMessages.message(error, rulesFile: file))
+        }
     }
 }

@@ -65,6 +65,24 @@ extension CommandLineTool {
                     default: "fast"
                 ),
                 .option(
+                    "--redact-header",
+                    value: "NAME",
+                    help: "A header whose value is redacted, besides Authorization, Cookie, Set-Cookie and X-Api-Key.",
+                    repeatable: true
+                ),
+                .option(
+                    "--redact-query",
+                    value: "NAME",
+                    help: "A query parameter whose value is redacted, besides api_key, token, password and the like.",
+                    repeatable: true
+                ),
+                .option(
+                    "--redact-pattern",
+                    value: "REGEX",
+                    help: "A regular expression whose matches in text bodies are redacted (its first group, if any).",
+                    repeatable: true
+                ),
+                .option(
                     "--redact-json",
                     value: "PATH",
                     help:
@@ -204,6 +222,25 @@ extension CommandLineTool {
             log: { line in context.printError(line) }
         )
         configuration.matchingRules = try matchingRules(arguments, context: context)
+        let redaction = try rulesFile(arguments, context: context).redaction
+        configuration.redactJSONPaths += redaction.jsonPaths
+        configuration.redactHeaders.formUnion(redaction.headers)
+        configuration.redactQueryParameters.formUnion(redaction.queryParameters)
+        configuration.redactPatterns += redaction.patterns
+        for name in arguments.values("--redact-header") {
+            guard HTTPField.isValidName(name) else {
+                throw UsageError("--redact-header '\(name)' is not a header name; write e.g. X-Session-Token")
+            }
+            configuration.redactHeaders.insert(name.lowercased())
+        }
+        configuration.redactQueryParameters.formUnion(arguments.values("--redact-query").map { $0.lowercased() })
+        for text in arguments.values("--redact-pattern") {
+            do {
+                configuration.redactPatterns.append(try RedactionPattern(text))
+            } catch {
+                throw UsageError("--redact-pattern '\(text)' is not a regular expression: \(error)")
+            }
+        }
         if arguments.flag("--override-recorded-settings") { configuration.recordedSettings = .override }
         configuration.cassetteIdleTimeout = try arguments.duration("--cassette-idle")
         configuration.maxOpenCassettes = try arguments.integer("--max-open-cassettes", in: 1...1_000_000) ?? 1
