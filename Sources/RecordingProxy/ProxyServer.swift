@@ -207,6 +207,10 @@ public final class ProxyServer: Sendable {
         let unusedRecordings = core.library?.unusedRecordings(ofRuns: configuration.unusedRecordingRuns) ?? []
         problems += core.library?.problems ?? []
         let counts = core.counters.withLock { $0 }
+        // What this session wrote, read back from disk: the cassettes are what could leak, whatever was in memory.
+        let secretScan = configuration.cassetteDirectory.flatMap { directory in
+            core.session.map { _ in SecretScan(paths: cassettes.map { directory + "/" + $0.fileName }) }
+        }
         let report = ProxyReport(
             mode: configuration.mode,
             cassettes: cassettes,
@@ -217,7 +221,9 @@ public final class ProxyServer: Sendable {
             mismatches: counts.mismatches,
             mismatchDetails: counts.mismatchDetails,
             recordingFailures: counts.recordingFailures,
-            problems: problems
+            problems: problems,
+            secretScan: secretScan,
+            cassetteDirectory: configuration.cassetteDirectory
         )
         return finished.withLock { state in
             if let earlier = state { return earlier }
@@ -254,6 +260,17 @@ public struct ProxyReport: Sendable {
     public var recordingFailures: [String]
     /// Other problems: damaged cassettes read for replay, a cassette that could not be finished.
     public var problems: [String]
+    /// The secret scan of the cassettes this session wrote; nil when it recorded nothing.
+    public var secretScan: SecretScan?
+    /// The session directory of cassettes, if there is one.
+    public var cassetteDirectory: String?
+
+    /// One line per possible secret the recording holds (the first few, then how many more), nothing when clean: a
+    /// warning, not a failure, since the exchanges happened whatever the cassettes hold.
+    public var secretWarnings: [String] {
+        guard let secretScan, let cassetteDirectory else { return [] }
+        return secretScan.warnings(directory: cassetteDirectory)
+    }
 
     /// Whether a CI run that asked for `--strict` fails: some request was answered 599, or some recording was
     /// never asked for (the client and the recording no longer agree, even if every request was answered).
@@ -277,6 +294,7 @@ public struct ProxyReport: Sendable {
         }
         lines += recordingFailures.map { "recording failed: \($0)" }
         lines += problems.map { "problem: \($0)" }
+        lines += secretWarnings.map { "warning: \($0)" }
         return lines
     }
 }

@@ -232,6 +232,7 @@ extension CommandLineTool {
             for problem in report.problems + report.recordingFailures {
                 context.printError("tdf run: proxy: \(problem)")
             }
+            for warning in report.secretWarnings { context.printError("tdf run: warning: \(warning)") }
             context.printError(
                 "tdf run: recorded \(report.recorded) exchanges into \(report.cassettes.count) cassettes"
             )
