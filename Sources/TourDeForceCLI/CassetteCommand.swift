@@ -64,8 +64,8 @@ extension CommandLineTool {
                     name: "scan",
                     abstract: "Look for strings that look like credentials; exit 1 naming cassette, seq and place.",
                     discussion:
-                        "Finds JWTs, bearer tokens, redacted-by-default headers (Authorization, Cookie, Set-Cookie, "
-                        + "X-Api-Key) in clear, well-known key prefixes (sk-, sk_live_, ghp_, github_pat_, xoxb-, AKIA, "
+                        "Finds JWTs, bearer tokens, redacted-by-default headers (Authorization, Proxy-Authorization, "
+                        + "Cookie, Set-Cookie, X-Api-Key) in clear, well-known key prefixes (sk-, sk_live_, ghp_, github_pat_, xoxb-, AKIA, "
                         + "AIza), PEM private keys, values named like secrets (api_key, token, password, …) and long "
                         + "random-looking tokens, in targets, headers, bodies (by JSON path), SSE events and chunks. "
                         + "Redaction tokens never count. Values are shown masked. Docs/security.md lists the detectors "

@@ -16,7 +16,8 @@ extension CommandLineTool {
                 standard, conflict-only, checkout-stress, minimal). Every exchange is recorded through an in-process
                 proxy into <out>/cassettes/ unless --no-record is given.
                 The JWT is read from the variable named by --jwt-env and sent to Maestro and MUSE only; it is
-                redacted from every file written. --stack embedded starts the built-in simulator on free ports
+                redacted from every file written, and the cassettes are scanned afterwards as 'tdf cassette scan'
+                does: each string that looks like a credential is a warning on stderr. --stack embedded starts the built-in simulator on free ports
                 (seeded with --seed, stream rate limit off), points every URL at it and uses a token it mints.
                 --replay DIR replays every run of a recording offline instead (see 'tdf help replay').
                 --shard I/N cuts the --runs runs into N contiguous blocks (sizes differ by at most one, larger
