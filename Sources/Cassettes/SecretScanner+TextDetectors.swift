@@ -134,7 +134,7 @@ enum TextDetectors {
     }
 
     /// A known prefix at the start of a word (not after a letter or digit), followed by the length and alphabet its
-    /// service issues, and then not by another character of that alphabet.
+    /// service issues, with a digit among them, and then not by another character of that alphabet.
     static func keyPrefixes(in text: [UInt8], run: Range<Int>) -> [Match] {
         var found: [Match] = []
         var index = run.lowerBound
@@ -149,7 +149,10 @@ enum TextDetectors {
                 var end = index + key.prefix.utf8.count
                 let bodyStart = end
                 while end < run.upperBound, isAlphanumeric(text[end]) || extra.contains(text[end]) { end += 1 }
-                if key.length.contains(end - bodyStart) {
+                // Issued keys are random and so hold a digit; a slug such as `sk-some-long-page-name` does not.
+                if key.length.contains(end - bodyStart),
+                    text[bodyStart..<end].contains(where: { $0 >= 0x30 && $0 <= 0x39 })
+                {
                     matched = Match(range: index..<end, kind: .keyPrefix, what: "\(key.name) (\(key.prefix))")
                     break
                 }

@@ -19,7 +19,7 @@ import JSON
 /// - **JWT**: three base64url segments joined by dots; the first must decode to a JSON object with an `alg` member,
 ///   so dotted names, versions and host names never match.
 /// - **key prefix**: ``keyPrefixes``; each needs its prefix at the start of a word and the length and alphabet that
-///   service issues.
+///   service issues, with a digit among them.
 /// - **bearer token**: `Bearer ` followed by at least 16 token characters; a redaction token after it does not count
 ///   (it starts with `<`).
 /// - **header in clear**: the secret part of a header the proxy redacts by default (``Redactor/defaultHeaders``,

@@ -208,8 +208,9 @@ public final class ProxyServer: Sendable {
         problems += core.library?.problems ?? []
         let counts = core.counters.withLock { $0 }
         // What this session wrote, read back from disk: the cassettes are what could leak, whatever was in memory.
-        let secretScan = configuration.cassetteDirectory.flatMap { directory in
-            core.session.map { _ in SecretScan(paths: cassettes.map { directory + "/" + $0.fileName }) }
+        var secretScan: SecretScan?
+        if core.session != nil, let directory = configuration.cassetteDirectory {
+            secretScan = SecretScan(paths: cassettes.map { directory + "/" + $0.fileName })
         }
         let report = ProxyReport(
             mode: configuration.mode,

@@ -115,6 +115,7 @@ import Vocabulary
             #"{"token":"<redacted:0123abcd>","password":"********","secret":"short"}"#,
             #"{"prompt":"The bearer of bad news asks a task-list for sk-8 and AKIA pieces, v1.2.3.4"}"#,
             #"{"name":"HarnessConfigurationRecordedSettings2"}"#,
+            #"{"slug":"sk-some-long-page-name-about-keys","locale":"sk-SK"}"#,
             "Authorization: Bearer <redacted:c738b25e>",
         ]
         for text in innocent {
