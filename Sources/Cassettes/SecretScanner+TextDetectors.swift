@@ -4,7 +4,7 @@ import JSON
 /// The detectors that search free text (``SecretScanner`` describes each and its guard). They work on bytes: anything
 /// not ASCII separates words, so binary bodies are searched without decoding.
 enum TextDetectors {
-    struct Match: Equatable {
+    struct Match {
         var range: Range<Int>
         var kind: SecretFinding.Kind
         var what: String
