@@ -214,7 +214,7 @@ struct ComparedRequest {
     }
 
     /// `.name` for a name JSONPath can spell bare, else `['name']`.
-    private static func step(_ key: String) -> String {
+    static func step(_ key: String) -> String {
         let isIdentifier =
             key.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
             && key.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }

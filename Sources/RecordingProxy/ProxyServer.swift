@@ -212,6 +212,11 @@ public final class ProxyServer: Sendable {
         let unusedRecordings = core.library?.unusedRecordings(ofRuns: configuration.unusedRecordingRuns) ?? []
         problems += core.library?.problems ?? []
         let counts = core.counters.withLock { $0 }
+        // What this session wrote, read back from disk: the cassettes are what could leak, whatever was in memory.
+        var secretScan: SecretScan?
+        if core.session != nil, let directory = configuration.cassetteDirectory {
+            secretScan = SecretScan(paths: cassettes.map { directory + "/" + $0.fileName })
+        }
         let report = ProxyReport(
             mode: configuration.mode,
             cassettes: cassettes,
@@ -224,7 +229,9 @@ public final class ProxyServer: Sendable {
             recordingFailures: counts.recordingFailures,
             undecodedBodies: counts.undecodedBodies,
             undecodedBodyCount: counts.undecodedBodyCount,
-            problems: problems
+            problems: problems,
+            secretScan: secretScan,
+            cassetteDirectory: configuration.cassetteDirectory
         )
         return finished.withLock { state in
             if let earlier = state { return earlier }
@@ -268,6 +275,17 @@ public struct ProxyReport: Sendable {
     public var undecodedBodyCount: Int
     /// Other problems: damaged cassettes read for replay, a cassette that could not be finished.
     public var problems: [String]
+    /// The secret scan of the cassettes this session wrote; nil when it recorded nothing.
+    public var secretScan: SecretScan?
+    /// The session directory of cassettes, if there is one.
+    public var cassetteDirectory: String?
+
+    /// One line per possible secret the recording holds (the first few, then how many more), nothing when clean: a
+    /// warning, not a failure, since the exchanges happened whatever the cassettes hold.
+    public var secretWarnings: [String] {
+        guard let secretScan, let cassetteDirectory else { return [] }
+        return secretScan.warnings(directory: cassetteDirectory)
+    }
 
     /// Whether a CI run that asked for `--strict` fails: some request was answered 599, or some recording was
     /// never asked for (the client and the recording no longer agree, even if every request was answered).
@@ -301,6 +319,7 @@ public struct ProxyReport: Sendable {
             }
         }
         lines += problems.map { "problem: \($0)" }
+        lines += secretWarnings.map { "warning: \($0)" }
         return lines
     }
 }

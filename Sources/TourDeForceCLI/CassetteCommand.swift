@@ -2,7 +2,7 @@ public import CommandLineKit
 import TourDeForce
 
 extension CommandLineTool {
-    /// `tdf cassette`: list, show, verify and export recorded cassettes.
+    /// `tdf cassette`: list, show, verify, scan and export recorded cassettes.
     public static var cassetteCommand: CommandSpec {
         let target = PositionalSpec("DIR", help: "A session directory of cassettes, or one .jsonl.gz cassette.")
         let run = OptionSpec.option(
@@ -13,11 +13,12 @@ extension CommandLineTool {
         let json = OptionSpec.flag("--json", help: "Print JSON instead of text.")
         return CommandSpec(
             name: "cassette",
-            abstract: "List, show, verify and export recorded cassettes.",
+            abstract: "List, show, verify, scan and export recorded cassettes.",
             discussion: "Reads the cassettes themselves (the files are the truth; index.json is checked by verify).",
             examples: [
                 "tdf cassette ls out/cassettes", "tdf cassette show out/cassettes --run r_000042",
-                "tdf cassette verify out/cassettes", "tdf cassette har out/cassettes --run r_000042 --out run.har",
+                "tdf cassette verify out/cassettes", "tdf cassette scan out/cassettes",
+                "tdf cassette har out/cassettes --run r_000042 --out run.har",
                 "tdf cassette learn rec1 rec2 --out rules.json",
             ],
             subcommands: [
@@ -58,6 +59,25 @@ extension CommandLineTool {
                     options: [run, json],
                     positionals: [target],
                     action: { arguments, context in try verifyCassettes(arguments, context: context) }
+                ),
+                CommandSpec(
+                    name: "scan",
+                    abstract: "Look for strings that look like credentials; exit 1 naming cassette, seq and place.",
+                    discussion:
+                        "Finds JWTs, bearer tokens, redacted-by-default headers (Authorization, Proxy-Authorization, "
+                        + "Cookie, Set-Cookie, X-Api-Key) in clear, well-known key prefixes (sk-, sk_live_, ghp_, github_pat_, xoxb-, AKIA, "
+                        + "AIza), PEM private keys, values named like secrets (api_key, token, password, …) and long "
+                        + "random-looking tokens, in targets, headers, bodies (by JSON path), SSE events and chunks. "
+                        + "Redaction tokens never count. Values are shown masked. Docs/security.md lists the detectors "
+                        + "and their guards. Exit status: 0 when nothing was found, 1 when something was (or a "
+                        + "cassette could not be read), 2 for a usage error.",
+                    examples: [
+                        "tdf cassette scan out/cassettes", "tdf cassette scan out/cassettes --run r_000042",
+                        "tdf cassette scan out/cassettes --json | jq '.findings[].location'",
+                    ],
+                    options: [run, json],
+                    positionals: [target],
+                    action: { arguments, context in try scanCassettes(arguments, context: context) }
                 ),
                 CommandSpec(
                     name: "har",
@@ -158,6 +178,17 @@ extension CommandLineTool {
         // stdout has every problem; stderr one per damaged cassette and index.
         for problem in verification.firstProblems { context.printError("tdf cassette verify: \(problem)") }
         return verification.isOK ? ExitCode.success : ExitCode.failure
+    }
+
+    private static func scanCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        let scan = SecretScan(of: try selectCassettes(arguments, context: context))
+        if arguments.flag("--json") {
+            context.print(JSONWriter.string(scan.jsonValue, style: .pretty))
+        } else {
+            scan.lines.forEach(context.print)
+        }
+        for problem in scan.problems { context.printError("tdf cassette scan: \(problem)") }
+        return scan.isClean ? ExitCode.success : ExitCode.failure
     }
 
     private static func exportHAR(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {

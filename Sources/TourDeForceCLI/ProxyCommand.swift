@@ -31,6 +31,8 @@ extension CommandLineTool {
                 While recording, a run's cassette is finished once it has been idle for --cassette-idle seconds
                 (a later exchange of the run reopens it), at most --max-open-cassettes are open at once, and
                 SIGHUP finishes every idle cassette and writes DIR/index.json whole, so DIR can be copied.
+                At shutdown the cassettes it wrote are scanned as 'tdf cassette scan' does, and every string that
+                looks like a credential is a warning (the first 10, then how many more); the exit status is unchanged.
                 """,
             examples: [
                 "tdf proxy --mode record --cassettes out/cassettes --service maestro=127.0.0.1:0=http://127.0.0.1:10001 "

@@ -16,8 +16,10 @@ extension CommandLineTool {
                 standard, conflict-only, checkout-stress, minimal). Every exchange is recorded through an in-process
                 proxy into <out>/cassettes/ unless --no-record is given.
                 The JWT is read from the variable named by --jwt-env and sent to Maestro and MUSE only; it is
-                redacted from every file written. --stack embedded starts the built-in simulator on free ports
-                (seeded with --seed, stream rate limit off), points every URL at it and uses a token it mints.
+                redacted from every file written, and the cassettes are scanned afterwards as 'tdf cassette scan'
+                does: each string that looks like a credential is a warning on stderr. --stack embedded starts the
+                built-in simulator on free ports (seeded with --seed, stream rate limit off), points every URL at it
+                and uses a token it mints.
                 --replay DIR replays every run of a recording offline instead (see 'tdf help replay').
                 --shard I/N cuts the --runs runs into N contiguous blocks (sizes differ by at most one, larger
                 first) and runs block I, counted from 1: --runs 10 --shard 2/4 runs r_000004 to r_000006. A run's
@@ -232,6 +234,7 @@ extension CommandLineTool {
             for problem in report.problems + report.recordingFailures {
                 context.printError("tdf run: proxy: \(problem)")
             }
+            for warning in report.secretWarnings { context.printError("tdf run: warning: \(warning)") }
             context.printError(
                 "tdf run: recorded \(report.recorded) exchanges into \(report.cassettes.count) cassettes"
             )

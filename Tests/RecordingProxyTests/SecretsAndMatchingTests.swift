@@ -21,8 +21,8 @@ import Vocabulary
         var headers = tags("r_secret", 0)
         headers.append(name: "Authorization", value: "Bearer \(jwt)")
         headers.append(name: "Content-Type", value: "application/json")
-        try await withUpstream { upstream in
-            _ = try await withProxy(
+        let report = try await withUpstream { upstream in
+            try await withProxy(
                 proxyConfiguration(
                     .record,
                     directory: cassettes,
@@ -53,8 +53,12 @@ import Vocabulary
                 // The client itself gets the real values: redaction is for the recording only.
                 #expect(first.text.contains(jwt))
                 #expect(second.text.contains(jwt))
-            }
+            }.report
         }
+        // The secret scan at shutdown agrees: nothing left to warn about.
+        #expect(report.secretScan?.exchanges == 2)
+        #expect(report.secretScan?.isClean == true)
+        #expect(report.secretWarnings.isEmpty)
         let files = try FileManager.default.subpathsOfDirectory(atPath: cassettes)
         #expect(files.contains("r_secret.jsonl.gz"))
         #expect(files.contains("index.json"))
@@ -77,6 +81,37 @@ import Vocabulary
         #expect(
             String(decoding: exchanges[0].request.body, as: UTF8.self) == #"{"login":{"access_token":"\#(token)"}}"#
         )
+    }
+
+    /// A JWT that no redaction rule covers (a body member nobody named) is recorded, and the proxy's report warns
+    /// about it, naming cassette, seq and JSON path with the value masked, without failing the recording.
+    @Test func warnsAboutSecretsItRecorded() async throws {
+        let directory = try TemporaryDirectory()
+        let cassettes = directory.path("cassettes")
+        let report = try await withUpstream { upstream in
+            try await withProxy(
+                proxyConfiguration(.record, directory: cassettes, services: [("maestro", upstream.url)])
+            ) {
+                proxy in
+                let client = HTTPClient()
+                defer { client.close() }
+                _ = try await fetch(
+                    client,
+                    proxy.baseURL(for: "maestro")!,
+                    "/echo",
+                    method: "POST",
+                    headers: tags("r_leak", 0),
+                    body: Array(#"{"grant":"\#(jwt)"}"#.utf8)
+                )
+            }.report
+        }
+        #expect(report.recordingFailures.isEmpty)
+        #expect(report.secretScan?.findings.map(\.location) == ["request.body $.grant", "response.body $.body"])
+        let warning =
+            "warning: possible secret recorded: r_leak.jsonl.gz seq 0 request.body $.grant: a JWT eyJh…(120 chars)"
+        #expect(report.lines.contains(warning))
+        #expect(report.lines.contains { $0.hasPrefix("warning: 'tdf cassette scan \(cassettes)' lists them") })
+        #expect(!report.lines.contains { $0.contains(jwt) })
     }
 
     private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

@@ -42,4 +42,49 @@ import Vocabulary
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("has no exchange with --seq 7"))
     }
+
+    /// `tdf cassette scan` exits 1 naming cassette, seq and place of a planted JWT (shown masked), 0 on a clean
+    /// recording, and 2 for a run id that cannot be one.
+    @Test func scanFindsPlantedSecrets() async throws {
+        let jwt =
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJoYXJuZXNzIiwiZXhwIjo0MTAyNDQ0ODAwfQ"
+            + ".dGRmLXNlY3JldC1zaWduYXR1cmUtMTIzNDU2"
+        let directory = try TemporaryDirectory()
+        let clean = try CassetteWriter(directory: directory.url.path, run: RunID(validating: "r_1"), toolVersion: "1")
+        for seq in 0..<2 { try clean.append(exchange(seq: seq)) }
+        try clean.finish()
+        let leaky = try CassetteWriter(directory: directory.url.path, run: RunID(validating: "r_2"), toolVersion: "1")
+        var planted = exchange(seq: 0)
+        planted.response.content = .events(
+            [
+                StreamEvent(atMilliseconds: 1, frame: .event(SSEEvent(data: #"{"type":"start"}"#))),
+                StreamEvent(atMilliseconds: 2, frame: .event(SSEEvent(data: #"{"type":"auth","jwt":"\#(jwt)"}"#))),
+            ],
+            exact: nil
+        )
+        try leaky.append(planted)
+        try leaky.finish()
+
+        let found = await tdf(["cassette", "scan", directory.url.path])
+        #expect(found.status == 1)
+        #expect(
+            found.stdout.split(separator: "\n") == [
+                "r_2.jsonl.gz seq 0 response.events[1].data $.jwt: a JWT eyJh…(120 chars)",
+                "scanned 3 exchanges in 2 cassettes: 1 possible secrets",
+            ]
+        )
+        #expect(!found.stdout.contains(jwt))
+
+        let clean1 = await tdf(["cassette", "scan", directory.url.path, "--run", "r_1"])
+        #expect(clean1.status == 0)
+        #expect(clean1.stdout == "scanned 2 exchanges in 1 cassettes: nothing looks like a credential\n")
+
+        let json = await tdf(["cassette", "scan", directory.url.path, "--json"])
+        #expect(json.status == 1)
+        #expect(json.stdout.contains(#""location": "response.events[1].data $.jwt""#))
+        #expect(json.stdout.contains(#""kind": "jwt""#))
+
+        let usage = await tdf(["cassette", "scan", directory.url.path, "--run", "../x"])
+        #expect(usage.status == 2)
+    }
 }

@@ -46,6 +46,10 @@ import Vocabulary
         )
         await stack.shutdown()
         #expect(run.status == 0, "\(run.stderr)")
+        // The run's own secret scan and the command agree that the recording holds no credential.
+        #expect(!run.stderr.contains("possible secret"), "\(run.stderr)")
+        let scan = await tdf(["cassette", "scan", out + "/cassettes"])
+        #expect(scan.status == 0, "\(scan.stdout)")
         let report = await tdf(["report", "--in", out])
         #expect(report.status == 0, "\(report.stderr)")
 
