@@ -200,7 +200,8 @@ public final class ReplayLibrary: Sendable {
             return CassetteUsage(
                 file: fileName,
                 digest: sealedDigest,
-                served: entries.filter { $0.uses > 0 }.map(\.exchange.seq).sorted(),
+                // A superseded recording was matched once, then replaced: it is no longer there to serve.
+                served: entries.filter { $0.uses > 0 && !$0.isSuperseded }.map(\.exchange.seq).sorted(),
                 unused: unused.sorted { $0.seq < $1.seq }
             )
         }

@@ -172,6 +172,8 @@ import Vocabulary
 
         let renewed = try await recordMissing(maxAge: .milliseconds(20))
         #expect(renewed.hits == 1 && renewed.report.recorded == 1 && renewed.report.unusedRecordings.isEmpty)
+        // The replaced recording is not counted as served: only the new one, which took seq 0 in the new file.
+        #expect(renewed.report.cassetteUsage.map(\.served) == [[0]])
         let exchanges = try Cassette.load(path: cassettes + "/r_age.jsonl.gz").exchanges
         #expect(exchanges.count == 1)
         #expect(exchanges.first.map { $0.started > recorded.started } == true)
