@@ -99,7 +99,8 @@ public enum SessionMaintenance {
             let rewritten = try rewriteIndex(
                 of: directory,
                 with: summaries,
-                droppingOthers: true,
+                // A refused cassette keeps its row; rows of cassettes that are gone go.
+                keeping: Set(changes.filter { $0.refusal != nil }.map(\.file)),
                 toolVersion: toolVersion,
                 dryRun: false
             )
@@ -130,7 +131,7 @@ public enum SessionMaintenance {
             let rewritten = try rewriteIndex(
                 of: directory,
                 with: summaries,
-                droppingOthers: false,
+                keeping: nil,
                 toolVersion: toolVersion,
                 dryRun: dryRun
             )
@@ -225,20 +226,20 @@ public enum SessionMaintenance {
         return try work()
     }
 
-    /// Writes `index.json` with the rows of `summaries` (a nil summary removes the row), keeping the other rows
-    /// unless `droppingOthers`, and the index's creation time and configuration. Folds a journal left by a crashed
+    /// Writes `index.json` with the rows of `summaries` (a nil summary removes the row), keeping of the other rows
+    /// those of `keeping` (all of them when nil), and the index's creation time and configuration. Folds a journal left by a crashed
     /// session into it and removes it. Returns whether the index changed (or, in a dry run, would).
     private static func rewriteIndex(
         of directory: String,
         with summaries: [String: CassetteSummary?],
-        droppingOthers: Bool,
+        keeping: Set<String>?,
         toolVersion: String,
         dryRun: Bool
     ) throws(CassetteError) -> Bool {
         // An index that cannot be read is rebuilt from the cassettes: they are the truth (cassette-format.md §6).
         let index = (try? SessionIndex.read(directory: directory)) ?? nil
         let old = index?.rows ?? [:]
-        var rows = droppingOthers ? [:] : old
+        var rows = keeping.map { kept in old.filter { kept.contains($0.key) } } ?? old
         for (file, summary) in summaries { rows[file] = summary.map(CassetteSession.row) }
         let hasJournal = SessionDirectory.exists(directory + "/" + SessionIndex.journalFileName)
         let changed = hasJournal || index == nil || Self.text(of: rows) != Self.text(of: old)

@@ -97,6 +97,10 @@ import Vocabulary
         #expect(refusal.contains("decompressed byte \(offset)"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
         #expect(report.changes.first { $0.file == RunID.untaggedFileName }?.refusal == nil)
+        // The refused cassette keeps the row it had; the untagged one, which had none, gets one.
+        let rows = try #require(try SessionIndex.read(directory: directory.url.path)?.rows)
+        #expect(rows.keys.sorted() == [RunID.untaggedFileName, "r_1.jsonl.gz"])
+        #expect(rows["r_1.jsonl.gz"]?["exchanges"]?.integerValue == 2)
     }
 
     /// Pruning with what a partial replay served leaves exactly the served recordings, keeps their seqs, removes a
