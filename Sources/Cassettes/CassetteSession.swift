@@ -1,6 +1,6 @@
 public import JSON
 import Synchronization
-import Vocabulary
+public import Vocabulary
 
 /// Where an exchange goes: its cassette, its seq (arrival order) and its ordinal.
 public struct ExchangeSlot: Sendable, Equatable {
@@ -67,8 +67,12 @@ public final class CassetteSession: Sendable {
     /// The tool version written into headers and the index.
     public let toolVersion: String
     /// Whether a run's existing cassette is continued (record-missing) rather than replaced (record). Its
-    /// exchanges are carried over except the proxy's own failures (``Exchange/isProxyGeneratedFailure``).
+    /// exchanges are carried over except the proxy's own failures (``Exchange/isProxyGeneratedFailure``) and those
+    /// that started before ``staleBefore``.
     public let keepsExistingCassettes: Bool
+    /// When continuing a cassette, exchanges that started before this are not carried over (record-missing's
+    /// `--max-age`: they are asked again, cassette-format.md §11.3).
+    public let staleBefore: Timestamp?
     /// How many cassettes are open at once at most.
     public let openCassetteLimit: Int
     private let state: Mutex<State>
@@ -85,6 +89,7 @@ public final class CassetteSession: Sendable {
         configuration: JSONValue,
         toolVersion: String,
         keepsExistingCassettes: Bool = false,
+        staleBefore: Timestamp? = nil,
         openCassetteLimit: Int = 256
     ) throws(CassetteError) {
         precondition(openCassetteLimit >= 1, "a session needs room for one open cassette")
@@ -117,6 +122,7 @@ public final class CassetteSession: Sendable {
         self.configuration = configuration
         self.toolVersion = toolVersion
         self.keepsExistingCassettes = keepsExistingCassettes
+        self.staleBefore = staleBefore
         self.openCassetteLimit = openCassetteLimit
         self.state = Mutex(State())
     }
@@ -300,9 +306,12 @@ public final class CassetteSession: Sendable {
         if state.written.contains(name) && SessionDirectory.exists(path) {
             carried = try Cassette.load(path: path).exchanges
         } else if keepsExistingCassettes && SessionDirectory.exists(path) {
-            // The proxy's own failures in an earlier session are not recordings of the upstream: record-missing
-            // asks the upstream again, and the answer takes their place (cassette-format.md §7).
-            carried = try Cassette.load(path: path).exchanges.filter { !$0.isProxyGeneratedFailure }
+            // The proxy's own failures in an earlier session are not recordings of the upstream, and stale ones are
+            // not to be trusted: record-missing asks the upstream again, and the answer takes their place
+            // (cassette-format.md §7, §11.3).
+            carried = try Cassette.load(path: path).exchanges.filter { exchange in
+                !exchange.isProxyGeneratedFailure && !(staleBefore.map { exchange.started < $0 } ?? false)
+            }
         }
         let writer = try CassetteWriter(directory: directory, run: run, toolVersion: toolVersion, carrying: carried)
         if !carried.isEmpty {

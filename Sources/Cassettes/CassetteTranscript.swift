@@ -1,19 +1,21 @@
 import Foundation
 import HTTPWire
-import Vocabulary
+public import JSON
+public import Vocabulary
 
 /// Cassettes as text for people: a table of their summaries, and every exchange with its body, chunks or SSE
 /// events one per line. Bodies are previewed, and text is escaped so that each item stays on its line.
 public enum CassetteTranscript {
-    /// A table with a row per cassette (run, exchange count, services, completeness, first and last start,
-    /// digest prefix) in aligned columns under a heading, then a line counting cassettes and exchanges.
-    public static func table(of summaries: [CassetteSummary]) -> [String] {
-        var rows = [["RUN", "EXCHANGES", "SERVICES", "COMPLETE", "FIRST", "LAST", "DIGEST"]]
+    /// A table with a row per cassette (run, exchange count, services, completeness, first and last start, age
+    /// at `now`, digest prefix) in aligned columns under a heading, then a line counting cassettes and exchanges.
+    public static func table(of summaries: [CassetteSummary], now: Timestamp = .now()) -> [String] {
+        var rows = [["RUN", "EXCHANGES", "SERVICES", "COMPLETE", "FIRST", "LAST", "AGE", "DIGEST"]]
         for summary in summaries {
             rows.append([
                 summary.run?.rawValue ?? RunID.untaggedName, String(summary.exchangeCount),
                 summary.services.joined(separator: ","), summary.isComplete ? "yes" : "no",
-                summary.first?.description ?? "-", summary.last?.description ?? "-", String(summary.digest.prefix(16)),
+                summary.first?.description ?? "-", summary.last?.description ?? "-",
+                ageSeconds(of: summary, now: now).map(age) ?? "-", String(summary.digest.prefix(16)),
             ])
         }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -25,6 +27,35 @@ public enum CassetteTranscript {
         }
         lines.append("\(summaries.count) cassettes, \(summaries.reduce(0) { $0 + $1.exchangeCount }) exchanges")
         return lines
+    }
+
+    /// The `index.json` rows of the summaries (``CassetteSession/row(_:)``), each with `age_s`: whole seconds from
+    /// its newest exchange's start to `now` (null for a cassette without exchanges), as `tdf cassette ls --json`
+    /// prints them.
+    public static func rows(of summaries: [CassetteSummary], now: Timestamp = .now()) -> JSONValue {
+        .array(
+            summaries.map { summary in
+                let row = CassetteSession.row(summary).members.map { ($0.key, $0.value) }
+                return .object(row + [("age_s", ageSeconds(of: summary, now: now).map(JSONValue.int) ?? .null)])
+            }
+        )
+    }
+
+    /// Whole seconds from the cassette's newest exchange to `now` (0 for a clock that went back), or nil for a
+    /// cassette without exchanges. The newest, not the oldest: a cassette continued by record-missing is as fresh as
+    /// what it last recorded.
+    static func ageSeconds(of summary: CassetteSummary, now: Timestamp) -> Int? {
+        summary.last.map { Int(max(0, now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch) / 1000) }
+    }
+
+    /// An age in the largest whole unit that fits: `40 s`, `12 min`, `5 h`, `3 d`.
+    static func age(_ seconds: Int) -> String {
+        switch seconds {
+        case ..<60: "\(seconds) s"
+        case ..<3600: "\(seconds / 60) min"
+        case ..<86400: "\(seconds / 3600) h"
+        default: "\(seconds / 86400) d"
+        }
     }
 
     /// A heading naming the cassette's file, run and exchange count, each exchange, then the cassette's damage

@@ -2,6 +2,7 @@ import Gzip
 public import HTTPWire
 import JSON
 import Synchronization
+public import Vocabulary
 
 /// A request to be matched against recordings.
 public struct ReplayRequest: Sendable, Equatable {
@@ -68,6 +69,16 @@ public struct UnusedRecording: Sendable, Equatable, CustomStringConvertible {
     /// Its target.
     public var target: String
 
+    /// Makes an unused recording.
+    public init(cassette: String, seq: Int, ordinal: Int, service: String, method: String, target: String) {
+        self.cassette = cassette
+        self.seq = seq
+        self.ordinal = ordinal
+        self.service = service
+        self.method = method
+        self.target = target
+    }
+
     /// The run whose cassette holds it; nil for untagged traffic (and for a file not named after a run).
     public var run: RunID? { RunID.run(forFileName: cassette) ?? nil }
 
@@ -93,8 +104,8 @@ public final class ReplayLibrary: Sendable {
         let normalized: MatchingRules.Normalized
         var bodyDigest: String { normalized.bodyDigest }
         var uses = 0
-        /// A proxy-generated failure that record-missing answered by asking the upstream again: never served or
-        /// listed as unused from then on.
+        /// A recording record-missing answered by asking the upstream again (a proxy-generated failure, or one
+        /// older than its `--max-age`): never served or listed as unused from then on.
         var isSuperseded = false
 
         var key: String {
@@ -125,15 +136,18 @@ public final class ReplayLibrary: Sendable {
     private final class Shelf {
         let run: RunID?
         let fileName: String
+        /// The digest of the cassette's `end` record when it was read; nil for an unsealed cassette.
+        let sealedDigest: String?
         var entries: [Entry]
         var byKey: [String: [Int]] = [:]
         var byOrdinal: [Int: [Int]] = [:]
         /// Per key, the index into `byKey[key]` before which every recording has been used.
         var cursors: [String: Int] = [:]
 
-        init(run: RunID?, exchanges: [Exchange], rules: MatchingRules) {
+        init(run: RunID?, exchanges: [Exchange], sealedDigest: String?, rules: MatchingRules) {
             self.run = run
             self.fileName = RunID.fileName(for: run)
+            self.sealedDigest = sealedDigest
             self.entries = exchanges.map {
                 Entry(exchange: $0, normalized: rules.normalized(service: $0.service, $0.request))
             }
@@ -143,23 +157,23 @@ public final class ReplayLibrary: Sendable {
             }
         }
 
-        func append(_ exchange: Exchange, uses: Int, rules: MatchingRules) {
+        func append(_ exchange: Exchange, uses: Int, rules: MatchingRules, replaces: (Exchange) -> Bool) {
             var entry = Entry(
                 exchange: exchange,
                 normalized: rules.normalized(service: exchange.service, exchange.request)
             )
             entry.uses = uses
-            supersedeProxyGeneratedFailures(of: entry.key)
+            supersede(of: entry.key, where: replaces)
             entries.append(entry)
             byKey[entry.key, default: []].append(entries.count - 1)
             byOrdinal[exchange.ordinal, default: []].append(entries.count - 1)
         }
 
-        /// Takes the proxy's own failures recorded for `key` out of matching: a new recording of the request
-        /// answers it from now on (cassette-format.md §7).
-        private func supersedeProxyGeneratedFailures(of key: String) {
+        /// Takes the recordings of `key` that record-missing asks again (``ReplayLibrary/isAskedAgain(_:)``) out
+        /// of matching: a new recording of the request answers it from now on (cassette-format.md §7).
+        private func supersede(of key: String, where replaces: (Exchange) -> Bool) {
             guard let positions = byKey[key] else { return }
-            let failures = positions.filter { entries[$0].exchange.isProxyGeneratedFailure }
+            let failures = positions.filter { replaces(entries[$0].exchange) }
             guard !failures.isEmpty else { return }
             for position in failures {
                 entries[position].isSuperseded = true
@@ -171,9 +185,9 @@ public final class ReplayLibrary: Sendable {
             cursors[key] = nil
         }
 
-        /// The recordings no request has used, by seq.
-        var unusedRecordings: [UnusedRecording] {
-            entries.filter { $0.uses == 0 && !$0.isSuperseded }.map { entry in
+        /// Which recordings requests were served and which none used, by seq.
+        var usage: CassetteUsage {
+            let unused = entries.filter { $0.uses == 0 && !$0.isSuperseded }.map { entry in
                 UnusedRecording(
                     cassette: fileName,
                     seq: entry.exchange.seq,
@@ -183,6 +197,13 @@ public final class ReplayLibrary: Sendable {
                     target: entry.exchange.request.target
                 )
             }
+            return CassetteUsage(
+                file: fileName,
+                digest: sealedDigest,
+                // A superseded recording was matched once, then replaced: it is no longer there to serve.
+                served: entries.filter { $0.uses > 0 && !$0.isSuperseded }.map(\.exchange.seq).sorted(),
+                unused: unused.sorted { $0.seq < $1.seq }
+            )
         }
 
         /// The first unused recording of `key`, marked used, or nil when all are used.
@@ -220,14 +241,23 @@ public final class ReplayLibrary: Sendable {
 
     /// The session directory.
     public let directory: String
+    /// Recordings that started before this are asked again by record-missing (`--max-age`); nil: none are.
+    public let staleBefore: Timestamp?
     private let redactor: Redactor
     /// What matching leaves out of both the recorded requests and the incoming ones.
     public let rules: MatchingRules
     private let state: Mutex<State>
 
-    /// Opens the recordings in `directory` (a missing directory holds none), to be matched under `rules`.
-    public init(directory: String, redactor: Redactor, rules: MatchingRules = MatchingRules()) {
+    /// Opens the recordings in `directory` (a missing directory holds none), to be matched under `rules`. Recordings
+    /// that started before `staleBefore` are, for record-missing, as good as missing (``isAskedAgain(_:)``).
+    public init(
+        directory: String,
+        redactor: Redactor,
+        rules: MatchingRules = MatchingRules(),
+        staleBefore: Timestamp? = nil
+    ) {
         self.directory = directory
+        self.staleBefore = staleBefore
         self.redactor = redactor
         self.rules = rules
         let names = (try? SessionDirectory.cassetteFileNames(in: directory)) ?? []
@@ -490,10 +520,15 @@ public final class ReplayLibrary: Sendable {
         }
         guard let needed else { return false }
         guard needed else { return true }
-        let (run, exchanges, problems) = read(fileName)
+        let (run, exchanges, sealedDigest, problems) = read(fileName)
         state.withLock { state in
             if state.shelves[fileName] == nil {
-                state.shelves[fileName] = Shelf(run: run, exchanges: exchanges, rules: rules)
+                state.shelves[fileName] = Shelf(
+                    run: run,
+                    exchanges: exchanges,
+                    sealedDigest: sealedDigest,
+                    rules: rules
+                )
                 state.problems += problems
             }
         }
@@ -502,24 +537,35 @@ public final class ReplayLibrary: Sendable {
 
     /// A cassette's run and recordings, and what is wrong with the file (damage, malformed records) one line each;
     /// a file that cannot be read at all holds no recording and is a problem.
-    private func read(_ fileName: String) -> (run: RunID?, exchanges: [Exchange], problems: [String]) {
+    private func read(
+        _ fileName: String
+    ) -> (run: RunID?, exchanges: [Exchange], sealedDigest: String?, problems: [String]) {
         do {
             let cassette = try Cassette.load(path: directory + "/" + fileName)
             var problems = cassette.problems
             if let damage = cassette.damage { problems.append(damage.description) }
-            return (cassette.run, cassette.exchanges, problems)
+            return (cassette.run, cassette.exchanges, cassette.end?.digest, problems)
         } catch {
-            return (RunID.run(forFileName: fileName) ?? nil, [], [error.description])
+            return (RunID.run(forFileName: fileName) ?? nil, [], nil, [error.description])
         }
+    }
+
+    /// Whether record-missing forwards a request this recording matches and lets the new exchange replace it: the
+    /// recording is the proxy's own failure (cassette-format.md §3.2.4), or it started before ``staleBefore``.
+    public func isAskedAgain(_ exchange: Exchange) -> Bool {
+        exchange.isProxyGeneratedFailure || staleBefore.map { exchange.started < $0 } ?? false
     }
 
     /// Adds an exchange recorded during this session (record-missing), marked used.
     public func add(_ exchange: Exchange, run: RunID?) {
         let fileName = RunID.fileName(for: run)
         state.withLock { state in
-            if state.shelves[fileName] == nil { state.shelves[fileName] = Shelf(run: run, exchanges: [], rules: rules) }
+            if state.shelves[fileName] == nil {
+                state.shelves[fileName] = Shelf(run: run, exchanges: [], sealedDigest: nil, rules: rules)
+            }
             state.fileNames.insert(fileName)
-            state.shelves[fileName]!.append(exchange, uses: 1, rules: rules)  // a class: appended in place
+            // A class: appended in place.
+            state.shelves[fileName]!.append(exchange, uses: 1, rules: rules, replaces: isAskedAgain)
         }
     }
 
@@ -529,19 +575,26 @@ public final class ReplayLibrary: Sendable {
     /// `runs` limits the listing to those runs' cassettes, so a replay of a few runs of a large recording does not
     /// read the rest of it.
     public func unusedRecordings(ofRuns runs: Set<RunID>? = nil) -> [UnusedRecording] {
+        usage(ofRuns: runs).flatMap(\.unused)
+    }
+
+    /// How the session used each cassette of the directory (of `runs`' cassettes only, when given), by file name:
+    /// what ``unusedRecordings(ofRuns:)`` lists, and the seqs that were served. Reads the cassettes never opened as
+    /// ``unusedRecordings(ofRuns:)`` says.
+    public func usage(ofRuns runs: Set<RunID>? = nil) -> [CassetteUsage] {
         let (opened, unopened) = state.withLock { state in
             (
-                state.shelves.filter { Self.cassette($0.key, belongsTo: runs) }.mapValues(\.unusedRecordings),
+                state.shelves.filter { Self.cassette($0.key, belongsTo: runs) }.mapValues(\.usage),
                 state.fileNames.filter { state.shelves[$0] == nil && Self.cassette($0, belongsTo: runs) }
             )
         }
-        var unused = opened
+        var usage = opened
         for fileName in unopened.sorted() {
-            let (run, exchanges, problems) = read(fileName)
-            unused[fileName] = Shelf(run: run, exchanges: exchanges, rules: rules).unusedRecordings
+            let (run, exchanges, sealedDigest, problems) = read(fileName)
+            usage[fileName] = Shelf(run: run, exchanges: exchanges, sealedDigest: sealedDigest, rules: rules).usage
             state.withLock { $0.problems += problems }
         }
-        return unused.keys.sorted().flatMap { unused[$0]! }
+        return usage.keys.sorted().map { usage[$0]! }
     }
 
     /// Whether the cassette `fileName` is one of `runs`' (every cassette when `runs` is nil).

@@ -156,6 +156,9 @@ public struct ProxyConfiguration: Sendable {
     public var cassetteIdleTimeout: Duration? = .seconds(120)
     /// How many cassettes are open at once at most; opening one more first finishes the least recently used.
     public var maxOpenCassettes = DescriptorBudget.openCassetteLimit
+    /// In record-missing, how old a recording may be and still answer: one that started longer than this before the
+    /// proxy started is forwarded again, and the new exchange replaces it (cassette-format.md §11.3). Nil: any age.
+    public var maxAge: Duration?
     /// Whose recordings the report lists as unused after a replay: nil for every cassette of the directory (what a
     /// standalone proxy session reports), or only these runs' (a replay of some runs of a large recording).
     public var unusedRecordingRuns: Set<RunID>?
@@ -205,6 +208,7 @@ public struct ProxyConfiguration: Sendable {
         if maxOpenCassettes < 1 { throw .openCassetteLimitBelowOne(maxOpenCassettes) }
         if let cassetteIdleTimeout, cassetteIdleTimeout <= .zero { throw .cassetteIdleTimeoutNotPositive }
         if mode != .passthrough && cassetteDirectory == nil { throw .missingCassetteDirectory(mode: mode) }
+        if maxAge != nil && mode != .recordMissing { throw .maxAgeOutsideRecordMissing(mode: mode) }
     }
 
     /// The configuration as written into the session's `index.json`.
@@ -263,6 +267,8 @@ public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringCon
     case cassetteIdleTimeoutNotPositive
     /// The mode records or replays, but there is no ``ProxyConfiguration/cassetteDirectory``.
     case missingCassetteDirectory(mode: ProxyConfiguration.Mode)
+    /// ``ProxyConfiguration/maxAge`` is set, but the mode is not record-missing (the only one that asks again).
+    case maxAgeOutsideRecordMissing(mode: ProxyConfiguration.Mode)
 
     /// What is wrong, in the configuration's terms.
     public var description: String {
@@ -282,6 +288,8 @@ public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringCon
         case .openCassetteLimitBelowOne(let limit): "the open cassette limit must be at least 1, not \(limit)"
         case .cassetteIdleTimeoutNotPositive: "the cassette idle timeout must be more than 0 seconds"
         case .missingCassetteDirectory(let mode): "the mode \(mode) needs a cassette directory"
+        case .maxAgeOutsideRecordMissing(let mode):
+            "a maximum recording age applies to the mode record-missing only, not \(mode)"
         }
     }
 }

@@ -57,6 +57,10 @@ public final class ProxyServer: Sendable {
             queryParameters: configuration.redactQueryParameters,
             patterns: configuration.redactPatterns
         )
+        // One cutoff for the whole session: a recording does not go stale while it runs, and what it records is new.
+        let staleBefore = configuration.maxAge.map { age in
+            Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch - Int64(age.wholeMilliseconds))
+        }
         var session: CassetteSession?
         var library: ReplayLibrary?
         if let directory = configuration.cassetteDirectory {
@@ -64,7 +68,12 @@ public final class ProxyServer: Sendable {
                 throw .missingCassetteDirectory(directory)
             }
             if configuration.mode.replays {
-                library = ReplayLibrary(directory: directory, redactor: redactor, rules: configuration.matchingRules)
+                library = ReplayLibrary(
+                    directory: directory,
+                    redactor: redactor,
+                    rules: configuration.matchingRules,
+                    staleBefore: staleBefore
+                )
             }
             if configuration.mode.records {
                 do {
@@ -73,6 +82,7 @@ public final class ProxyServer: Sendable {
                         configuration: configuration.indexValue,
                         toolVersion: configuration.toolVersion,
                         keepsExistingCassettes: configuration.mode == .recordMissing,
+                        staleBefore: staleBefore,
                         openCassetteLimit: configuration.maxOpenCassettes
                     )
                 } catch {
@@ -209,7 +219,7 @@ public final class ProxyServer: Sendable {
         }
         core.client.close()
         // Before the library's problems: listing them reads the cassettes no request opened, and their damage.
-        let unusedRecordings = core.library?.unusedRecordings(ofRuns: configuration.unusedRecordingRuns) ?? []
+        let usage = core.library?.usage(ofRuns: configuration.unusedRecordingRuns) ?? []
         problems += core.library?.problems ?? []
         let counts = core.counters.withLock { $0 }
         // What this session wrote, read back from disk: the cassettes are what could leak, whatever was in memory.
@@ -220,7 +230,8 @@ public final class ProxyServer: Sendable {
         let report = ProxyReport(
             mode: configuration.mode,
             cassettes: cassettes,
-            unusedRecordings: unusedRecordings,
+            cassetteUsage: usage,
+            unusedRecordings: usage.flatMap(\.unused),
             forwarded: counts.forwarded,
             recorded: counts.recorded,
             replayed: counts.replayed,
@@ -252,6 +263,9 @@ public struct ProxyReport: Sendable {
     public var mode: ProxyConfiguration.Mode
     /// The cassettes this session wrote.
     public var cassettes: [CassetteSummary]
+    /// How a replay (or record-missing) used each cassette of the replayed directory; ``unusedRecordings`` are
+    /// theirs. ``replayUsage(directory:)`` makes it the document `tdf cassette prune` reads.
+    public var cassetteUsage: [CassetteUsage]
     /// Recordings in the replayed directory that no request used, in every cassette there, opened or not
     /// (cassette-format.md §7: listed at the end).
     public var unusedRecordings: [UnusedRecording]
@@ -290,6 +304,11 @@ public struct ProxyReport: Sendable {
     /// Whether a CI run that asked for `--strict` fails: some request was answered 599, or some recording was
     /// never asked for (the client and the recording no longer agree, even if every request was answered).
     public var failsStrictCheck: Bool { mismatches > 0 || !unusedRecordings.isEmpty }
+
+    /// The usage document of this replay of `directory` (``ReplayUsage``), for `tdf proxy --served FILE`.
+    public func replayUsage(directory: String) -> ReplayUsage {
+        ReplayUsage(directory: directory, finished: .now(), cassettes: cassetteUsage)
+    }
 
     /// The report as lines for a person: counts, each cassette, each unused recording, each problem.
     public var lines: [String] {

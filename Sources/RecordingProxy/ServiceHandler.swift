@@ -43,8 +43,9 @@ struct ServiceHandler: Sendable {
             )
             switch core.library!.match(incoming) {
             case .success(let hit)
-            where core.configuration.mode == .recordMissing && hit.exchange.isProxyGeneratedFailure:
-                // The recording is the proxy's own failure, not the upstream's answer: ask the upstream again.
+            where core.configuration.mode == .recordMissing && core.library!.isAskedAgain(hit.exchange):
+                // The recording is the proxy's own failure, not the upstream's answer, or older than --max-age:
+                // ask the upstream again.
                 return await record(request, tags: tags, arrival: arrival, started: started)
             case .success(let hit):
                 core.counters.withLock { $0.replayed += 1 }

@@ -4,7 +4,8 @@ public import Harness
 import Vocabulary
 
 /// Joins the artifact trees and cassette sessions of a batch's shards into one tree, as if one unsharded batch had
-/// made it. The merged tree is built beside its destination and renamed into place only when complete.
+/// made it; or, given only bare cassette sessions (the directories `tdf proxy --cassettes` records into), joins them
+/// into one session. The result is built beside its destination and renamed into place only when complete.
 public enum ShardMerge {
     /// What a merge produced.
     public struct Outcome: Sendable {
@@ -18,6 +19,8 @@ public enum ShardMerge {
         public let cassettes: [CassetteSummary]
         /// Derived parts of the inputs left out (report/, tourdeforce.db): rebuild them with a report.
         public let droppedDerived: [String]
+        /// Whether the inputs were bare cassette sessions, merged into one session rather than a tree.
+        public var isSessionMerge = false
     }
 
     /// Why a merge did not happen: the inputs cannot be merged (`isInputProblem`), or the output cannot be written.
@@ -44,7 +47,9 @@ public enum ShardMerge {
         }
     }
 
-    /// Merges `trees` into `destination` (which must be new or empty unless `replacing`). Merging reads and writes
+    /// Merges `trees` into `destination` (which must be new or empty unless `replacing`): artifact trees into a tree,
+    /// or bare cassette sessions (no `config.json`; `index.json` or cassettes) into a session; a mix is refused,
+    /// naming the first input of each kind. Merging reads and writes
     /// thousands of files; it runs on a thread of its own so it never holds one of the cooperative pool's threads.
     public static func merge(
         _ trees: [String],
@@ -73,6 +78,18 @@ public enum ShardMerge {
         replacing: Bool,
         toolVersion: String
     ) throws(Failure) -> Outcome {
+        let sessions = trees.filter(isBareSession)
+        if !sessions.isEmpty {
+            guard let tree = trees.first(where: { !isBareSession($0) }) else {
+                return try mergeSessions(sessions, into: destination, replacing: replacing, toolVersion: toolVersion)
+            }
+            throw .artifacts(
+                .input(
+                    "\(sessions[0]) is a bare cassette session (no config.json) but \(tree) is not: merge artifact "
+                        + "trees (the --out of tdf run) or cassette sessions (the --cassettes of tdf proxy), not both"
+                )
+            )
+        }
         let merge: ArtifactMerge
         let staged: StagedDirectory
         let outcome: ArtifactMerge.Outcome
@@ -114,6 +131,50 @@ public enum ShardMerge {
             copiedFiles: outcome.copiedFiles,
             cassettes: cassettes,
             droppedDerived: outcome.droppedDerived
+        )
+    }
+
+    /// Whether `path` is a session directory `tdf proxy` recorded into rather than an artifact tree: it has no
+    /// `config.json`, and it has an `index.json` or a cassette.
+    private static func isBareSession(_ path: String) -> Bool {
+        guard !SessionDirectory.exists(ArtifactLayout(root: path).configurationFile) else { return false }
+        return SessionDirectory.exists(path + "/" + SessionDirectory.indexFileName)
+            || !((try? SessionDirectory.cassetteFileNames(in: path)) ?? []).isEmpty
+    }
+
+    /// Merges bare cassette sessions (``SessionMerge``) into a new session at `destination`.
+    private static func mergeSessions(
+        _ sessions: [String],
+        into destination: String,
+        replacing: Bool,
+        toolVersion: String
+    ) throws(Failure) -> Outcome {
+        let staged: StagedDirectory
+        do {
+            staged = try StagedDirectory(destination: destination, replacing: replacing, inputs: sessions)
+        } catch {
+            throw .artifacts(error)
+        }
+        let cassettes: [CassetteSummary]
+        do {
+            cassettes = try SessionMerge.merge(sessions, into: staged.path, toolVersion: toolVersion)
+        } catch {
+            staged.discard()
+            throw .cassettes(error, writing: error.path?.hasPrefix(staged.path) ?? false)
+        }
+        do {
+            try staged.commit()
+        } catch {
+            staged.discard()
+            throw .artifacts(error)
+        }
+        return Outcome(
+            runs: cassettes.count { $0.run != nil },
+            trees: sessions.count,
+            copiedFiles: cassettes.count,
+            cassettes: cassettes,
+            droppedDerived: [],
+            isSessionMerge: true
         )
     }
 }

@@ -2,7 +2,7 @@ public import CommandLineKit
 import TourDeForce
 
 extension CommandLineTool {
-    /// `tdf cassette`: list, show, verify, scan and export recorded cassettes.
+    /// `tdf cassette`: list, show, verify, scan, export and maintain recorded cassettes.
     public static var cassetteCommand: CommandSpec {
         let target = PositionalSpec("DIR", help: "A session directory of cassettes, or one .jsonl.gz cassette.")
         let run = OptionSpec.option(
@@ -13,18 +13,23 @@ extension CommandLineTool {
         let json = OptionSpec.flag("--json", help: "Print JSON instead of text.")
         return CommandSpec(
             name: "cassette",
-            abstract: "List, show, verify, scan and export recorded cassettes.",
-            discussion: "Reads the cassettes themselves (the files are the truth; index.json is checked by verify).",
+            abstract: "List, show, verify, scan, export and maintain recorded cassettes.",
+            discussion:
+                "Reads the cassettes themselves (the files are the truth; index.json is checked by verify). reseal and "
+                + "prune rewrite them (docs: Docs/cassette-format.md, Maintaining recordings).",
             examples: [
                 "tdf cassette ls out/cassettes", "tdf cassette show out/cassettes --run r_000042",
                 "tdf cassette verify out/cassettes", "tdf cassette scan out/cassettes",
                 "tdf cassette har out/cassettes --run r_000042 --out run.har",
-                "tdf cassette learn rec1 rec2 --out rules.json",
+                "tdf cassette learn rec1 rec2 --out rules.json", "tdf cassette reseal out/cassettes",
+                "tdf cassette prune out/cassettes --unused-in served.json --dry-run",
             ],
             subcommands: [
                 CommandSpec(
                     name: "ls",
-                    abstract: "List the runs with their exchange counts, services, digests and times.",
+                    abstract: "List the runs with their exchange counts, services, digests, times and ages.",
+                    discussion:
+                        "AGE (age_s in --json, in seconds) is how long ago the newest exchange of the cassette started.",
                     examples: [
                         "tdf cassette ls out/cassettes", "tdf cassette ls out/cassettes --json | jq '.[].run_id'",
                     ],
@@ -88,6 +93,51 @@ extension CommandLineTool {
                     action: { arguments, context in try exportHAR(arguments, context: context) }
                 ),
                 CommandSpec(
+                    name: "reseal",
+                    abstract: "Recompute end records, digests and index.json after a hand edit; say what changed.",
+                    discussion: """
+                        Reads each cassette of DIR as written (an end record or digest that no longer matches its
+                        exchanges is what reseal fixes), rewrites those whose end record is wrong (each atomically:
+                        a crash leaves the old cassette or the new one), then rewrites index.json. Prints a line per
+                        cassette: unchanged, or resealed with the old and new exchange counts and digests. A cassette
+                        with a record that does not decode (named by file, record and decompressed byte), a repeated
+                        seq or a damaged gzip stream is refused and left as it is. Refuses a directory a proxy is
+                        recording into. Exit status: 0 resealed, 1 a cassette was refused, 2 usage, 3 cannot write.
+                        """,
+                    examples: [
+                        "zcat out/cassettes/r_000042.jsonl.gz | jq -c 'if .seq == 3 then .response.status = 503 else . end' "
+                            + "| gzip > r.gz && mv r.gz out/cassettes/r_000042.jsonl.gz && tdf cassette reseal out/cassettes"
+                    ],
+                    positionals: [PositionalSpec("DIR", help: "A session directory of cassettes.")],
+                    action: { arguments, context in try resealCassettes(arguments, context: context) }
+                ),
+                CommandSpec(
+                    name: "prune",
+                    abstract: "Drop the recordings a replay session never served.",
+                    discussion: """
+                        FILE is what 'tdf proxy --mode replay --served FILE' wrote when it stopped: per cassette, the
+                        seqs it served and those it did not, and the digest it read. prune removes exactly the unused
+                        recordings (every other record keeps its seq), removes a cassette none of whose recordings
+                        were used, and rewrites their index.json rows; cassettes FILE does not name are left alone. A
+                        cassette changed since that replay (its digest differs) is refused: replay again. Exit
+                        status: 0 pruned, 1 a cassette was refused, 2 usage, 3 cannot write.
+                        """,
+                    examples: [
+                        "tdf proxy --mode replay --cassettes rec --service maestro=9001 --served served.json",
+                        "tdf cassette prune rec --unused-in served.json --dry-run",
+                    ],
+                    options: [
+                        .option(
+                            "--unused-in",
+                            value: "FILE",
+                            help: "The usage file a replay wrote (tdf proxy --served FILE); required."
+                        ),
+                        .flag("--dry-run", help: "List what would be removed; change nothing."),
+                    ],
+                    positionals: [PositionalSpec("DIR", help: "The session directory that replay read.")],
+                    action: { arguments, context in try pruneCassettes(arguments, context: context) }
+                ),
+                CommandSpec(
                     name: "learn",
                     abstract: "Propose matching rules from two recordings of the same client doing the same thing.",
                     discussion:
@@ -139,7 +189,7 @@ extension CommandLineTool {
     private static func listCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         let summaries = try selectCassettes(arguments, context: context).load().map(\.summary)
         if arguments.flag("--json") {
-            context.print(JSONWriter.string(.array(summaries.map(CassetteSession.row)), style: .pretty))
+            context.print(JSONWriter.string(CassetteTranscript.rows(of: summaries), style: .pretty))
         } else {
             CassetteTranscript.table(of: summaries).forEach(context.print)
         }
@@ -189,6 +239,59 @@ extension CommandLineTool {
         }
         for problem in scan.problems { context.printError("tdf cassette scan: \(problem)") }
         return scan.isClean ? ExitCode.success : ExitCode.failure
+    }
+
+    private static func resealCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        let directory = context.absolute(arguments.positionals[0])
+        try requireSessionDirectory(directory, given: arguments.positionals[0])
+        return try maintain(context: context) { () throws(CassetteError) in
+            try SessionMaintenance.reseal(directory: directory, toolVersion: version)
+        }
+    }
+
+    private static func pruneCassettes(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        let directory = context.absolute(arguments.positionals[0])
+        try requireSessionDirectory(directory, given: arguments.positionals[0])
+        guard let file = arguments.value("--unused-in") else {
+            throw UsageError("prune needs --unused-in FILE, the file 'tdf proxy --mode replay --served FILE' wrote")
+        }
+        let usage: ReplayUsage
+        do {
+            usage = try ReplayUsage(path: context.absolute(file))
+        } catch {
+            throw UsageError("--unused-in \(file): \(error.reason)")
+        }
+        return try maintain(context: context) { () throws(CassetteError) in
+            try SessionMaintenance.prune(
+                directory: directory,
+                usage: usage,
+                dryRun: arguments.flag("--dry-run"),
+                toolVersion: version
+            )
+        }
+    }
+
+    private static func requireSessionDirectory(_ directory: String, given: String) throws {
+        guard SessionDirectory.exists(directory) else {
+            throw UsageError("\(given) does not exist; give a session directory of cassettes")
+        }
+    }
+
+    /// Runs a maintenance step and prints its report; a refused cassette exits 1, a directory that cannot be
+    /// locked or written 3.
+    private static func maintain(
+        context: CommandContext,
+        _ step: () throws(CassetteError) -> MaintenanceReport
+    ) throws -> Int32 {
+        let report: MaintenanceReport
+        do {
+            report = try step()
+        } catch {
+            throw CommandFailure(error.description, exitCode: ExitCode.environment)
+        }
+        report.lines.forEach(context.print)
+        for change in report.changes where change.refusal != nil { context.printError("tdf cassette: \(change)") }
+        return report.isOK ? ExitCode.success : ExitCode.failure
     }
 
     private static func exportHAR(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {

@@ -23,6 +23,8 @@ enum FlagMessages {
         case .openCassetteLimitBelowOne(let limit): "--max-open-cassettes must be at least 1, not \(limit)"
         case .cassetteIdleTimeoutNotPositive: "--cassette-idle must be more than 0 seconds"
         case .missingCassetteDirectory(let mode): "--mode \(mode) needs --cassettes DIR"
+        case .maxAgeOutsideRecordMissing(let mode):
+            "--max-age applies to --mode record-missing only (it re-records old recordings), not --mode \(mode)"
         case .duplicateService: error.description
         }
     }

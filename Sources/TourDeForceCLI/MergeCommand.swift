@@ -2,7 +2,8 @@ import CommandLineKit
 import TourDeForce
 
 extension CommandLineTool {
-    /// `tdf merge OUT DIR...`: join the artifact trees and cassette sessions of the shards of a batch (issue 10).
+    /// `tdf merge OUT DIR...`: join the artifact trees and cassette sessions of the shards of a batch (issue 10), or
+    /// bare cassette sessions.
     static var mergeCommand: CommandSpec {
         CommandSpec(
             name: "merge",
@@ -18,16 +19,24 @@ extension CommandLineTool {
                 Refused, naming the trees: an unfinished tree, different seeds or configurations, a run or file in
                 two trees, a missing shard. OUT is built beside itself and renamed into place when complete, so a
                 crash leaves no half-merged OUT; it must be new or empty unless --force replaces it.
+                Bare cassette sessions (directories 'tdf proxy --cassettes' recorded into: index.json and cassettes,
+                no config.json) are merged the same way into one session OUT: each run's cassette copied, a run in
+                two sessions refused, untagged traffic joined, a new index.json. Trees and bare sessions cannot be
+                mixed: give a tree's cassettes/ directory to merge it with bare sessions.
                 Exit status: 0 merged, 2 the inputs cannot be merged (or a usage error), 3 OUT cannot be written.
                 """,
             examples: [
                 "tdf merge /tmp/tdf-all /tmp/tdf-shard-1 /tmp/tdf-shard-2 /tmp/tdf-shard-3 /tmp/tdf-shard-4",
-                "tdf merge --force merged shards/*",
+                "tdf merge --force merged shards/*", "tdf merge all-cassettes proxy-a/cassettes proxy-b/cassettes",
             ],
             options: [.flag("--force", help: "Replace OUT when it is not empty.")],
             positionals: [
                 PositionalSpec("OUT", help: "The merged tree to create."),
-                PositionalSpec("DIR", help: "The artifact trees to merge (the --out of each shard).", variadic: true),
+                PositionalSpec(
+                    "DIR",
+                    help: "The artifact trees to merge (the --out of each shard), or bare cassette sessions.",
+                    variadic: true
+                ),
             ],
             action: mergeTrees
         )
@@ -50,10 +59,11 @@ extension CommandLineTool {
                 exitCode: error.isInputProblem ? ExitCode.usage : ExitCode.environment
             )
         }
+        let cassettes = outcome.isSessionMerge ? "" : "cassettes/"
         for summary in outcome.cassettes where !summary.isComplete {
             context.printError(
-                "tdf merge: warning: cassettes/\(summary.fileName) is damaged or incomplete in its shard and was "
-                    + "copied as it is; 'tdf cassette verify \(out)/cassettes' names the damage"
+                "tdf merge: warning: \(cassettes)\(summary.fileName) is damaged or incomplete in its input and was "
+                    + "copied as it is; 'tdf cassette verify \(out)/\(cassettes)' names the damage"
             )
         }
         if !outcome.droppedDerived.isEmpty {
@@ -62,10 +72,17 @@ extension CommandLineTool {
                     + "run tdf report --in \(out) to rebuild them"
             )
         }
-        context.print(
-            "tdf merge: \(outcome.runs) runs from \(outcome.trees) trees, \(outcome.copiedFiles) files copied, "
-                + "\(outcome.cassettes.count) cassettes; merged tree in \(out)"
-        )
+        if outcome.isSessionMerge {
+            context.print(
+                "tdf merge: \(outcome.cassettes.count) cassettes (\(outcome.runs) runs) from \(outcome.trees) cassette "
+                    + "sessions; merged session in \(out)"
+            )
+        } else {
+            context.print(
+                "tdf merge: \(outcome.runs) runs from \(outcome.trees) trees, \(outcome.copiedFiles) files copied, "
+                    + "\(outcome.cassettes.count) cassettes; merged tree in \(out)"
+            )
+        }
         return ExitCode.success
     }
 }

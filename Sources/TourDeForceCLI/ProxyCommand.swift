@@ -33,6 +33,9 @@ extension CommandLineTool {
                 SIGHUP finishes every idle cassette and writes DIR/index.json whole, so DIR can be copied.
                 At shutdown the cassettes it wrote are scanned as 'tdf cassette scan' does, and every string that
                 looks like a credential is a warning (the first 10, then how many more); the exit status is unchanged.
+                --served FILE writes, when a replay stops, which recordings it served and which it did not, for
+                'tdf cassette prune DIR --unused-in FILE'. --max-age makes record-missing forward (and re-record)
+                a request whose recording started longer ago than that.
                 """,
             examples: [
                 "tdf proxy --mode record --cassettes out/cassettes --service maestro=127.0.0.1:0=http://127.0.0.1:10001 "
@@ -40,6 +43,8 @@ extension CommandLineTool {
                 "tdf proxy --mode replay --cassettes out/cassettes --service maestro=127.0.0.1:9001 --pace recorded",
                 "tdf proxy --mode record --cassettes c --service api=8080=http://127.0.0.1:3000 --redact-json ..token",
                 "tdf proxy --mode replay --cassettes c --service api=8080 --ignore-body-path $.variation_id",
+                "tdf proxy --mode replay --cassettes c --service api=8080 --served served.json",
+                "tdf proxy --mode record-missing --cassettes c --service api=8080=http://127.0.0.1:3000 --max-age 7d",
             ],
             options: [
                 .option(
@@ -122,6 +127,17 @@ extension CommandLineTool {
                     help: "Cassettes open at once; one more finishes the least recently used first.",
                     default: "\(DescriptorBudget.openCassetteLimit)"
                 ),
+                .option(
+                    "--max-age",
+                    value: "DURATION",
+                    help:
+                        "record-missing: re-record recordings older than this (90s, 30m, 12h, 7d; a number is seconds)."
+                ),
+                .option(
+                    "--served",
+                    value: "FILE",
+                    help: "Replay: at shutdown, write which recordings were served and which not (for cassette prune)."
+                ),
                 .flag(
                     "--override-recorded-settings",
                     help:
@@ -177,9 +193,36 @@ extension CommandLineTool {
         defer { secondSignal.cancel() }
         let report = await proxy.shutdown()
         for line in report.lines { context.printError(line) }
+        if let served = arguments.value("--served").map(context.absolute),
+            let directory = configuration.cassetteDirectory
+        {
+            var bytes = JSONWriter.bytes(report.replayUsage(directory: directory).jsonValue, style: .pretty)
+            bytes.append(0x0A)
+            do {
+                try SessionDirectory.writeAtomically(bytes, to: served, durable: true)
+            } catch {
+                context.printError("tdf proxy: cannot write --served \(served): \(error)")
+                return ExitCode.environment
+            }
+            context.printError("tdf proxy: wrote \(served): \(report.unusedRecordings.count) recordings unused")
+        }
         let strictFailure = arguments.flag("--strict") && report.failsStrictCheck
         if strictFailure { context.printError("tdf proxy: --strict: the replay did not use the recording exactly") }
         return report.recordingFailures.isEmpty && !strictFailure ? ExitCode.success : ExitCode.failure
+    }
+
+    /// A `--max-age` value: a positive whole number with `s`, `m`, `h` or `d` after it, or alone for seconds.
+    private static func age(_ text: String) throws(UsageError) -> Duration {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        let unit = text.last.flatMap { units[$0] }
+        let seconds = Int64(unit == nil ? text : String(text.dropLast())).map {
+            $0.multipliedReportingOverflow(by: unit ?? 1)
+        }
+        // Ten years at most: the cutoff is computed in milliseconds since 1970 and must not overflow.
+        guard let seconds, !seconds.overflow, seconds.partialValue > 0, seconds.partialValue <= 10 * 366 * 86400 else {
+            throw UsageError("--max-age takes a duration such as 90s, 30m, 12h or 7d (at most 10 years), not '\(text)'")
+        }
+        return .seconds(seconds.partialValue)
     }
 
     private static func proxyConfiguration(
@@ -246,6 +289,12 @@ extension CommandLineTool {
         if arguments.flag("--override-recorded-settings") { configuration.recordedSettings = .override }
         configuration.cassetteIdleTimeout = try arguments.duration("--cassette-idle")
         configuration.maxOpenCassettes = try arguments.integer("--max-open-cassettes", in: 1...1_000_000) ?? 1
+        configuration.maxAge = try arguments.value("--max-age").map(age(_:))
+        if arguments.isSet("--served") && !mode.replays {
+            throw UsageError(
+                "--served lists what a replay served; it needs --mode replay or record-missing, not \(mode)"
+            )
+        }
         try usage { () throws(ProxyConfigurationError) in try configuration.validate() }
         return configuration
     }

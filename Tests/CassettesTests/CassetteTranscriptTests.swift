@@ -2,6 +2,7 @@ import Cassettes
 import Foundation
 import TestSupport
 import Testing
+import Vocabulary
 
 @Suite struct CassetteTranscriptTests {
     /// An exchange is a head line, then its request body and its SSE events one per line, with their fields and
@@ -76,8 +77,8 @@ import Testing
         #expect(CassetteTranscript.lines(of: cassette, seq: 3) == nil)
     }
 
-    /// The table aligns its columns, shows untagged traffic as `_default` and missing times as `-`, and counts
-    /// cassettes and exchanges.
+    /// The table aligns its columns, shows untagged traffic as `_default` and missing times and ages as `-`, and
+    /// counts cassettes and exchanges.
     @Test func summaryTable() throws {
         let summaries = [
             CassetteSummary(
@@ -99,14 +100,15 @@ import Testing
                 isComplete: true
             ),
         ]
+        let now = Timestamp(millisecondsSinceEpoch: Fixtures.started.millisecondsSinceEpoch + 2 * 3_600_000)
         #expect(
-            CassetteTranscript.table(of: summaries) == [
+            CassetteTranscript.table(of: summaries, now: now) == [
                 "RUN       EXCHANGES  SERVICES           COMPLETE  FIRST                     LAST"
-                    + "                      DIGEST",
+                    + "                      AGE  DIGEST",
                 "_default  0                             no        -                         -"
-                    + "                         0000000000000000",
+                    + "                         -    0000000000000000",
                 "r_000042  12         maestro,storpheus  yes       2025-11-25T12:00:00.123Z  2025-11-25T12:00:00.123Z"
-                    + "  0123456789abcdef",
+                    + "  2 h  0123456789abcdef",
                 "2 cassettes, 12 exchanges",
             ]
         )
