@@ -129,11 +129,26 @@ enum ReplayResponder {
     /// to a duration. Shutdown cuts such a wait short like any other.
     static let longestWaitSeconds = 100 * 365 * 86_400.0
 
+    /// The longest single timer a wait sets: a longer wait sleeps in steps of it. Two full test runs stalled while a
+    /// century-long wait was paced, every task asleep and libdispatch's manager waiting with no timer armed; that the
+    /// far timer caused it is not proven, but a timer decades ahead is where libdispatch is least exercised, and
+    /// hourly steps cost nothing.
+    static let longestTimerSeconds = 3_600.0
+
     /// Sleeps until `milliseconds` × `multiplier` after `arrival` (at most ``longestWaitSeconds``); returns at once
-    /// when `multiplier` is nil.
+    /// when `multiplier` is nil, and early when the task is cancelled.
     static func wait(until milliseconds: Double, from arrival: ContinuousClock.Instant, multiplier: Double?) async {
         guard let deadline = deadline(at: milliseconds, from: arrival, multiplier: multiplier) else { return }
-        try? await Task.sleep(until: deadline, clock: .continuous)
+        while !Task.isCancelled {
+            let now = ContinuousClock.now
+            guard now < deadline else { return }
+            let step = min(deadline, now.advanced(by: .seconds(longestTimerSeconds)))
+            do {
+                try await Task.sleep(until: step, clock: .continuous)
+            } catch {
+                return
+            }
+        }
     }
 
     /// When a recorded moment `milliseconds` after the request replays: that long times `multiplier` after
