@@ -107,24 +107,14 @@ public enum ShardMerge {
         }
         var cassettes: [CassetteSummary] = []
         if !merge.cassetteDirectories.isEmpty {
-            do {
-                cassettes = try SessionMerge.merge(
-                    merge.cassetteDirectories,
-                    into: ArtifactLayout(root: staged.path).cassettesDirectory,
-                    toolVersion: toolVersion
-                )
-            } catch {
-                staged.discard()
-                // A cassette that cannot be written is the environment's fault; one that cannot be read, the input's.
-                throw .cassettes(error, writing: error.path?.hasPrefix(staged.path) ?? false)
-            }
+            cassettes = try mergeCassettes(
+                merge.cassetteDirectories,
+                into: ArtifactLayout(root: staged.path).cassettesDirectory,
+                staged: staged,
+                toolVersion: toolVersion
+            )
         }
-        do {
-            try staged.commit()
-        } catch {
-            staged.discard()
-            throw .artifacts(error)
-        }
+        try commit(staged)
         return Outcome(
             runs: outcome.runs,
             trees: merge.trees.count,
@@ -132,6 +122,32 @@ public enum ShardMerge {
             cassettes: cassettes,
             droppedDerived: outcome.droppedDerived
         )
+    }
+
+    /// Merges the cassette sessions `sessions` into `directory`, inside `staged`, which is discarded on failure.
+    private static func mergeCassettes(
+        _ sessions: [String],
+        into directory: String,
+        staged: StagedDirectory,
+        toolVersion: String
+    ) throws(Failure) -> [CassetteSummary] {
+        do {
+            return try SessionMerge.merge(sessions, into: directory, toolVersion: toolVersion)
+        } catch {
+            staged.discard()
+            // A cassette that cannot be written is the environment's fault; one that cannot be read, the input's.
+            throw .cassettes(error, writing: error.path?.hasPrefix(staged.path) ?? false)
+        }
+    }
+
+    /// Puts the staged merge in place; it is discarded on failure.
+    private static func commit(_ staged: StagedDirectory) throws(Failure) {
+        do {
+            try staged.commit()
+        } catch {
+            staged.discard()
+            throw .artifacts(error)
+        }
     }
 
     /// Whether `path` is a session directory `tdf proxy` recorded into rather than an artifact tree: it has no
@@ -155,19 +171,8 @@ public enum ShardMerge {
         } catch {
             throw .artifacts(error)
         }
-        let cassettes: [CassetteSummary]
-        do {
-            cassettes = try SessionMerge.merge(sessions, into: staged.path, toolVersion: toolVersion)
-        } catch {
-            staged.discard()
-            throw .cassettes(error, writing: error.path?.hasPrefix(staged.path) ?? false)
-        }
-        do {
-            try staged.commit()
-        } catch {
-            staged.discard()
-            throw .artifacts(error)
-        }
+        let cassettes = try mergeCassettes(sessions, into: staged.path, staged: staged, toolVersion: toolVersion)
+        try commit(staged)
         return Outcome(
             runs: cassettes.count { $0.run != nil },
             trees: sessions.count,
