@@ -190,8 +190,9 @@ public final class HTTPServer: Sendable {
                 return
             }
 
+            // Every handler sees origin-form: a client that treats this server as its HTTP proxy sends absolute-form.
             let request = HTTPServerRequest(
-                head: head,
+                head: head.originForm(),
                 body: body,
                 remoteAddress: remoteAddress
             )

@@ -22,6 +22,25 @@ public struct HTTPRequestHead: Sendable, Equatable, Hashable {
         self.headers = headers
     }
 
+    /// The head with an absolute-form target (`http://host:port/path?q`, as a client sends through an HTTP proxy)
+    /// turned into origin-form (`/path?q`) and `Host` set to the target's authority, as RFC 9112 §3.2.2 has a server
+    /// treat it: "MUST ignore the received Host header field … and instead use the host information of the
+    /// request-target". Any other target (origin-form, `*`, a `CONNECT` authority) is returned as it is.
+    public func originForm() -> HTTPRequestHead {
+        let lowered = target.prefix(8).lowercased()
+        let schemeLength = lowered.hasPrefix("http://") ? 7 : (lowered.hasPrefix("https://") ? 8 : 0)
+        guard schemeLength > 0 else { return self }
+        let rest = target.dropFirst(schemeLength)
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd].split(separator: "@").last.map(String.init) ?? ""
+        guard !authority.isEmpty else { return self }
+        let pathAndQuery = rest[authorityEnd...].prefix { $0 != "#" }
+        var head = self
+        head.target = pathAndQuery.hasPrefix("/") ? String(pathAndQuery) : "/" + pathAndQuery
+        head.headers.set(name: "Host", value: authority)
+        return head
+    }
+
     /// The target up to (not including) the first `?`: the whole target when there is no query.
     public var path: String {
         guard let mark = target.firstIndex(of: "?") else { return target }

@@ -10,6 +10,7 @@ struct ServiceHandler: Sendable {
     let core: ProxyCore
 
     func handle(_ request: HTTPServerRequest) async -> HTTPServerResponse {
+        if request.head.method == "CONNECT" { return Self.connectRefusal(target: request.head.target) }
         let arrival = ContinuousClock.now
         let started = Timestamp.now()
         let tags: RequestTags
@@ -71,6 +72,17 @@ struct ServiceHandler: Sendable {
                 return ProxyAnswers.json(status: 599, code: "replay_mismatch", mismatch.jsonValue).response
             }
         }
+    }
+
+    /// The answer to `CONNECT`: tdf records what it can read, so it opens no tunnel it could not see into.
+    static func connectRefusal(target: String) -> HTTPServerResponse {
+        ProxyAnswers.error(
+            status: 501,
+            code: "connect_not_supported",
+            detail: "tdf proxy does not intercept TLS, so it cannot record a CONNECT tunnel to \(target); send plain "
+                + "HTTP through it instead (HTTP_PROXY=http://this-listener, or the listener's URL as the base URL), "
+                + "one listener per service: --service NAME=PORT=http://UPSTREAM"
+        ).response
     }
 
     private func record(

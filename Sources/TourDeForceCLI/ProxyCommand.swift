@@ -36,6 +36,9 @@ extension CommandLineTool {
                 --served FILE writes, when a replay stops, which recordings it served and which it did not, for
                 'tdf cassette prune DIR --unused-in FILE'. --max-age makes record-missing forward (and re-record)
                 a request whose recording started longer ago than that.
+                A client whose HTTP_PROXY (or curl -x) names a listener reaches that listener's service whatever host
+                it asks for: the absolute-form target is read as its path, as every tdf server reads it. CONNECT
+                (an HTTPS tunnel) gets 501: tdf does not intercept TLS.
                 """,
             examples: [
                 "tdf proxy --mode record --cassettes out/cassettes --service maestro=127.0.0.1:0=http://127.0.0.1:10001 "

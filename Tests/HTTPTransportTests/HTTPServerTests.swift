@@ -21,6 +21,23 @@ import Testing
         }
     }
 
+    /// A client using this server as its HTTP proxy sends absolute-form targets: the handler sees origin-form and the
+    /// target's authority as `Host` (RFC 9112 §3.2.2).
+    @Test func absoluteFormTargetsReachTheHandlerAsOriginForm() async throws {
+        try await withServer(handler: { request in
+            HTTPServerResponse(
+                status: 200,
+                body: .bytes(Array("\(request.head.target) \(request.head.headers["Host"] ?? "-")".utf8))
+            )
+        }) { server in
+            let client = try await RawClient.connect(to: server)
+            try await client.send("GET http://stori.example:10001/api/v1/health?x=1 HTTP/1.1\r\nHost: proxy\r\n\r\n")
+            #expect(try await client.readResponse().body == "/api/v1/health?x=1 stori.example:10001")
+            try await client.send("GET HTTP://Other.example HTTP/1.1\r\nHost: proxy\r\n\r\n")
+            #expect(try await client.readResponse().body == "/ Other.example")
+        }
+    }
+
     /// Pipelined requests sent in one write get their responses in order.
     @Test func answersPipelinedRequestsInOrder() async throws {
         try await withServer(handler: echoHandler) { server in

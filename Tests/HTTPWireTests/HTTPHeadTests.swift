@@ -154,4 +154,19 @@ import Testing
                 == "unsupported HTTP version at byte 6: HTTP/2.0 is not supported; expected HTTP/1.1 or HTTP/1.0"
         )
     }
+
+    /// RFC 9112 §3.2.2: absolute-form becomes origin-form with the target's authority as `Host`; other forms stay.
+    @Test func originFormOfEveryTargetForm() {
+        func origin(_ target: String, host: String = "proxy") -> (String, String?) {
+            let head = HTTPRequestHead(method: "GET", target: target, headers: ["Host": host]).originForm()
+            return (head.target, head.headers["Host"])
+        }
+        #expect(origin("http://a.example:8080/p/q?x=1") == ("/p/q?x=1", "a.example:8080"))
+        #expect(origin("https://a.example?x=1") == ("/?x=1", "a.example"))
+        #expect(origin("http://user:pw@a.example/p#frag") == ("/p", "a.example"))
+        #expect(origin("/already/origin") == ("/already/origin", "proxy"))
+        #expect(origin("a.example:443") == ("a.example:443", "proxy"), "a CONNECT authority stays")
+        #expect(origin("*") == ("*", "proxy"))
+        #expect(origin("http:///nohost") == ("http:///nohost", "proxy"), "no authority: left for the handler to refuse")
+    }
 }
