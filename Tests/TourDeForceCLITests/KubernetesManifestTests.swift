@@ -1,6 +1,8 @@
+import CommandLineKit
 import Foundation
 import TestSupport
 import Testing
+import TourDeForceCLI
 
 /// The scale-out recipe in compose/kubernetes validates against the Kubernetes API schemas with no cluster, and its
 /// shard count is the same in the three places that name it.
@@ -38,5 +40,34 @@ import Testing
         let completions = try #require(value(after: "completions: "))
         #expect(value(after: "parallelism: ") == completions)
         #expect(value(after: "- {name: TDF_SHARDS, value: \"") == completions)
+    }
+
+    /// Every `tdf` command the Jobs run is a command line tdf accepts (flags and operands in their places), with the
+    /// shell's `$((…))` and `${…}` standing for values.
+    @Test(arguments: ["tdf-shards.yaml", "tdf-merge.yaml"])
+    func theJobsRunValidTdfCommands(manifest: String) throws {
+        let text = try String(contentsOf: Self.directory.appendingPathComponent(manifest), encoding: .utf8)
+        // The folded `>-` scalar: its lines joined by spaces, split at `&&` into commands.
+        let script = text.split(separator: "\n").drop { !$0.contains("- >-") }.dropFirst()
+            .prefix { $0.hasPrefix("              ") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " ")
+        let commands = script.components(separatedBy: "&&").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(!commands.isEmpty && commands.allSatisfy { $0.contains("tdf ") }, "\(script)")
+        for command in commands {
+            // The shell's values, as the first pod of four sees them.
+            let expanded = command.replacingOccurrences(of: "$((JOB_COMPLETION_INDEX + 1))", with: "1")
+                .replacingOccurrences(of: "${TDF_SHARDS}", with: "4")
+                .replacingOccurrences(of: "${TDF_RUNS}", with: "100")
+                .replacingOccurrences(of: "${TDF_SEED}", with: "1337")
+                .replacingOccurrences(of: "\"", with: "")
+            #expect(!expanded.contains("$"), "a shell value the test does not know: \(expanded)")
+            let words = expanded.split(separator: " ").map(String.init)
+            let arguments = Array(words.drop { $0 != "tdf" }.dropFirst())
+            do {
+                _ = try CommandLineParser.parse(arguments, root: CommandLineTool.commandTree)
+            } catch {
+                Issue.record("\(manifest): 'tdf \(arguments.joined(separator: " "))' is refused: \(error)")
+            }
+        }
     }
 }
