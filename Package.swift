@@ -22,11 +22,13 @@ let package = Package(
         .target(name: "HTTPWire"),
         .target(name: "Sockets", dependencies: ["CLinux"]),
         .target(name: "HTTPTransport", dependencies: ["Sockets", "HTTPWire"]),
+        // The only module that imports FoundationNetworking: TLS to upstreams through the system's libcurl.
+        .target(name: "HTTPSClient", dependencies: ["HTTPTransport", "HTTPWire"]),
         .target(name: "MIDI"),
         .target(name: "Cassettes", dependencies: ["Vocabulary", "CLinux", "JSON", "HTTPWire", "Gzip", "Hashing"]),
         .target(
             name: "RecordingProxy",
-            dependencies: ["Vocabulary", "Cassettes", "JSON", "HTTPTransport", "HTTPWire", "Sockets"]
+            dependencies: ["Vocabulary", "Cassettes", "JSON", "HTTPTransport", "HTTPSClient", "HTTPWire", "Sockets"]
         ),
         .target(
             name: "StoriStack",

@@ -48,6 +48,8 @@ public enum ContentDecoding {
         case .events(let events, exact: nil):
             (compressed, lastAt) = (response.content.bytes, events.last?.atMilliseconds ?? 0)
         }
+        // A transport that decoded the body itself (URLSession over HTTPS) said so already.
+        if let coding = response.decodedFrom { return (exchange, [request.outcome, .decoded(coding)]) }
         let (body, outcome) =
             exchange.fault == nil || compressed.isEmpty
             ? decode(compressed, headers: response.headers)

@@ -133,6 +133,13 @@ enum TextDetectors {
         return header["alg"] != nil
     }
 
+    /// Whether a known key prefix starts with the byte: most word starts are ruled out with one look-up.
+    private static let keyPrefixStarts: [Bool] = {
+        var starts = [Bool](repeating: false, count: 256)
+        for key in SecretScanner.keyPrefixes { if let first = key.prefix.utf8.first { starts[Int(first)] = true } }
+        return starts
+    }()
+
     /// A known prefix at the start of a word (not after a letter or digit), followed by the length and alphabet its
     /// service issues, with a digit among them, and then not by another character of that alphabet.
     static func keyPrefixes(in text: [UInt8], run: Range<Int>) -> [Match] {
@@ -140,6 +147,10 @@ enum TextDetectors {
         var index = run.lowerBound
         while index < run.upperBound {
             guard index == run.lowerBound || !isAlphanumeric(text[index - 1]) else {
+                index += 1
+                continue
+            }
+            guard keyPrefixStarts[Int(text[index])] else {
                 index += 1
                 continue
             }

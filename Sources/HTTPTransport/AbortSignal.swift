@@ -29,7 +29,7 @@ public final class AbortSignal: Sendable {
     public var isAborted: Bool { state.withLock { $0.isAborted } }
 
     /// Runs `handler` on abort until ``remove(_:)``; nil (and `handler` not kept) when the signal already fired.
-    func add(_ handler: @escaping @Sendable () -> Void) -> UInt64? {
+    public func add(_ handler: @escaping @Sendable () -> Void) -> UInt64? {
         state.withLock { state in
             guard !state.isAborted else { return nil }
             state.nextID &+= 1
@@ -38,7 +38,8 @@ public final class AbortSignal: Sendable {
         }
     }
 
-    func remove(_ id: UInt64) {
+    /// Forgets the handler `add` returned `id` for.
+    public func remove(_ id: UInt64) {
         _ = state.withLock { $0.handlers.removeValue(forKey: id) }
     }
 }

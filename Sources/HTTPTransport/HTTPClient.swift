@@ -55,6 +55,16 @@ public struct HTTPClientResponse: Sendable {
     public let head: HTTPResponseHead
     /// The body, as an async sequence of byte chunks in arrival order.
     public let body: HTTPClientBody
+    /// The content coding the transport already removed from the body, while the headers still name it as sent (a
+    /// URLSession decodes what its libcurl can); nil when the body is as the server sent it, as ``HTTPClient``'s is.
+    public let decodedFrom: String?
+
+    /// Makes a response from a head and a body read from anywhere.
+    public init(head: HTTPResponseHead, body: HTTPClientBody, decodedFrom: String? = nil) {
+        self.head = head
+        self.body = body
+        self.decodedFrom = decodedFrom
+    }
 
     /// The status code.
     public var status: Int { head.status }
@@ -132,6 +142,13 @@ public final class HTTPClient: Sendable {
         readTimeout: Duration?,
         connection: ConnectionInUse?
     ) async throws(HTTPClientError) -> HTTPClientResponse {
+        guard request.url.scheme == .http else {
+            throw HTTPClientError(
+                .invalidRequest,
+                request: request.summary,
+                detail: "this client speaks plain HTTP only"
+            )
+        }
         let readTimeout = readTimeout ?? configuration.readTimeout
         var head = HTTPRequestHead(method: request.method, target: request.url.target, headers: request.headers)
         if !head.headers.contains("Host") { head.headers.append(name: "Host", value: request.url.authority) }
@@ -223,7 +240,7 @@ public final class HTTPClient: Sendable {
                         bytesReceived: received,
                         release: releaser
                     )
-                    return HTTPClientResponse(head: head, body: HTTPClientBody(reader: reader))
+                    return HTTPClientResponse(head: head, body: HTTPClientBody(source: reader))
                 }
                 pending.removeAll(keepingCapacity: true)
             }
@@ -274,18 +291,31 @@ private final class ConnectionInUse: Sendable {
     }
 }
 
-/// A response body, read from the connection only as fast as it is consumed.
+/// Where the bytes of an ``HTTPClientBody`` come from: a connection of ``HTTPClient``, or another transport.
+public protocol HTTPBodySource: Sendable {
+    /// The next piece of the body, or nil at its end; throws ``HTTPClientError`` when the body breaks off.
+    func next() async throws -> [UInt8]?
+    /// The rest of the body if all of it has already arrived, taken without waiting; nil otherwise.
+    func takeIfAlreadyComplete() async -> [UInt8]?
+}
+
+/// A response body, read from its source only as fast as it is consumed.
 public struct HTTPClientBody: AsyncSequence, Sendable {
     /// A chunk of body bytes.
     public typealias Element = [UInt8]
     /// Body reads fail with ``HTTPClientError``.
     public typealias Failure = any Error
 
-    let reader: HTTPClientBodyReader
+    let reader: any HTTPBodySource
+
+    /// A body read from `source`.
+    public init(source: any HTTPBodySource) {
+        reader = source
+    }
 
     /// Iterates over body chunks as they arrive.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let reader: HTTPClientBodyReader
+        let reader: any HTTPBodySource
 
         /// The next chunk, or nil at the end of the body.
         public mutating func next() async throws -> [UInt8]? {
@@ -353,7 +383,7 @@ public struct SSEFrames: AsyncSequence, Sendable {
 }
 
 /// Reads one response body from its connection and hands the connection back to the pool when done.
-actor HTTPClientBodyReader {
+actor HTTPClientBodyReader: HTTPBodySource {
     private let socket: Socket
     private var decoder: HTTPBodyDecoder
     private var pending: [UInt8]

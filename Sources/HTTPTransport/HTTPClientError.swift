@@ -20,6 +20,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         public static let bodyTooLarge = Kind(name: "body_too_large")
         /// The URL or request cannot be sent.
         public static let invalidRequest = Kind(name: "invalid_request")
+        /// The TLS handshake failed: most often the server's certificate is not trusted by the system's store.
+        public static let tlsFailed = Kind(name: "tls_failed")
         /// The request's ``AbortSignal`` fired before the response head arrived.
         public static let aborted = Kind(name: "aborted")
 
@@ -36,7 +38,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
     /// How many response bytes had arrived before the failure.
     public let bytesReceived: Int
 
-    init(_ kind: Kind, request: String, detail: String, bytesReceived: Int = 0) {
+    /// Makes an error; transports outside this module (the proxy's TLS client) classify their failures with it.
+    public init(_ kind: Kind, request: String, detail: String, bytesReceived: Int = 0) {
         self.kind = kind
         self.request = request
         self.detail = detail

@@ -40,12 +40,15 @@ enum HopByHop {
         )
     }
 
-    /// The headers a recording keeps of the client's request: all but the tags.
+    /// The headers a recording keeps of the client's request: all but the tags and what the client said to the proxy
+    /// itself (`Proxy-Authorization`, `Proxy-Connection`), which is no part of the exchange with the service.
     static func recordedRequestHeaders(_ headers: HTTPHeaders) -> HTTPHeaders {
-        guard headers.contains(where: { RunTagHeader.isTag(lowercasedName: $0.name.lowercased()) }) else {
-            return headers
+        func isKept(_ field: HTTPField) -> Bool {
+            let name = field.name.lowercased()
+            return !RunTagHeader.isTag(lowercasedName: name) && !name.hasPrefix("proxy-")
         }
-        return HTTPHeaders(fields: headers.fields.filter { !RunTagHeader.isTag(lowercasedName: $0.name.lowercased()) })
+        guard !headers.fields.allSatisfy(isKept) else { return headers }
+        return HTTPHeaders(fields: headers.fields.filter(isKept))
     }
 
     private static func connectionTokens(_ headers: HTTPHeaders) -> Set<String> {

@@ -28,7 +28,35 @@ public struct ProxyConfiguration: Sendable {
         public var replays: Bool { self == .replay || self == .recordMissing }
     }
 
-    /// One named service: a listener of its own, and where its traffic goes.
+    /// A numeric host and port to listen on.
+    public struct Listener: Sendable, Equatable {
+        /// The numeric host, e.g. `127.0.0.1`.
+        public var host: String
+        /// The port; 0 picks a free one.
+        public var port: Int
+
+        /// Makes a listener address.
+        public init(host: String = "127.0.0.1", port: Int = 0) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `HOST:PORT` or `PORT` (on 127.0.0.1); an IPv6 host may be bracketed.
+        public init?(argument: String) {
+            var host = "127.0.0.1"
+            var portText = Substring(argument)
+            if let colon = argument.lastIndex(of: ":") {
+                host = String(argument[..<colon])
+                portText = argument[argument.index(after: colon)...]
+                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            }
+            guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else { return nil }
+            self.init(host: host, port: port)
+        }
+    }
+
+    /// One named service, and where its traffic goes: to its own listener, or to the shared forward listener under
+    /// its upstream's authority.
     public struct ServiceRoute: Sendable, Equatable {
         /// The name, e.g. `maestro`.
         public var name: Service
@@ -36,19 +64,33 @@ public struct ProxyConfiguration: Sendable {
         public var host: String
         /// The port to listen on; 0 picks a free one.
         public var port: Int
-        /// The upstream base URL; nil in replay mode. A path in it prefixes every forwarded target.
+        /// Whether the service has a listener of its own; if not, it is reached only through the forward listener
+        /// (``ProxyConfiguration/forwardListener``), by a request for its upstream's authority.
+        public var listens: Bool
+        /// The upstream base URL (`http://` or `https://`); nil in replay mode for a service with its own listener. A
+        /// path in it prefixes every forwarded target.
         public var upstream: HTTPURL?
 
-        /// Makes a service.
+        /// Makes a service with a listener of its own.
         public init(name: Service, host: String = "127.0.0.1", port: Int = 0, upstream: HTTPURL? = nil) {
             self.name = name
             self.host = host
             self.port = port
+            self.listens = true
             self.upstream = upstream
         }
 
+        /// Makes a service without a listener of its own: the forward listener sends it the requests for
+        /// `upstream`'s authority (in replay too, where the upstream is not contacted).
+        public static func forwarded(name: Service, upstream: HTTPURL) -> ServiceRoute {
+            var route = ServiceRoute(name: name, upstream: upstream)
+            route.listens = false
+            return route
+        }
+
         /// Parses `NAME=LISTEN[=UPSTREAM]`, where LISTEN is `HOST:PORT` or `PORT` (on 127.0.0.1), e.g.
-        /// `maestro=127.0.0.1:0=http://127.0.0.1:10001`.
+        /// `maestro=127.0.0.1:0=http://127.0.0.1:10001`; or `NAME=UPSTREAM`, a service reached through the forward
+        /// listener, e.g. `maestro=https://staging.example.com`.
         public init(argument: String) throws(ProxyConfigurationError) {
             let parts = argument.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard parts.count >= 2 else {
@@ -57,24 +99,24 @@ public struct ProxyConfiguration: Sendable {
             guard let name = Service(rawValue: parts[0]) else {
                 throw .unparsableService(argument: argument, problem: .name(Service.problem(withName: parts[0]) ?? ""))
             }
-            var host = "127.0.0.1"
-            var portText = parts[1]
-            if let colon = parts[1].lastIndex(of: ":") {
-                host = String(parts[1][..<colon])
-                portText = String(parts[1][parts[1].index(after: colon)...])
-                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            if parts.count == 2 && parts[1].contains("://") {
+                guard let url = HTTPURL(string: parts[1], accepting: [.http, .https]) else {
+                    throw .unparsableService(argument: argument, problem: .upstream(parts[1]))
+                }
+                self = .forwarded(name: name, upstream: url)
+                return
             }
-            guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
+            guard let listener = Listener(argument: parts[1]) else {
                 throw .unparsableService(argument: argument, problem: .listen(parts[1]))
             }
             var upstream: HTTPURL?
             if parts.count == 3 {
-                guard let url = HTTPURL(string: parts[2]) else {
+                guard let url = HTTPURL(string: parts[2], accepting: [.http, .https]) else {
                     throw .unparsableService(argument: argument, problem: .upstream(parts[2]))
                 }
                 upstream = url
             }
-            self.init(name: name, host: host, port: port, upstream: upstream)
+            self.init(name: name, host: listener.host, port: listener.port, upstream: upstream)
         }
 
     }
@@ -124,8 +166,12 @@ public struct ProxyConfiguration: Sendable {
     public var mode: Mode
     /// The session directory of cassettes (not needed in passthrough).
     public var cassetteDirectory: String?
-    /// The services, each with its own listener.
+    /// The services: each with its own listener, or reached through the forward listener.
     public var services: [ServiceRoute]
+    /// Where the forward listener binds, if there is one: it takes requests the way an HTTP proxy does (absolute URLs,
+    /// as a client with `HTTP_PROXY` sends them) and hands each to the service of the authority it names, or to a
+    /// service named after that authority when none is configured for it.
+    public var forwardListener: Listener?
     /// Replay pacing.
     public var pace: Pace
     /// JSON paths whose values are redacted in bodies and SSE data.
@@ -199,11 +245,12 @@ public struct ProxyConfiguration: Sendable {
 
     /// Checks the configuration as a whole; the error says what to fix.
     public func validate() throws(ProxyConfigurationError) {
-        guard !services.isEmpty else { throw .noService }
+        guard !services.isEmpty || forwardListener != nil else { throw .noService }
         var names = Set<Service>()
         for service in services {
             guard names.insert(service.name).inserted else { throw .duplicateService(name: service.name) }
             if mode.forwards && service.upstream == nil { throw .missingUpstream(mode: mode, service: service) }
+            if !service.listens && forwardListener == nil { throw .noForwardListener(service: service.name) }
         }
         if maxOpenCassettes < 1 { throw .openCassetteLimitBelowOne(maxOpenCassettes) }
         if let cassetteIdleTimeout, cassetteIdleTimeout <= .zero { throw .cassetteIdleTimeoutNotPositive }
@@ -247,7 +294,7 @@ public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringCon
         case name(String)
         /// LISTEN, given here, is neither `HOST:PORT` nor a port.
         case listen(String)
-        /// UPSTREAM, given here, is not an `http://` URL.
+        /// UPSTREAM, given here, is not an `http://` or `https://` URL.
         case upstream(String)
     }
 
@@ -261,6 +308,8 @@ public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringCon
     case duplicateService(name: Service)
     /// The mode forwards requests, but this service has no upstream to forward them to.
     case missingUpstream(mode: ProxyConfiguration.Mode, service: ProxyConfiguration.ServiceRoute)
+    /// A service without a listener of its own, but no forward listener to reach it through.
+    case noForwardListener(service: Service)
     /// ``ProxyConfiguration/maxOpenCassettes`` is below 1.
     case openCassetteLimitBelowOne(Int)
     /// ``ProxyConfiguration/cassetteIdleTimeout`` is zero or negative.
@@ -279,9 +328,11 @@ public enum ProxyConfigurationError: Error, Sendable, Equatable, CustomStringCon
         case .unparsableService(let argument, .listen(let listen)):
             "the service '\(argument)': LISTEN '\(listen)' is neither HOST:PORT nor PORT"
         case .unparsableService(let argument, .upstream(let upstream)):
-            "the service '\(argument)': UPSTREAM '\(upstream)' is not an http:// URL"
+            "the service '\(argument)': UPSTREAM '\(upstream)' is not an http:// or https:// URL"
         case .unparsablePace(let argument): "the pace '\(argument)' is not fast, recorded or a factor greater than 0"
-        case .noService: "the configuration has no service"
+        case .noService: "the configuration has no service and no forward listener"
+        case .noForwardListener(let service):
+            "the service \(service) has no listener of its own (NAME=UPSTREAM), so it needs the forward listener"
         case .duplicateService(let name): "the service '\(name)' is named twice"
         case .missingUpstream(let mode, let service):
             "the mode \(mode) forwards requests, but the service \(service.name) has no upstream"
@@ -312,12 +363,15 @@ public enum ProxyError: Error, Sendable, Equatable, CustomStringConvertible {
     case unrecordableCassetteDirectory(String, CassetteError)
     /// A service's listener could not bind; the problem is the system's.
     case cannotListen(service: ProxyConfiguration.ServiceRoute, problem: String)
+    /// The forward listener could not bind; the problem is the system's.
+    case cannotListenForward(listener: ProxyConfiguration.Listener, problem: String)
 
     /// The kind.
     public var kind: Kind {
         switch self {
         case .invalidConfiguration: .invalidConfiguration
-        case .missingCassetteDirectory, .unrecordableCassetteDirectory, .cannotListen: .environment
+        case .missingCassetteDirectory, .unrecordableCassetteDirectory, .cannotListen, .cannotListenForward:
+            .environment
         }
     }
 
@@ -331,6 +385,8 @@ public enum ProxyError: Error, Sendable, Equatable, CustomStringConvertible {
             "cannot record into the cassette directory \(directory): \(error)"
         case .cannotListen(let service, let problem):
             "cannot listen on \(service.host):\(service.port) for \(service.name): \(problem)"
+        case .cannotListenForward(let listener, let problem):
+            "cannot listen on \(listener.host):\(listener.port) for the forward listener: \(problem)"
         }
     }
 }

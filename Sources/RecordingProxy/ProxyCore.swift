@@ -1,4 +1,5 @@
 import Cassettes
+import HTTPSClient
 import HTTPTransport
 import HTTPWire
 import Sockets
@@ -27,6 +28,8 @@ final class ProxyCore: Sendable {
     let library: ReplayLibrary?
     let redactor: Redactor
     let client: HTTPClient
+    /// The client for `https://` upstreams; nil when no service has one.
+    let secureClient: HTTPSClient?
     /// Where exchanges are served: the socket event loop when every request only relays bytes (passthrough and
     /// record), the cooperative pool when requests are answered from recordings, which loading, matching and
     /// rebuilding make CPU work that would hold up every other connection on the loop.
@@ -42,13 +45,15 @@ final class ProxyCore: Sendable {
         session: CassetteSession?,
         library: ReplayLibrary?,
         redactor: Redactor,
-        client: HTTPClient
+        client: HTTPClient,
+        secureClient: HTTPSClient?
     ) {
         self.configuration = configuration
         self.session = session
         self.library = library
         self.redactor = redactor
         self.client = client
+        self.secureClient = secureClient
         self.executor = configuration.mode.replays ? nil : EventLoop.executor
     }
 
@@ -82,6 +87,16 @@ final class ProxyCore: Sendable {
         }
         shutdownSignal.abort()
         cancels.forEach { $0() }
+    }
+
+    /// Subjects already logged by ``logOnce(about:_:)``.
+    private let loggedSubjects = Mutex<Set<String>>([])
+
+    /// Logs `line` the first time only for `subject`: a misconfiguration every request runs into (an upstream whose
+    /// certificate is not trusted) is one error to fix, not one per request.
+    func logOnce(about subject: String, _ line: String) {
+        guard loggedSubjects.withLock({ $0.insert(subject).inserted }) else { return }
+        configuration.log("tdf proxy: \(line)")
     }
 
     /// Whether ``abortWaits()`` has been called.
@@ -188,6 +203,8 @@ final class PendingRecord: Sendable {
         var headers: HTTPHeaders
         var ttfbMilliseconds: Double?
         var arrival: ContinuousClock.Instant
+        /// The content coding the upstream transport already removed from the body (``HTTPClientResponse/decodedFrom``).
+        var decodedFrom: String?
     }
 
     private let core: ProxyCore
@@ -225,7 +242,8 @@ final class PendingRecord: Sendable {
                 status: draft.status,
                 reason: draft.reason,
                 headers: draft.headers,
-                content: content
+                content: content,
+                decodedFrom: draft.decodedFrom
             ),
             timing: Timing(ttfbMilliseconds: draft.ttfbMilliseconds, totalMilliseconds: totalMilliseconds),
             fault: fault

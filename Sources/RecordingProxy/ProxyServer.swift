@@ -1,4 +1,5 @@
 public import Cassettes
+import HTTPSClient
 import HTTPTransport
 import HTTPWire
 import JSON
@@ -21,19 +22,25 @@ public final class ProxyServer: Sendable {
     /// The configuration it runs with: the one given, with the settings of the recording it replays where they
     /// apply (``ProxyConfiguration/applying(_:)``).
     public let configuration: ProxyConfiguration
-    /// Each service's name and base URL (`http://HOST:PORT`), in configuration order.
+    /// Each service's name and base URL (`http://HOST:PORT`), in configuration order; services reached only through
+    /// the forward listener have none.
     public let endpoints: [(service: Service, baseURL: String)]
+    /// The forward listener's URL, `http://HOST:PORT`, to give clients as `HTTP_PROXY`; nil without one.
+    public let forwardURL: String?
     private let core: ProxyCore
+    /// Every listener: the services' own, then the forward listener.
     private let servers: [HTTPServer]
     private let finished = Mutex<ProxyReport?>(nil)
     /// The upkeep of a recording session (``CassetteSession/maintain(idleTimeout:)``), cancelled at shutdown.
     private let maintenance: Task<Void, Never>?
 
-    private init(configuration: ProxyConfiguration, core: ProxyCore, servers: [HTTPServer]) {
+    private init(configuration: ProxyConfiguration, core: ProxyCore, servers: [HTTPServer], forwardServer: HTTPServer?)
+    {
         self.configuration = configuration
         self.core = core
-        self.servers = servers
-        self.endpoints = zip(configuration.services, servers).map { ($0.name, $1.baseURL) }
+        self.servers = servers + (forwardServer.map { [$0] } ?? [])
+        self.endpoints = zip(configuration.services.filter(\.listens), servers).map { ($0.name, $1.baseURL) }
+        self.forwardURL = forwardServer?.baseURL
         self.maintenance = core.session.map { session in
             // On the pool, never the event loop: upkeep writes files and, now and then, folds the whole index.
             Task(executorPreference: globalConcurrentExecutor) {
@@ -97,37 +104,63 @@ public final class ProxyServer: Sendable {
                 maxIdleConnectionsPerHost: 256
             )
         )
+        let secureClient =
+            configuration.mode.forwards && configuration.services.contains { $0.upstream?.scheme == .https }
+            ? HTTPSClient() : nil
         let core = ProxyCore(
             configuration: configuration,
             session: session,
             library: library,
             redactor: redactor,
-            client: client
+            client: client,
+            secureClient: secureClient
         )
         var servers: [HTTPServer] = []
-        for service in configuration.services {
+        func listen(
+            on listener: ProxyConfiguration.Listener,
+            _ handler: @escaping @Sendable (HTTPServerRequest) async -> HTTPServerResponse
+        ) throws -> HTTPServer {
+            var serverConfiguration = HTTPServerConfiguration(
+                host: listener.host,
+                port: listener.port,
+                limits: HTTPParserLimits(maxBodyBytes: configuration.maxRequestBodyBytes),
+                policy: configuration.clientPolicy
+            )
+            serverConfiguration.connectionExecutor = core.executor
+            return try HTTPServer(configuration: serverConfiguration, handler: handler)
+        }
+        func giveUp() async {
+            for server in servers { await server.shutdown(gracePeriod: .zero) }
+            _ = try? session?.close()
+            client.close()
+        }
+        for service in configuration.services where service.listens {
             let handler = ServiceHandler(service: service, core: core)
             do {
-                var serverConfiguration = HTTPServerConfiguration(
-                    host: service.host,
-                    port: service.port,
-                    limits: HTTPParserLimits(maxBodyBytes: configuration.maxRequestBodyBytes),
-                    policy: configuration.clientPolicy
+                servers.append(
+                    try listen(on: .init(host: service.host, port: service.port)) { await handler.handle($0) }
                 )
-                serverConfiguration.connectionExecutor = core.executor
-                let server = try HTTPServer(
-                    configuration: serverConfiguration,
-                    handler: { request in await handler.handle(request) }
-                )
-                servers.append(server)
             } catch {
-                for server in servers { await server.shutdown(gracePeriod: .zero) }
-                _ = try? session?.close()
-                client.close()
+                await giveUp()
                 throw .cannotListen(service: service, problem: "\(error)")
             }
         }
-        return ProxyServer(configuration: configuration, core: core, servers: servers)
+        var forwardServer: HTTPServer?
+        if let listener = configuration.forwardListener {
+            let handler = ForwardHandler(
+                routing: ForwardRouting(services: configuration.services, forwards: configuration.mode.forwards),
+                core: core
+            )
+            do {
+                let server = try listen(on: listener) { await handler.handle($0) }
+                handler.ownPorts.withLock { $0 = Set((servers + [server]).map(\.address.port)) }
+                forwardServer = server
+            } catch {
+                await giveUp()
+                throw .cannotListenForward(listener: listener, problem: "\(error)")
+            }
+        }
+        return ProxyServer(configuration: configuration, core: core, servers: servers, forwardServer: forwardServer)
     }
 
     /// `given` with the matching and redaction settings of the recording it replays where they apply
@@ -168,9 +201,11 @@ public final class ProxyServer: Sendable {
         endpoints.first { $0.service == service }?.baseURL
     }
 
-    /// The line `tdf proxy` prints once every listener is up: `proxy ready maestro=http://HOST:PORT …`.
+    /// The line `tdf proxy` prints once every listener is up: `proxy ready maestro=http://HOST:PORT …`, ending with
+    /// `forward=http://HOST:PORT` when there is a forward listener.
     public var readyLine: String {
-        "proxy ready " + endpoints.map { "\($0.service)=\($0.baseURL)" }.joined(separator: " ")
+        let listeners = endpoints.map { "\($0.service)=\($0.baseURL)" } + (forwardURL.map { ["forward=\($0)"] } ?? [])
+        return "proxy ready " + listeners.joined(separator: " ")
     }
 
     /// Writes the `end` record of a run's cassette now (the harness calls this when a run is over, so cassettes
@@ -206,27 +241,15 @@ public final class ProxyServer: Sendable {
             }
         }
         watchdog.cancel()
-        var problems: [String] = []
-        var cassettes: [CassetteSummary] = []
         maintenance?.cancel()
-        if let session = core.session {
-            do {
-                cassettes = try session.close()
-            } catch {
-                problems.append("cannot finish the cassettes: \(error)")
-                cassettes = session.summaries
-            }
-        }
         core.client.close()
-        // Before the library's problems: listing them reads the cassettes no request opened, and their damage.
-        let usage = core.library?.usage(ofRuns: configuration.unusedRecordingRuns) ?? []
-        problems += core.library?.problems ?? []
-        let counts = core.counters.withLock { $0 }
-        // What this session wrote, read back from disk: the cassettes are what could leak, whatever was in memory.
-        var secretScan: SecretScan?
-        if core.session != nil, let directory = configuration.cassetteDirectory {
-            secretScan = SecretScan(paths: cassettes.map { directory + "/" + $0.fileName })
+        // Finishing cassettes writes files, and the usage and secret scan read them all back: work for a thread of
+        // its own, not one of the cooperative pool's two.
+        let configuration = self.configuration
+        let (cassettes, problems, usage, secretScan) = await OwnThread.run(name: "tdf-proxy-shutdown") {
+            Self.closeAndScan(core: core, configuration: configuration)
         }
+        let counts = core.counters.withLock { $0 }
         let report = ProxyReport(
             mode: configuration.mode,
             cassettes: cassettes,
@@ -249,6 +272,32 @@ public final class ProxyServer: Sendable {
             state = report
             return report
         }
+    }
+
+    /// Finishes the session's cassettes, lists what the replay left unused, and scans what was written for secrets.
+    private static func closeAndScan(
+        core: ProxyCore,
+        configuration: ProxyConfiguration
+    ) -> (cassettes: [CassetteSummary], problems: [String], usage: [CassetteUsage], secretScan: SecretScan?) {
+        var problems: [String] = []
+        var cassettes: [CassetteSummary] = []
+        if let session = core.session {
+            do {
+                cassettes = try session.close()
+            } catch {
+                problems.append("cannot finish the cassettes: \(error)")
+                cassettes = session.summaries
+            }
+        }
+        // Before the library's problems: listing them reads the cassettes no request opened, and their damage.
+        let usage = core.library?.usage(ofRuns: configuration.unusedRecordingRuns) ?? []
+        problems += core.library?.problems ?? []
+        // What this session wrote, read back from disk: the cassettes are what could leak, whatever was in memory.
+        var secretScan: SecretScan?
+        if core.session != nil, let directory = configuration.cassetteDirectory {
+            secretScan = SecretScan(paths: cassettes.map { directory + "/" + $0.fileName })
+        }
+        return (cassettes, problems, usage, secretScan)
     }
 }
 

@@ -1,4 +1,5 @@
 import Cassettes
+import HTTPSClient
 import HTTPTransport
 import HTTPWire
 import Synchronization
@@ -79,9 +80,10 @@ struct ServiceHandler: Sendable {
         ProxyAnswers.error(
             status: 501,
             code: "connect_not_supported",
-            detail: "tdf proxy does not intercept TLS, so it cannot record a CONNECT tunnel to \(target); send plain "
-                + "HTTP through it instead (HTTP_PROXY=http://this-listener, or the listener's URL as the base URL), "
-                + "one listener per service: --service NAME=PORT=http://UPSTREAM"
+            detail: "tdf proxy does not intercept TLS, so it cannot record a CONNECT tunnel to \(target). Send it "
+                + "plain HTTP instead: http:// URLs through HTTP_PROXY, or the listener's URL as the base URL. To record "
+                + "an HTTPS service, let the proxy speak TLS to it: --service NAME=PORT=https://HOST (a listener of "
+                + "its own) or --service NAME=https://HOST with --forward (then request http://HOST through HTTP_PROXY)"
         ).response
     }
 
@@ -159,16 +161,25 @@ struct ServiceHandler: Sendable {
 
         let response: HTTPClientResponse
         do {
-            response = try await core.client.execute(
-                outgoing,
-                readTimeout: core.configuration.upstreamTimeout,
-                abortSignal: core.shutdownSignal
-            )
+            if upstream.scheme == .https, let secureClient = core.secureClient {
+                response = try await secureClient.execute(
+                    outgoing,
+                    readTimeout: core.configuration.upstreamTimeout,
+                    abortSignal: core.shutdownSignal
+                )
+            } else {
+                response = try await core.client.execute(
+                    outgoing,
+                    readTimeout: core.configuration.upstreamTimeout,
+                    abortSignal: core.shutdownSignal
+                )
+            }
         } catch {
             let failure =
                 core.isAborting
                 ? UpstreamFailure.shutdown(service: service.name.rawValue)
                 : UpstreamFailure(error, service: service.name.rawValue)
+            if failure.code == "upstream_tls_failed" { core.logOnce(about: upstream.authority, failure.detail) }
             let answer = ProxyAnswers.error(status: failure.status, code: failure.code, detail: failure.detail)
             if slot != nil {
                 let pending = PendingRecord(
@@ -192,17 +203,21 @@ struct ServiceHandler: Sendable {
         let upstreamHead = response.head
         let ttfb = milliseconds(since: arrival)
         let pending = slot.map { _ in
-            PendingRecord(
-                core: core,
-                draft: draft(
-                    status: upstreamHead.status,
-                    reason: upstreamHead.reason,
-                    headers: upstreamHead.headers,
-                    ttfb: ttfb
-                )
+            var recorded = draft(
+                status: upstreamHead.status,
+                reason: upstreamHead.reason,
+                headers: upstreamHead.headers,
+                ttfb: ttfb
             )
+            recorded.decodedFrom = response.decodedFrom
+            return PendingRecord(core: core, draft: recorded)
         }
-        let headers = HopByHop.forwardableResponseHeaders(upstreamHead.headers)
+        var headers = HopByHop.forwardableResponseHeaders(upstreamHead.headers)
+        if response.decodedFrom != nil {
+            // The transport decoded the body: the client gets it as identity, framed by the server, as in a replay.
+            headers.remove(named: "Content-Encoding")
+            headers.remove(named: "Content-Length")
+        }
         let status = upstreamHead.status
         if head.method == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
             _ = try? await response.body.collect()
@@ -215,7 +230,7 @@ struct ServiceHandler: Sendable {
             )
         }
         let declaredLength =
-            upstreamHead.headers.contains("Transfer-Encoding")
+            upstreamHead.headers.contains("Transfer-Encoding") || response.decodedFrom != nil
             ? nil : upstreamHead.headers["Content-Length"].flatMap { Int($0) }
         let shape = BodyCapture.shape(for: upstreamHead)
         // A body that came whole with the head is recorded first, then sent with the head in one write.
@@ -335,7 +350,8 @@ struct StreamCut: Error, CustomStringConvertible {
     var description: String { detail }
 }
 
-/// How an upstream failure is answered and recorded: refused → 502, timeout → 504, reset → 502, malformed → 502.
+/// How an upstream failure is answered and recorded: refused → 502, timeout → 504, reset → 502, malformed → 502,
+/// a TLS handshake that failed (an untrusted certificate) → 502 `upstream_tls_failed`, recorded as refused.
 struct UpstreamFailure {
     let kind: Fault.Kind
     let status: Int
@@ -367,6 +383,8 @@ struct UpstreamFailure {
         switch error.kind {
         case .connectFailed, .invalidRequest:
             (kind, status, code) = (.refused, 502, "upstream_refused")
+        case .tlsFailed:
+            (kind, status, code) = (.refused, 502, "upstream_tls_failed")
         case .connectTimeout, .readTimeout:
             (kind, status, code) = (.timeout, 504, "upstream_timeout")
         case .connectionClosed:

@@ -123,13 +123,7 @@ public enum Resolver {
         if let numeric = SocketAddress(numericHost: host, port: port) {
             return [numeric]
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try lookUp(host: host, port: port) })
-            }
-            thread.name = "tdf-resolver"
-            thread.start()
-        }
+        return try await OwnThread.run(name: "tdf-resolver") { try lookUp(host: host, port: port) }
     }
 
     private static func lookUp(host: String, port: Int) throws -> [SocketAddress] {

@@ -8,15 +8,20 @@ enum FlagMessages {
     static func message(_ error: ProxyConfigurationError) -> String {
         switch error {
         case .unparsableService(let argument, .notNameListenUpstream):
-            "--service '\(argument)' should be NAME=LISTEN[=UPSTREAM], e.g. maestro=127.0.0.1:0=http://127.0.0.1:10001"
+            "--service '\(argument)' should be NAME=LISTEN[=UPSTREAM], e.g. maestro=127.0.0.1:0=http://127.0.0.1:10001, "
+                + "or NAME=UPSTREAM with --forward"
         case .unparsableService(let argument, .name(let problem)): "--service '\(argument)': \(problem)"
         case .unparsableService(let argument, .listen(let listen)):
             "--service '\(argument)': LISTEN '\(listen)' should be HOST:PORT or PORT (0 picks a free port)"
         case .unparsableService(let argument, .upstream(let upstream)):
-            "--service '\(argument)': UPSTREAM '\(upstream)' should be an http:// URL such as http://127.0.0.1:10001"
+            "--service '\(argument)': UPSTREAM '\(upstream)' should be an http:// or https:// URL such as "
+                + "http://127.0.0.1:10001"
         case .unparsablePace(let argument):
             "--pace takes fast, recorded or a factor greater than 0 (0.1 is ten times faster), not '\(argument)'"
-        case .noService: "give at least one --service NAME=LISTEN[=UPSTREAM]"
+        case .noService: "give at least one --service NAME=LISTEN[=UPSTREAM], or --forward [HOST:]PORT"
+        case .noForwardListener(let service):
+            "--service \(service)=UPSTREAM has no listener of its own; add --forward [HOST:]PORT to reach it, or give "
+                + "it one: \(service)=PORT=UPSTREAM"
         case .missingUpstream(let mode, let service):
             "--mode \(mode) forwards requests, so --service \(service.name) needs an upstream: "
                 + "\(service.name)=\(service.host):\(service.port)=http://HOST:PORT"
@@ -44,6 +49,8 @@ enum FlagMessages {
         case .unrecordableCassetteDirectory(let directory, let problem):
             "cannot record into --cassettes \(directory): \(problem)"
         case .cannotListen: error.description
+        case .cannotListenForward(let listener, let problem):
+            "--forward \(listener.host):\(listener.port): cannot listen: \(problem)"
         }
     }
 

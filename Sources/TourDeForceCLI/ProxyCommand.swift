@@ -36,9 +36,17 @@ extension CommandLineTool {
                 --served FILE writes, when a replay stops, which recordings it served and which it did not, for
                 'tdf cassette prune DIR --unused-in FILE'. --max-age makes record-missing forward (and re-record)
                 a request whose recording started longer ago than that.
-                A client whose HTTP_PROXY (or curl -x) names a listener reaches that listener's service whatever host
-                it asks for: the absolute-form target is read as its path, as every tdf server reads it. CONNECT
-                (an HTTPS tunnel) gets 501: tdf does not intercept TLS.
+                A client whose HTTP_PROXY (or curl -x) names a service's listener reaches that service whatever
+                host it asks for: the absolute-form target is read as its path, as every tdf server reads it.
+                --forward [HOST:]PORT adds one listener for every service, to be named as HTTP_PROXY: each request
+                goes to the service whose upstream has the host (and port) it asks for, given as
+                --service NAME=UPSTREAM (no listener of its own), or to the service of that name, or else to a
+                service named after the host (api.example.com:8080 is recorded as api-example-com-8080, forwarded
+                to http://api.example.com:8080). Proxy-* headers are not forwarded.
+                An UPSTREAM may be https://: the proxy speaks TLS to it through the system's libcurl, checking its
+                certificate against the system trust store only (add a private CA there, e.g. with
+                update-ca-certificates); clients still speak plain HTTP to tdf. CONNECT (an HTTPS tunnel) gets 501:
+                tdf does not intercept TLS.
                 """,
             examples: [
                 "tdf proxy --mode record --cassettes out/cassettes --service maestro=127.0.0.1:0=http://127.0.0.1:10001 "
@@ -48,6 +56,8 @@ extension CommandLineTool {
                 "tdf proxy --mode replay --cassettes c --service api=8080 --ignore-body-path $.variation_id",
                 "tdf proxy --mode replay --cassettes c --service api=8080 --served served.json",
                 "tdf proxy --mode record-missing --cassettes c --service api=8080=http://127.0.0.1:3000 --max-age 7d",
+                "tdf proxy --mode record --cassettes c --service staging=8443=https://staging.example.com",
+                "tdf proxy --mode record --cassettes c --forward 3128 --service maestro=http://127.0.0.1:10001",
             ],
             options: [
                 .option(
@@ -65,8 +75,14 @@ extension CommandLineTool {
                 .option(
                     "--service",
                     value: "NAME=LISTEN[=UPSTREAM]",
-                    help: "A named service: LISTEN is HOST:PORT or PORT (0 picks a free one), UPSTREAM an http:// URL.",
+                    help: "A named service: LISTEN is HOST:PORT or PORT (0 picks a free one), UPSTREAM an http:// or "
+                        + "https:// URL; NAME=UPSTREAM has no listener of its own and is reached through --forward.",
                     repeatable: true
+                ),
+                .option(
+                    "--forward",
+                    value: "[HOST:]PORT",
+                    help: "A forward-proxy listener for HTTP_PROXY clients, routing each request by the host it names."
                 ),
                 .option(
                     "--pace",
@@ -255,6 +271,13 @@ extension CommandLineTool {
             }
             paths.append(path)
         }
+        var forwardListener: ProxyConfiguration.Listener?
+        if let text = arguments.value("--forward") {
+            guard let listener = ProxyConfiguration.Listener(argument: text) else {
+                throw UsageError("--forward '\(text)' should be HOST:PORT or PORT (0 picks a free port)")
+            }
+            forwardListener = listener
+        }
         var directory = arguments.value("--cassettes")
         directory = directory.map(context.absolute)
         var configuration = ProxyConfiguration(
@@ -269,6 +292,7 @@ extension CommandLineTool {
             toolVersion: version,
             log: { line in context.printError(line) }
         )
+        configuration.forwardListener = forwardListener
         configuration.matchingRules = try matchingRules(arguments, context: context)
         let redaction = try rulesFile(arguments, context: context).redaction
         configuration.redactJSONPaths += redaction.jsonPaths

@@ -1,8 +1,10 @@
 import Cassettes
 import Foundation
 import HTTPTransport
+import HTTPWire
 import JSON
 import RecordingProxy
+import Synchronization
 import TestSupport
 import Testing
 import Vocabulary
@@ -71,5 +73,51 @@ import Vocabulary
                 #expect(try await fetch(client, base, "/json").status == 200)
             }
         }
+    }
+
+    /// The forward listener routes by the authority a request names: a configured upstream's, a service's name, or
+    /// any other (recorded under a name made of it); a request for the proxy itself and one naming no host get a
+    /// 400 JSON, CONNECT the 501, and what the client said to the proxy (`Proxy-*`) is neither forwarded nor recorded.
+    @Test func forwardListenerRoutesByAuthority() async throws {
+        let directory = try TemporaryDirectory()
+        try await withUpstream { named in
+            try await withUpstream { unnamed in
+                var configuration = proxyConfiguration(.record, directory: directory.url.path, services: [])
+                configuration.services = [.forwarded(name: "maestro", upstream: named.url)]
+                configuration.forwardListener = .init()
+                let (_, report) = try await withProxy(configuration) { proxy in
+                    #expect(proxy.endpoints.isEmpty)
+                    #expect(proxy.readyLine == "proxy ready forward=\(proxy.forwardURL!)")
+                    let forward = proxy.forwardURL!
+                    let client = HTTPClient()
+                    defer { client.close() }
+                    func get(host: String, _ target: String, extra: [(String, String)] = []) async throws -> Fetched {
+                        try await fetch(client, forward, target, headers: HTTPHeaders([("Host", host)] + extra))
+                    }
+                    let byUpstream = try await get(
+                        host: named.url.authority,
+                        "/echo?to=named",
+                        extra: [("Proxy-Authorization", "Basic c2VjcmV0")]
+                    )
+                    #expect(byUpstream.status == 201)
+                    #expect(!byUpstream.text.lowercased().contains("proxy-authorization"), "\(byUpstream.text)")
+                    #expect(try await get(host: "maestro", "/json").status == 200)
+                    #expect(try await get(host: unnamed.url.authority, "/echo?to=unnamed").status == 201)
+                    #expect(named.log.hits.withLock { $0 } == 2 && unnamed.log.hits.withLock { $0 } == 1)
+
+                    let itself = try await get(host: HTTPURL(string: forward)!.authority, "/json")
+                    #expect(itself.status == 400)
+                    #expect(try JSONParser.parse(itself.body)["error"] == .string("not_a_proxy_request"))
+                    let connect = try await fetch(client, forward, "/", method: "CONNECT")
+                    #expect(connect.status == 501)
+                }
+                #expect(report.recorded == 3)
+            }
+        }
+        let cassette = try Cassette.load(path: directory.url.path + "/_default.jsonl.gz")
+        let unnamedName = cassette.exchanges.last?.service ?? ""
+        #expect(cassette.exchanges.map(\.service).prefix(2) == ["maestro", "maestro"])
+        #expect(unnamedName.hasPrefix("127-0-0-1-"))
+        #expect(cassette.exchanges.allSatisfy { $0.request.headers["Proxy-Authorization"] == nil })
     }
 }

@@ -321,3 +321,10 @@ func withUpstream<R>(_ body: (Upstream) async throws -> R) async throws -> R {
         throw error
     }
 }
+
+/// Lines a proxy logged.
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}

@@ -126,12 +126,6 @@ import Vocabulary
     private static let ignoringTheID = MatchingRules([.init(ignoredBodyPaths: [JSONPath("$.variation_id")!])])
     private static let ignoringThePrompt = MatchingRules([.init(ignoredBodyPaths: [JSONPath("$.prompt")!])])
 
-    /// Lines the proxy logs.
-    private final class Log: Sendable {
-        let lines = Mutex<[String]>([])
-        func append(_ line: String) { lines.withLock { $0.append(line) } }
-    }
-
     /// Posts two variations with fresh uuids through a proxy; returns the statuses and the rules it ran with.
     private func postTwice(
         _ configuration: ProxyConfiguration
@@ -159,7 +153,7 @@ import Vocabulary
         _ directory: TemporaryDirectory,
         rules: MatchingRules = MatchingRules(),
         choice: ProxyConfiguration.RecordedSettingsChoice = .prefer,
-        log: Log
+        log: LogLines
     ) -> ProxyConfiguration {
         var configuration = proxyConfiguration(.replay, directory: directory.url.path, services: [("maestro", nil)])
         configuration.matchingRules = rules
@@ -186,25 +180,25 @@ import Vocabulary
                 == #"{"version":1,"rules":[{"ignore_body_paths":["$.variation_id"]}]}"#
         )
 
-        let silent = Log()
+        let silent = LogLines()
         let withoutRules = try await postTwice(replay(directory, log: silent))
         #expect(withoutRules.statuses == [201, 201])
         #expect(withoutRules.rules == Self.ignoringTheID)
-        #expect(silent.lines.withLock { $0 } == [])
+        #expect(silent.all == [])
 
-        let warned = Log()
+        let warned = LogLines()
         let otherRules = try await postTwice(replay(directory, rules: Self.ignoringThePrompt, log: warned))
         #expect(otherRules.statuses == [201, 201])
         #expect(otherRules.rules == Self.ignoringTheID)
         #expect(
-            warned.lines.withLock { $0 } == [
+            warned.all == [
                 "tdf proxy: warning: the matching rules given differ from those the recording was made with "
                     + "(\(directory.url.path)/index.json); replaying with the recorded ones (override the recorded "
                     + "settings to use the given ones)"
             ]
         )
 
-        let overriding = Log()
+        let overriding = LogLines()
         let overridden = try await postTwice(
             replay(directory, rules: Self.ignoringThePrompt, choice: .override, log: overriding)
         )
@@ -212,7 +206,7 @@ import Vocabulary
         #expect(overridden.statuses == [599, 599])
         #expect(overridden.rules == Self.ignoringThePrompt)
         #expect(
-            overriding.lines.withLock { $0.first }
+            overriding.all.first
                 == "tdf proxy: warning: the matching rules given differ from those the recording was made with "
                 + "(\(directory.url.path)/index.json); replaying with the given ones, as asked"
         )
@@ -222,7 +216,7 @@ import Vocabulary
         // cassettes/demo/cassettes/index.json was written before the rules were kept in it.
         let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("cassettes/demo/cassettes").path
-        let log = Log()
+        let log = LogLines()
         var configuration = proxyConfiguration(
             .replay,
             directory: demo,
@@ -232,6 +226,6 @@ import Vocabulary
         configuration.log = { log.append($0) }
         let rules = try await withProxy(configuration) { proxy in proxy.configuration.matchingRules }.result
         #expect(rules == Self.ignoringThePrompt)
-        #expect(log.lines.withLock { $0 } == [])
+        #expect(log.all == [])
     }
 }

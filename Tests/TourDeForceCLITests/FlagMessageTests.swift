@@ -35,7 +35,8 @@ import Testing
         let proxy = ["proxy", "--cassettes", "/tmp/tdf-flag-messages"]
         await expectError(
             proxy + ["--service", "m"],
-            "--service 'm' should be NAME=LISTEN[=UPSTREAM], e.g. maestro=127.0.0.1:0=http://127.0.0.1:10001"
+            "--service 'm' should be NAME=LISTEN[=UPSTREAM], e.g. maestro=127.0.0.1:0=http://127.0.0.1:10001, "
+                + "or NAME=UPSTREAM with --forward"
         )
         await expectError(proxy + ["--service", "=0"], "--service '=0': the service name must have 1 to 64 characters")
         await expectError(
@@ -44,13 +45,26 @@ import Testing
         )
         await expectError(
             proxy + ["--service", "m=0=ftp://x"],
-            "--service 'm=0=ftp://x': UPSTREAM 'ftp://x' should be an http:// URL such as http://127.0.0.1:10001"
+            "--service 'm=0=ftp://x': UPSTREAM 'ftp://x' should be an http:// or https:// URL such as "
+                + "http://127.0.0.1:10001"
         )
         await expectError(
             proxy + ["--service", "m=0", "--pace", "slow"],
             "--pace takes fast, recorded or a factor greater than 0 (0.1 is ten times faster), not 'slow'"
         )
-        await expectError(["proxy", "--mode", "passthrough"], "give at least one --service NAME=LISTEN[=UPSTREAM]")
+        await expectError(
+            ["proxy", "--mode", "passthrough"],
+            "give at least one --service NAME=LISTEN[=UPSTREAM], or --forward [HOST:]PORT"
+        )
+        await expectError(
+            proxy + ["--service", "m=https://staging.example.com"],
+            "--service m=UPSTREAM has no listener of its own; add --forward [HOST:]PORT to reach it, or give it one: "
+                + "m=PORT=UPSTREAM"
+        )
+        await expectError(
+            proxy + ["--forward", "host:port"],
+            "--forward 'host:port' should be HOST:PORT or PORT (0 picks a free port)"
+        )
         await expectError(
             proxy + ["--mode", "replay", "--service", "m=0", "--service", "m=0"],
             "the service 'm' is named twice"
