@@ -21,10 +21,8 @@ enum ReplayResponder {
         let response = exchange.response
         let multiplier = pace.multiplier
         let headAt = exchange.timing.ttfbMilliseconds ?? exchange.timing.totalMilliseconds
-        if multiplier != nil {
-            // Shutdown may cut a long recorded wait short (the head then goes out at once).
-            _ = try? await core.abortable { await wait(until: headAt, from: arrival, multiplier: multiplier) }
-        }
+        // Shutdown may cut a long recorded wait short (the head then goes out at once).
+        await wait(until: headAt, from: arrival, multiplier: multiplier, core: core)
         var headers = HopByHop.forwardableResponseHeaders(response.headers)
         // A body stored decoded (cassette-format.md §3.2.5) is served as identity, which every client reads.
         if response.decodedFrom != nil { headers.remove(named: "Content-Encoding") }
@@ -88,12 +86,12 @@ enum ReplayResponder {
                     try await writer.write(timeline.flatMap(\.bytes))
                 } else {
                     for piece in timeline {
-                        await wait(until: piece.at, from: arrival, multiplier: multiplier)
+                        await wait(until: piece.at, from: arrival, multiplier: multiplier, core: core)
                         try await writer.write(piece.bytes)
                     }
                 }
                 if let cut {
-                    await wait(until: endAt, from: arrival, multiplier: multiplier)
+                    await wait(until: endAt, from: arrival, multiplier: multiplier, core: core)
                     throw StreamCut(detail: "replayed fault: \(cut.kind) after \(cut.afterBytes) bytes: \(cut.detail)")
                 }
             }
@@ -129,11 +127,24 @@ enum ReplayResponder {
     /// to a duration. Shutdown cuts such a wait short like any other.
     static let longestWaitSeconds = 100 * 365 * 86_400.0
 
-    /// The longest single timer a wait sets: a longer wait sleeps in steps of it. Two full test runs stalled while a
-    /// century-long wait was paced, every task asleep and libdispatch's manager waiting with no timer armed; that the
-    /// far timer caused it is not proven, but a timer decades ahead is where libdispatch is least exercised, and
-    /// hourly steps cost nothing.
+    /// The longest single timer a wait sets: a longer wait sleeps in steps of it (a timer decades ahead is where
+    /// libdispatch is least exercised, and hourly steps cost nothing).
     static let longestTimerSeconds = 3_600.0
+
+    /// ``wait(until:from:multiplier:)`` that shutdown cuts short (``ProxyCore/abortWaits()``), in the head and the body
+    /// alike: a body piece recorded a century after its request kept a full test run waiting for its connection to
+    /// close, because only the wait for the head could be cut.
+    static func wait(
+        until milliseconds: Double,
+        from arrival: ContinuousClock.Instant,
+        multiplier: Double?,
+        core: ProxyCore
+    ) async {
+        guard let deadline = deadline(at: milliseconds, from: arrival, multiplier: multiplier),
+            deadline > ContinuousClock.now
+        else { return }
+        _ = try? await core.abortable { await wait(until: milliseconds, from: arrival, multiplier: multiplier) }
+    }
 
     /// Sleeps until `milliseconds` × `multiplier` after `arrival` (at most ``longestWaitSeconds``); returns at once
     /// when `multiplier` is nil, and early when the task is cancelled.

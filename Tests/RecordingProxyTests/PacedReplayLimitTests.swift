@@ -59,4 +59,37 @@ import Vocabulary
         #expect(near.text == "/near")
         #expect(report.replayed == 2)
     }
+
+    /// Shutdown cuts a paced wait inside a body too: a stream whose second chunk was recorded a century after the
+    /// first, replayed at the recorded pace to a client that stays connected, no longer keeps the proxy from
+    /// stopping (its connection stayed open, waiting for that chunk, and shutdown waited for the connection).
+    @Test(.timeLimit(.minutes(1))) func shutdownCutsAWaitInsideABody() async throws {
+        let directory = try TemporaryDirectory()
+        let file = try GzipFileWriter(path: directory.path(RunID.untaggedFileName))
+        let header = CassetteHeader(run: nil, created: Timestamp(millisecondsSinceEpoch: 0), toolVersion: "test")
+        try file.append(CassetteRecord.header(header).encoded())
+        var slow = exchange(seq: 0, target: "/slow")
+        slow.response.content = .chunks([
+            StreamChunk(atMilliseconds: 0, bytes: Array("first ".utf8)),
+            StreamChunk(atMilliseconds: 3_000_000_000_000, bytes: Array("a century later".utf8)),
+        ])
+        try file.append(CassetteRecord.exchange(slow).encoded())
+        try file.close()
+
+        let proxy = try await ProxyServer.start(
+            proxyConfiguration(.replay, directory: directory.url.path, services: [("maestro", nil)], pace: .recorded)
+        )
+        let client = HTTPClient()
+        defer { client.close() }
+        let response = try await client.execute(
+            HTTPClientRequest(url: HTTPURL(string: proxy.baseURL(for: "maestro")! + "/slow")!)
+        )
+        var body = response.body.makeAsyncIterator()
+        let first = try await body.next()
+        #expect(first.map { String(decoding: $0, as: UTF8.self) } == "first ")
+        let started = ContinuousClock.now
+        let report = await proxy.shutdown()
+        #expect(report.replayed == 1)
+        #expect(ContinuousClock.now - started < .seconds(30), "shutdown waited for the century-long chunk")
+    }
 }

@@ -320,7 +320,8 @@ import Vocabulary
 
         for (argument, problem) in [
             ("maestro", .notNameListenUpstream), ("=1", .name("the service name must have 1 to 64 characters")),
-            ("m=host:port", .listen("host:port")), ("m=1=https://x", .upstream("https://x")),
+            ("m=host:port", .listen("host:port")), ("m=1=ftp://x", .upstream("ftp://x")),
+            ("m=ftp://x", .upstream("ftp://x")),
         ] as [(String, ProxyConfigurationError.ServiceProblem)] {
             #expect(throws: ProxyConfigurationError.unparsableService(argument: argument, problem: problem)) {
                 try ProxyConfiguration.ServiceRoute(argument: argument)
@@ -337,6 +338,11 @@ import Vocabulary
                 )
         )
         #expect(try ProxyConfiguration.ServiceRoute(argument: "s=9000").port == 9000)
+        let secure = try ProxyConfiguration.ServiceRoute(argument: "s=8443=https://staging.example.com/base")
+        #expect(secure.upstream?.scheme == .https && secure.upstream?.port == 443 && secure.listens)
+        #expect(secure.upstream?.description == "https://staging.example.com/base")
+        let forwarded = try ProxyConfiguration.ServiceRoute(argument: "s=http://10.0.0.5:8080")
+        #expect(!forwarded.listens && forwarded.upstream == HTTPURL(string: "http://10.0.0.5:8080"))
         #expect(try ProxyConfiguration.Pace(argument: "0.1") == .factor(0.1))
         #expect(throws: ProxyConfigurationError.unparsablePace(argument: "-1")) {
             try ProxyConfiguration.Pace(argument: "-1")
