@@ -50,7 +50,7 @@ public struct ValueThreads: Sendable, Equatable {
     public var isEmpty: Bool { threads.isEmpty }
 
     /// Whether `value` may be threaded: ``minimumLength`` to ``maximumLength`` bytes of ASCII letters, digits and
-    /// `-._:+`, with at least one digit. A uuid, an ISO 8601 time, a number of eight or more characters and most
+    /// `_-.:+`, with at least one digit (`b0_60b48ff4.mid`, `toolu_01e1…` included). A uuid, an ISO 8601 time, a number of eight or more characters and most
     /// random tokens are; words, short numbers, and text that JSON, a URL or a header would escape are not.
     public static func isThreadable(_ value: String) -> Bool {
         let bytes = value.utf8
@@ -81,12 +81,20 @@ public struct ValueThreads: Sendable, Equatable {
             guard let liveValues = liveQuery[name] else { continue }
             for (was, now) in zip(values, liveValues) where thread(recorded: was, live: now) { count += 1 }
         }
-        if let was = RequestNormalizer.jsonDocument(recorded.body), let now = RequestNormalizer.jsonDocument(live.body)
-        {
-            var visits = Self.visitLimit
-            Self.scalarPairs(was, now, visits: &visits) { was, now in
-                if thread(recorded: was, live: now) { count += 1 }
-            }
+        return count + learn(recordedJSON: recorded.body, liveJSON: live.body)
+    }
+
+    /// Learns the threads of two JSON documents (a request's bodies, or the recorded and the live answer to one
+    /// request, for a shadow replay): every string or number that differs at the same place. Returns how many it
+    /// threaded; none when either is not a JSON object or array.
+    @discardableResult
+    public mutating func learn(recordedJSON: [UInt8], liveJSON: [UInt8]) -> Int {
+        guard let was = RequestNormalizer.jsonDocument(recordedJSON), let now = RequestNormalizer.jsonDocument(liveJSON)
+        else { return 0 }
+        var count = 0
+        var visits = Self.visitLimit
+        Self.scalarPairs(was, now, visits: &visits) { was, now in
+            if thread(recorded: was, live: now) { count += 1 }
         }
         return count
     }
@@ -179,7 +187,7 @@ public struct Substitution: Sendable {
 
     /// A byte a threaded value may hold: an ASCII letter or digit, or one of `-._:+`.
     static func isValueByte(_ byte: UInt8) -> Bool {
-        isWordByte(byte) && byte != UInt8(ascii: "_") || isJoiner(byte)
+        isWordByte(byte) || isJoiner(byte)
     }
 
     private static func isWordByte(_ byte: UInt8) -> Bool {

@@ -39,6 +39,7 @@ public enum CommandLineTool {
                 cassetteCommand,
                 replayCommand,
                 diffCommand,
+                shadowCommand,
                 reportCommand,
                 midiCommand,
                 completionsCommand,

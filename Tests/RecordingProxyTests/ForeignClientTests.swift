@@ -161,4 +161,34 @@ import Testing
         #expect(difference["live"]?.stringValue != difference["recorded"]?.stringValue)
         #expect(mismatch["rule"]?["rules"]?[0]?["ignore_body_paths"]?[0] == .string("$.variation_id"))
     }
+
+    /// `tdf shadow` re-sends the foreign client's recording (untagged: no tdf header) to a fresh stack: every request
+    /// is sent in its recorded order and the answers diff empty, so yesterday's traffic of a client tdf did not
+    /// write can be checked against today's server.
+    @Test(.timeLimit(.minutes(2))) func aForeignClientsRecordingShadowsToALiveStack() async throws {
+        guard let tools = try await tools() else { return }
+        let directory = try TemporaryDirectory()
+        let recorded = directory.path("recorded")
+        try await record(tools, into: recorded)
+
+        let (stack, maestro) = try await start(
+            tools.tdf,
+            ["stack", "--maestro", "127.0.0.1:0", "--storpheus", "127.0.0.1:0"],
+            ready: "stack ready "
+        )
+        defer { stack.send(SIGKILL) }
+        let shadow = try await ChildProcess.run(
+            tools.tdf,
+            [
+                "shadow", recorded, "--to", "maestro=\(maestro)", "--out", directory.path("shadowed"), "--allow-writes",
+                "--header", "Authorization: Bearer \(tools.token)",
+            ]
+        )
+        #expect(shadow.stderr.contains("11 requests sent, 0 not sent"), "\(shadow.stderr)")
+        #expect(shadow.stdout.contains("1 runs paired, 11 exchanges paired"), "\(shadow.stdout)")
+        #expect(shadow.stdout.contains("no differences"), "\(shadow.stdout.prefix(3000))")
+        #expect(shadow.status == 0, "\(shadow.stderr)")
+        let answers = try Cassette.load(path: directory.path("shadowed/_default.jsonl.gz"))
+        #expect(answers.exchanges.count == 11 && answers.exchanges.allSatisfy { $0.response.status == 200 })
+    }
 }
