@@ -58,7 +58,9 @@ let package = Package(
             path: "Benchmarks/HelloServer"
         ),
 
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Loaded into the test bundle only: caps how many tests run at once (Tests/TestParallelism/TestParallelism.c).
+        .target(name: "TestParallelism", path: "Tests/TestParallelism"),
+        .target(name: "TestSupport", dependencies: ["TestParallelism"], path: "Tests/TestSupport"),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary", "TestSupport"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),

@@ -10,7 +10,8 @@ public import Vocabulary
 /// `tdf diff FROM OUT` says whether the servers still answer yesterday's traffic the same way (Docs/shadow.md).
 ///
 /// Each run's exchanges go in their recorded order, one after another; runs go in parallel. The answers pass through
-/// an in-process recording proxy, so OUT is an ordinary cassette session (SSE recorded per event, faults as faults).
+/// an in-process recording proxy into `OUT/cassettes/`, an ordinary cassette session (SSE recorded per event, faults
+/// as faults).
 /// A value a live answer carries where the recorded answer had another (an id the server minted, a token) is
 /// threaded into every later request of that run: value threading (Docs/matching.md) the other way round.
 public enum ShadowReplay {
@@ -18,7 +19,8 @@ public enum ShadowReplay {
     public struct Configuration: Sendable {
         /// The recording: an artifact tree or a cassette session.
         public var source: String
-        /// The cassette session the answers are recorded into (created; must be new or empty).
+        /// The directory the answers are recorded into, as an artifact tree holding only its `cassettes/` session
+        /// (created; must be new or empty): `tdf diff` reads it whole, `tdf report` its latency and SSE sections.
         public var output: String
         /// The live base URL of each service; exchanges of other services are not sent.
         public var targets: [Service: HTTPURL]
@@ -197,7 +199,7 @@ public enum ShadowReplay {
         }
         var proxyConfiguration = ProxyConfiguration(
             mode: .record,
-            cassetteDirectory: configuration.output,
+            cassetteDirectory: ArtifactLayout(root: configuration.output).cassettesDirectory,
             services: configuration.targets.sorted { $0.key.rawValue < $1.key.rawValue }.map {
                 ProxyConfiguration.ServiceRoute(name: $0.key, upstream: $0.value)
             },

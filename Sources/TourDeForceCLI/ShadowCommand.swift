@@ -12,9 +12,10 @@ extension CommandLineTool {
                 FROM is an artifact tree or a cassette session (what tdf run or tdf proxy recorded, from tdf's
                 harness or any other client). Every exchange of a service named with --to is sent again to that
                 URL: each run's exchanges one after another in their recorded order, --concurrency runs at once.
-                The answers are recorded through a recording proxy into OUT, an ordinary cassette session (SSE per
-                event, failures as faults), and then compared with FROM as 'tdf diff FROM OUT' does; the diff is
-                printed and --fail-on decides the exit status the same way.
+                The answers are recorded through a recording proxy into OUT/cassettes/, an ordinary cassette session
+                (SSE per event, failures as faults), and then compared with FROM as 'tdf diff FROM OUT' does; the
+                diff is printed and --fail-on decides the exit status the same way. 'tdf report --in OUT' builds
+                the latency and SSE sections from it.
                 Values the servers mint: where a live answer (a JSON body, or the data of an SSE event of the same
                 type at the same place) carries a value where the recorded answer had another (an id, a token), the
                 live value replaces the recorded one in every later request of that run (target, headers, body),
@@ -40,7 +41,7 @@ extension CommandLineTool {
                     help: "A service to contact and its live base URL (http:// or https://).",
                     repeatable: true
                 ),
-                .option("--out", value: "DIR", help: "The cassette session to record the answers into (new or empty)."),
+                .option("--out", value: "DIR", help: "Where the answers are recorded, in DIR/cassettes/ (new or empty)."),
                 .option(
                     "--header",
                     value: "'NAME: VALUE'",

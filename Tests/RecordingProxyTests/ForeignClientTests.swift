@@ -188,7 +188,7 @@ import Testing
         #expect(shadow.stdout.contains("1 runs paired, 11 exchanges paired"), "\(shadow.stdout)")
         #expect(shadow.stdout.contains("no differences"), "\(shadow.stdout.prefix(3000))")
         #expect(shadow.status == 0, "\(shadow.stderr)")
-        let answers = try Cassette.load(path: directory.path("shadowed/_default.jsonl.gz"))
+        let answers = try Cassette.load(path: directory.path("shadowed/cassettes/_default.jsonl.gz"))
         #expect(answers.exchanges.count == 11 && answers.exchanges.allSatisfy { $0.response.status == 200 })
     }
 }

@@ -79,4 +79,11 @@ import Testing
             #expect(stale.isEmpty, "Docs/architecture.md lists \(stale) for \(module), which it does not import")
         }
     }
+
+    /// The test bundle caps how many tests run at once (Tests/TestParallelism): without the cap, a 2-core machine
+    /// failed a dozen unrelated tests on timeouts in every full run.
+    @Test func theTestBundleCapsItsParallelism() {
+        let width = ProcessInfo.processInfo.environment["SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH"]
+        #expect(width.flatMap { Int($0) }.map { $0 > 0 } == true, "the cap is not set: \(width ?? "nil")")
+    }
 }
