@@ -41,7 +41,7 @@ extension CommandLineTool {
                     help: "A service to contact and its live base URL (http:// or https://).",
                     repeatable: true
                 ),
-                .option("--out", value: "DIR", help: "Where the answers are recorded, in DIR/cassettes/ (new or empty)."),
+                .option("--out", value: "DIR", help: "Where the answers are recorded: DIR/cassettes/ (new or empty)."),
                 .option(
                     "--header",
                     value: "'NAME: VALUE'",
