@@ -52,23 +52,7 @@ extension CommandLineTool {
         guard arguments.positionals.count == 2 else {
             throw UsageError("tdf diff takes two recordings, A and B (got \(arguments.positionals.count))")
         }
-        let policy: FailPolicy
-        if let spec = arguments.value("--fail-on") {
-            do {
-                policy = try FailPolicy(parsing: spec)
-            } catch {
-                throw UsageError(FlagMessages.message(error))
-            }
-        } else {
-            policy = .anyDifference
-        }
-        var options = DiffOptions()
-        for text in arguments.values("--ignore") {
-            guard let path = JSONPath(text) else {
-                throw UsageError("--ignore '\(text)' is not a JSON path (e.g. $.stateVersion, ..etag, items[*].id)")
-            }
-            options.volatilePaths.append(path)
-        }
+        let (policy, options) = try diffFlags(arguments)
         let html = arguments.value("--html").map { context.absolute($0) }
         var recordings: [Recording] = []
         for given in arguments.positionals {
@@ -97,5 +81,26 @@ extension CommandLineTool {
             for line in violations { context.printError("tdf diff: fails --fail-on: \(line)") }
         }
         return violations.isEmpty ? ExitCode.success : ExitCode.failure
+    }
+
+    /// `--fail-on SPEC` (the default: any contract or content difference) and `--ignore PATH`, as `tdf diff` and
+    /// `tdf shadow` take them.
+    static func diffFlags(_ arguments: ParsedArguments) throws(UsageError) -> (FailPolicy, DiffOptions) {
+        var policy = FailPolicy.anyDifference
+        if let spec = arguments.value("--fail-on") {
+            do {
+                policy = try FailPolicy(parsing: spec)
+            } catch {
+                throw UsageError(FlagMessages.message(error))
+            }
+        }
+        var options = DiffOptions()
+        for text in arguments.values("--ignore") {
+            guard let path = JSONPath(text) else {
+                throw UsageError("--ignore '\(text)' is not a JSON path (e.g. $.stateVersion, ..etag, items[*].id)")
+            }
+            options.volatilePaths.append(path)
+        }
+        return (policy, options)
     }
 }

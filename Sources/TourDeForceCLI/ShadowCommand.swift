@@ -101,23 +101,7 @@ extension CommandLineTool {
             }
             headers.append(name: String(text[..<colon]), value: String(text[text.index(after: colon)...].trimmingOWS()))
         }
-        let policy: FailPolicy
-        if let spec = arguments.value("--fail-on") {
-            do {
-                policy = try FailPolicy(parsing: spec)
-            } catch {
-                throw UsageError(FlagMessages.message(error))
-            }
-        } else {
-            policy = .anyDifference
-        }
-        var diffOptions = DiffOptions()
-        for text in arguments.values("--ignore") {
-            guard let path = JSONPath(text) else {
-                throw UsageError("--ignore '\(text)' is not a JSON path (e.g. $.stateVersion, ..etag, items[*].id)")
-            }
-            diffOptions.volatilePaths.append(path)
-        }
+        let (policy, diffOptions) = try diffFlags(arguments)
         let from = context.absolute(arguments.positionals[0])
         var configuration = ShadowReplay.Configuration(
             source: from,

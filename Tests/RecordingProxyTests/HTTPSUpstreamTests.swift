@@ -105,6 +105,18 @@ import Vocabulary
         try (system + ours).write(to: URL(fileURLWithPath: directory.path("bundle.pem")))
     }
 
+    /// A directory holding the test CA and certificate, or nil (having said why) when this machine cannot run the
+    /// tests.
+    static func directoryWithCertificates() async throws -> TemporaryDirectory? {
+        if let reason = await missingPrerequisite() {
+            print("skipped: \(reason)")
+            return nil
+        }
+        let directory = try TemporaryDirectory()
+        try await makeCertificates(in: directory, openssl: try #require(ExternalProcess.which("openssl")))
+        return directory
+    }
+
     /// Why this machine cannot run the test, or nil.
     static func missingPrerequisite() async -> String? {
         for tool in ["python3", "openssl", "unshare", "mount"] where ExternalProcess.which(tool) == nil {
@@ -172,13 +184,7 @@ import Vocabulary
     }
 
     @Test(.timeLimit(.minutes(2))) func recordsAnHTTPSUpstreamAndReplaysItWithTheServerGone() async throws {
-        if let reason = await Self.missingPrerequisite() {
-            print("skipped: \(reason)")
-            return
-        }
-        let directory = try TemporaryDirectory()
-        let openssl = try #require(ExternalProcess.which("openssl"))
-        try await Self.makeCertificates(in: directory, openssl: openssl)
+        guard let directory = try await Self.directoryWithCertificates() else { return }
         let cassettes = directory.path("cassettes")
         let expected = [
             #"200 {"secure":true,"items":[1,2,3]}"#, #"200 {"compressed":true}"#, "message:0 message:1 message:2",
@@ -225,13 +231,7 @@ import Vocabulary
     /// Without the test CA in the trust store (the test process's own view of the machine), every request gets a
     /// 502 naming the host and what to do, and the proxy logs that once.
     @Test(.timeLimit(.minutes(1))) func anUntrustedCertificateIsOneClearError() async throws {
-        if let reason = await Self.missingPrerequisite() {
-            print("skipped: \(reason)")
-            return
-        }
-        let directory = try TemporaryDirectory()
-        let openssl = try #require(ExternalProcess.which("openssl"))
-        try await Self.makeCertificates(in: directory, openssl: openssl)
+        guard let directory = try await Self.directoryWithCertificates() else { return }
         let logged = LogLines()
         try await Self.withSecureUpstream(directory) { securePort, _ in
             var configuration = proxyConfiguration(.record, directory: directory.path("cassettes"), services: [])
