@@ -17,7 +17,7 @@ build="$fuzz_dir/.build"
 targets=(request-head response-head chunked-body sse smf cassette value-threads proxy-request)
 
 # The modules the targets use, each after the modules it imports.
-modules=(Vocabulary HTTPWire MIDI JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy)
+modules=(Vocabulary HTTPWire MIDI JSON Hashing Gzip Cassettes Sockets HTTPTransport HTTPSClient RecordingProxy)
 
 # The modules a target links, dependencies included.
 target_modules() {
@@ -25,7 +25,7 @@ target_modules() {
         request-head | response-head | chunked-body | sse) echo "HTTPWire" ;;
         smf) echo "MIDI" ;;
         cassette | value-threads) echo "Vocabulary HTTPWire JSON Hashing Gzip Cassettes" ;;
-        proxy-request) echo "Vocabulary HTTPWire JSON Hashing Gzip Cassettes Sockets HTTPTransport RecordingProxy" ;;
+        proxy-request) echo "Vocabulary HTTPWire JSON Hashing Gzip Cassettes Sockets HTTPTransport HTTPSClient RecordingProxy" ;;
         *) echo "unknown target '$1'; targets: ${targets[*]}" >&2; exit 2 ;;
     esac
 }
