@@ -41,7 +41,7 @@ let package = Package(
             name: "TourDeForce",
             dependencies: [
                 "Analysis", "Cassettes", "HTTPTransport", "HTTPWire", "Harness", "JSON", "MIDI", "RecordingProxy",
-                "Reporting", "StoriStack", "Vocabulary",
+                "Reporting", "Sockets", "StoriStack", "Vocabulary",
             ]
         ),
         .target(name: "CommandLineKit", dependencies: ["Vocabulary"]),

@@ -190,6 +190,12 @@ public final class HTTPServer: Sendable {
                 return
             }
 
+            // Two Host lines leave open which authority the request is for, and the forward proxy routes by it
+            // (RFC 9112 §3.2: a server must answer 400).
+            if head.headers.values(named: "Host").count > 1 {
+                await reject(socket, status: 400, code: "bad_request", detail: "the request has more than one Host")
+                return
+            }
             // Every handler sees origin-form: a client that treats this server as its HTTP proxy sends absolute-form.
             let request = HTTPServerRequest(
                 head: head.originForm(),

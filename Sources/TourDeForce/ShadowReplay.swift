@@ -270,7 +270,8 @@ public enum ShadowReplay {
                 request.target = towardLive.applied(toTarget: recorded.target)
                 request.body = towardLive.applied(to: recorded.body)
                 request.headers = HTTPHeaders(recorded.headers.map { ($0.name, towardLive.applied(to: $0.value)) })
-                for thread in threads.threads where uses(recorded, thread.recorded) {
+                let text = requestText(recorded)
+                for thread in threads.threads where text.contains(thread.recorded) {
                     made.append(
                         Substitution(
                             run: run,
@@ -352,9 +353,9 @@ public enum ShadowReplay {
         return nil
     }
 
-    /// Whether `value` stands in the request's target, headers or body.
-    private static func uses(_ request: RecordedRequest, _ value: String) -> Bool {
-        request.target.contains(value) || request.headers.fields.contains { $0.value.contains(value) }
-            || String(decoding: request.body, as: UTF8.self).contains(value)
+    /// The request's target, header values and body as one text, searched once per threaded value.
+    private static func requestText(_ request: RecordedRequest) -> String {
+        ([request.target] + request.headers.fields.map(\.value) + [String(decoding: request.body, as: UTF8.self)])
+            .joined(separator: "\n")
     }
 }

@@ -1,6 +1,7 @@
 public import Cassettes
 import Foundation
 public import Harness
+import Sockets
 import Vocabulary
 
 /// Joins the artifact trees and cassette sessions of a batch's shards into one tree, as if one unsharded batch had
@@ -57,19 +58,9 @@ public enum ShardMerge {
         replacing: Bool,
         toolVersion: String = Release.version
     ) async throws(Failure) -> Outcome {
-        let result = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(
-                    returning: Result { () throws(Failure) in
-                        try mergeBlocking(trees, into: destination, replacing: replacing, toolVersion: toolVersion)
-                    }
-                )
-            }
-            thread.name = "tdf-merge"
-            thread.stackSize = 8 << 20
-            thread.start()
+        try await OwnThread.run(name: "tdf-merge") { () throws(Failure) in
+            try mergeBlocking(trees, into: destination, replacing: replacing, toolVersion: toolVersion)
         }
-        return try result.get()
     }
 
     private static func mergeBlocking(

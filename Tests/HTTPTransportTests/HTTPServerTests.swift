@@ -38,6 +38,19 @@ import Testing
         }
     }
 
+    /// Two Host lines get 400 (RFC 9112 §3.2), so no handler routes by one while another is meant; the server keeps
+    /// serving.
+    @Test func twoHostLinesAreRefused() async throws {
+        try await withServer(handler: echoHandler) { server in
+            let bad = try await RawClient.connect(to: server)
+            try await bad.send("GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n")
+            let answer = try await bad.readUntilClose()
+            #expect(answer.hasPrefix("HTTP/1.1 400 "))
+            #expect(answer.contains("more than one Host"))
+            try await expectServed(server)
+        }
+    }
+
     /// Pipelined requests sent in one write get their responses in order.
     @Test func answersPipelinedRequestsInOrder() async throws {
         try await withServer(handler: echoHandler) { server in
