@@ -87,8 +87,9 @@ run_target() {
     shift 2
     target_modules "$target" >/dev/null
     mkdir -p "$build/corpus/$target" "$fuzz_dir/artifacts/$target"
-    # Without this, a crash starts swift-backtrace, which waits 30 s for a debugger.
-    SWIFT_BACKTRACE=enable=no "$build/bin/$target" \
+    # Without SWIFT_BACKTRACE, a crash starts swift-backtrace, which waits 30 s for a debugger.
+    SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$fuzz_dir/lsan.supp:print_suppressions=0" \
+        "$build/bin/$target" \
         -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$fuzz_dir/artifacts/$target/" "$@" \
         "$build/corpus/$target" "$fuzz_dir/corpus/$target"
