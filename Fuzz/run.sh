@@ -34,7 +34,7 @@ swift_flags=(
     -swift-version 6 -O -g -parse-as-library -sanitize=fuzzer,address -package-name tdf
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility
     -enable-upcoming-feature InternalImportsByDefault
-    -I "$build/modules" -I "$root/Sources/CZlib" -I "$root/Sources/CLinux"
+    -I "$build/modules" -I "$root/Sources/CZlib" -I "$root/Sources/CLinux" -I "$root/Sources/CSHA256/include"
 )
 
 # Set once a module is rebuilt: every module after it is rebuilt too, since it may import the one that changed.
@@ -57,8 +57,23 @@ build_module() {
         -o "$library" "${sources[@]}"
 }
 
+# The C block function Hashing calls (Sources/CSHA256), as a static library every target links.
+build_csha256() {
+    local library="$build/modules/libCSHA256.a" source="$root/Sources/CSHA256/sha256.c"
+    if [ -f "$library" ] && [ -z "$(find "$root/Sources/CSHA256" -newer "$library" -print -quit)" ]; then
+        return
+    fi
+    echo "fuzz: compiling C module CSHA256" >&2
+    clang -O2 -g -fsanitize=fuzzer-no-link,address -I "$root/Sources/CSHA256/include" -c "$source" \
+        -o "$build/modules/sha256.o"
+    rm -f "$library"
+    ar rcs "$library" "$build/modules/sha256.o"
+    rebuilt_earlier=true
+}
+
 build_all() {
     mkdir -p "$build/modules" "$build/bin"
+    build_csha256
     local module
     for module in "${modules[@]}"; do
         build_module "$module"
@@ -78,7 +93,8 @@ build_all() {
         for module in $(target_modules "$target"); do
             libraries+=("$build/modules/lib$module.a")
         done
-        swiftc "${swift_flags[@]}" -module-name FuzzTarget "${sources[@]}" "${libraries[@]}" -use-ld=lld -lz -o "$binary"
+        swiftc "${swift_flags[@]}" -module-name FuzzTarget "${sources[@]}" "${libraries[@]}" \
+            "$build/modules/libCSHA256.a" -use-ld=lld -lz -o "$binary"
     done
 }
 

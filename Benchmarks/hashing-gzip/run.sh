@@ -4,7 +4,7 @@
 # Usage: Benchmarks/hashing-gzip/run.sh [size in MiB, default 256]
 #
 # Builds a throwaway SwiftPM package in a temporary directory whose targets are symlinks to
-# Sources/{CZlib,Vocabulary,Hashing,Gzip} plus this directory's main.swift, in release mode, so nothing is
+# Sources/{CZlib,CSHA256,Vocabulary,Hashing,Gzip} plus this directory's main.swift, in release mode, so nothing is
 # added to the project's Package.swift. Needs ~1 GiB of memory and 3x the size in /tmp.
 set -euo pipefail
 
@@ -16,7 +16,7 @@ data_dir="$(mktemp -d)"
 trap 'rm -rf "$data_dir"' EXIT
 
 mkdir -p "$work/Sources/hg-bench"
-for module in CZlib Vocabulary Hashing Gzip; do
+for module in CZlib CSHA256 Vocabulary Hashing Gzip; do
     ln -sfn "$root/Sources/$module" "$work/Sources/$module"
 done
 ln -sfn "$here/main.swift" "$work/Sources/hg-bench/main.swift"
@@ -29,7 +29,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "Vocabulary"),
-        .target(name: "Hashing"),
+        .target(name: "CSHA256"),
+        .target(name: "Hashing", dependencies: ["CSHA256"]),
         .target(name: "Gzip", dependencies: ["Vocabulary", "CZlib"]),
         .executableTarget(name: "hg-bench", dependencies: ["Hashing", "Gzip"]),
     ]
