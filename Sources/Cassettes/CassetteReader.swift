@@ -10,10 +10,13 @@ public final class CassetteReader {
     /// How many records ``next()`` has returned.
     public private(set) var recordsRead = 0
     private let reader: GzipRecordReader
+    /// The blobs beside the cassette, which its records' large binary bodies refer to.
+    private let blobs: BlobStore
 
     /// Opens a cassette file.
     public init(path: String) throws(CassetteError) {
         self.path = path
+        blobs = BlobStore(besideCassette: path)
         do {
             reader = try GzipRecordReader(path: path)
         } catch {
@@ -33,7 +36,7 @@ public final class CassetteReader {
         guard let line else { return nil }
         recordsRead += 1
         do {
-            return try CassetteRecord.decode(line)
+            return try CassetteRecord.decode(line, blobs: blobs)
         } catch {
             throw CassetteError.malformed(path, record: recordsRead, error.message)
         }

@@ -1,4 +1,5 @@
 import HTTPWire
+import Hashing
 public import JSON
 public import Vocabulary
 
@@ -55,9 +56,18 @@ public enum CassetteRecord: Sendable, Equatable {
     /// The `end` record.
     case end(CassetteEnd)
 
-    /// The record as one line of JSON (without the newline).
+    /// The record as one line of JSON (without the newline), every body inline.
     public func encoded() -> [UInt8] {
         JSONWriter.bytes(jsonValue)
+    }
+
+    /// The record as one line of JSON (without the newline), with the bodies ``BlobStore/stores(_:)`` picks
+    /// referred to by their SHA-256 and added to `blobs`, which the writer stores before it writes the line.
+    public func encoded(storingBlobsIn blobs: inout [Blob]) -> [UInt8] {
+        guard case .exchange(let exchange) = self else { return encoded() }
+        var collected: [Blob]? = blobs
+        defer { blobs = collected ?? [] }
+        return JSONWriter.bytes(exchange.jsonValue(storingBlobsIn: &collected))
     }
 
     /// The record as a JSON value, members in the documented order.
@@ -84,15 +94,16 @@ public enum CassetteRecord: Sendable, Equatable {
         }
     }
 
-    /// Decodes one line of a cassette.
-    public static func decode(_ line: [UInt8]) throws(RecordProblem) -> CassetteRecord {
+    /// Decodes one line of a cassette, reading the blobs its bodies refer to from `blobs` (a body stored as a
+    /// blob is a problem without it).
+    public static func decode(_ line: [UInt8], blobs: BlobStore? = nil) throws(RecordProblem) -> CassetteRecord {
         let value: JSONValue
         do {
             value = try JSONParser.parse(line)
         } catch {
             throw RecordProblem("not JSON: \(error)")
         }
-        let fields = try Fields(value, at: "")
+        let fields = try Fields(value, at: "", blobs: blobs)
         switch try fields.string("type") {
         case "header":
             let format = try fields.string("format")
@@ -142,8 +153,15 @@ public struct RecordProblem: Error, Sendable, CustomStringConvertible {
 }
 
 extension Exchange {
-    /// The exchange record as JSON, members in the documented order.
+    /// The exchange record as JSON, members in the documented order, every body inline.
     public var jsonValue: JSONValue {
+        var inline: [Blob]? = nil
+        return jsonValue(storingBlobsIn: &inline)
+    }
+
+    /// The exchange record as JSON; when `blobs` is not nil, the bodies ``BlobStore/stores(_:)`` picks are
+    /// referred to by their SHA-256 and appended to it.
+    func jsonValue(storingBlobsIn blobs: inout [Blob]?) -> JSONValue {
         var responseMembers: [(String, JSONValue)] = [
             ("status", .int(response.status)),
             ("reason", .string(response.reason)),
@@ -152,12 +170,14 @@ extension Exchange {
         if let decodedFrom = response.decodedFrom { responseMembers.append(("decoded_from", .string(decodedFrom))) }
         switch response.content {
         case .body(let bytes):
-            responseMembers.append(("body", Self.encode(body: bytes)))
+            responseMembers.append(("body", Self.encode(body: bytes, storingBlobsIn: &blobs)))
         case .events(let events, let exact):
             responseMembers.append(("events", .array(events.map(Self.encode(event:)))))
-            if let exact { responseMembers.append(("chunks", .array(exact.map(Self.encode(chunk:))))) }
+            if let exact {
+                responseMembers.append(("chunks", Self.encode(chunks: exact, storingBlobsIn: &blobs)))
+            }
         case .chunks(let chunks):
-            responseMembers.append(("chunks", .array(chunks.map(Self.encode(chunk:)))))
+            responseMembers.append(("chunks", Self.encode(chunks: chunks, storingBlobsIn: &blobs)))
         }
         return .object([
             ("type", .string("exchange")),
@@ -174,7 +194,7 @@ extension Exchange {
                         ("target", .string(request.target)),
                         ("headers", Self.encode(request.headers)),
                     ] + (request.decodedFrom.map { [("decoded_from", JSONValue.string($0))] } ?? [])
-                        + [("body", Self.encode(body: request.body))]
+                        + [("body", Self.encode(body: request.body, storingBlobsIn: &blobs))]
                 )
             ),
             ("response", .object(responseMembers)),
@@ -202,10 +222,16 @@ extension Exchange {
         .array(headers.fields.map { .array([.string($0.name), .string($0.value)]) })
     }
 
-    /// `{"text": …}` for valid UTF-8, else `{"base64": …}`.
-    static func encode(body bytes: [UInt8]) -> JSONValue {
+    /// `{"text": …}` for valid UTF-8, else `{"blob": SHA-256, "size": N}` when `blobs` collects the large ones,
+    /// else `{"base64": …}`.
+    static func encode(body bytes: [UInt8], storingBlobsIn blobs: inout [Blob]?) -> JSONValue {
         if let text = String(validating: bytes, as: UTF8.self) {
             return .object([("text", .string(text))])
+        }
+        if blobs != nil && bytes.count >= BlobStore.minimumBytes {
+            let blob = Blob(bytes)
+            blobs?.append(blob)
+            return .object([("blob", .string(blob.digest.hex)), ("size", .int(bytes.count))])
         }
         return .object([("base64", .string(Base64.encode(bytes)))])
     }
@@ -224,8 +250,18 @@ extension Exchange {
         return .object(members)
     }
 
-    static func encode(chunk: StreamChunk) -> JSONValue {
-        .object([("at_ms", .milliseconds(chunk.atMilliseconds)), ("bytes", encode(body: chunk.bytes))])
+    static func encode(chunks: [StreamChunk], storingBlobsIn blobs: inout [Blob]?) -> JSONValue {
+        var encoded: [JSONValue] = []
+        encoded.reserveCapacity(chunks.count)
+        for chunk in chunks {
+            encoded.append(
+                .object([
+                    ("at_ms", .milliseconds(chunk.atMilliseconds)),
+                    ("bytes", encode(body: chunk.bytes, storingBlobsIn: &blobs)),
+                ])
+            )
+        }
+        return .array(encoded)
     }
 
     init(_ fields: Fields) throws(RecordProblem) {
@@ -307,13 +343,16 @@ extension Exchange {
 struct Fields {
     let members: JSONObject
     let path: String
+    /// Where bodies stored as blobs are read from.
+    let blobs: BlobStore?
 
-    init(_ value: JSONValue, at path: String) throws(RecordProblem) {
+    init(_ value: JSONValue, at path: String, blobs: BlobStore?) throws(RecordProblem) {
         guard case .object(let members) = value else {
             throw RecordProblem(path.isEmpty ? "the record is not a JSON object" : "`\(path)` is not an object")
         }
         self.members = members
         self.path = path
+        self.blobs = blobs
     }
 
     private func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -399,12 +438,12 @@ struct Fields {
 
     func object(_ key: String) throws(RecordProblem) -> Fields {
         guard let value = value(key) else { throw missing(key, "an object") }
-        return try Fields(value, at: name(key))
+        return try Fields(value, at: name(key), blobs: blobs)
     }
 
     func optionalObject(_ key: String) throws(RecordProblem) -> Fields? {
         guard let value = value(key), !value.isNull else { return nil }
-        return try Fields(value, at: name(key))
+        return try Fields(value, at: name(key), blobs: blobs)
     }
 
     func optionalArray(_ key: String) throws(RecordProblem) -> [Fields]? {
@@ -412,7 +451,7 @@ struct Fields {
         guard let elements = value.arrayValue else { throw wrong(key, "an array") }
         var result: [Fields] = []
         for (position, element) in elements.enumerated() {
-            result.append(try Fields(element, at: "\(name(key))[\(position)]"))
+            result.append(try Fields(element, at: "\(name(key))[\(position)]", blobs: blobs))
         }
         return result
     }
@@ -431,8 +470,10 @@ struct Fields {
     }
 
     func body(_ key: String) throws(RecordProblem) -> [UInt8] {
-        guard let value = value(key) else { throw missing(key, "{\"text\": …} or {\"base64\": …}") }
-        let body = try Fields(value, at: name(key))
+        guard let value = value(key) else {
+            throw missing(key, "{\"text\": …}, {\"base64\": …} or {\"blob\": …, \"size\": …}")
+        }
+        let body = try Fields(value, at: name(key), blobs: blobs)
         if let text = try body.optionalString("text") { return Array(text.utf8) }
         if let encoded = try body.optionalString("base64") {
             guard let bytes = Base64.decode(encoded) else {
@@ -440,6 +481,19 @@ struct Fields {
             }
             return bytes
         }
-        throw RecordProblem("`\(name(key))` has neither `text` nor `base64`")
+        if let hex = try body.optionalString("blob") {
+            let size = try body.int("size", in: 0...Int(Int32.max))
+            guard let blobs else {
+                throw RecordProblem(
+                    "`\(name(key)).blob` \(hex) is stored beside the cassette, which was read without it"
+                )
+            }
+            do {
+                return try blobs.read(hex: hex, size: size)
+            } catch {
+                throw RecordProblem("`\(name(key)).blob` \(hex): \(error.message)")
+            }
+        }
+        throw RecordProblem("`\(name(key))` has none of `text`, `base64` or `blob`")
     }
 }

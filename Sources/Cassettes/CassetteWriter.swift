@@ -145,6 +145,8 @@ public final class CassetteWriter: Sendable {
     /// The run it records, or nil for untagged traffic.
     public let run: RunID?
     private let state: Mutex<State>
+    /// Where bodies stored as blobs go, before the records that refer to them.
+    private let blobStore: BlobStore
     /// How many digest entries are kept before the lower half is folded (see `Digest`).
     private let digestEntriesKept: Int
 
@@ -162,15 +164,23 @@ public final class CassetteWriter: Sendable {
         let name = RunID.fileName(for: run)
         let path = directory + "/" + name
         let temporary = directory + "/." + name + ".tmp"
-        let file: GzipFileWriter
         var state = State()
-        do throws(GzipError) {
-            file = try GzipFileWriter(path: temporary, level: Self.compressionLevel)
-            try file.append(
-                CassetteRecord.header(CassetteHeader(run: run, created: .now(), toolVersion: toolVersion)).encoded()
-            )
+        let blobStore = BlobStore(sessionDirectory: directory)
+        func compressing<T>(_ operation: () throws(GzipError) -> T) throws(CassetteError) -> T {
+            do { return try operation() } catch { throw CassetteError.io(temporary, error.description) }
+        }
+        let file: GzipFileWriter
+        do throws(CassetteError) {
+            file = try compressing { () throws(GzipError) in
+                try GzipFileWriter(path: temporary, level: Self.compressionLevel)
+            }
+            let header = CassetteRecord.header(CassetteHeader(run: run, created: .now(), toolVersion: toolVersion))
+            try compressing { () throws(GzipError) in try file.append(header.encoded()) }
             for exchange in existing {
-                try file.append(CassetteRecord.exchange(exchange).encoded())
+                var blobs: [Blob] = []
+                let line = CassetteRecord.exchange(exchange).encoded(storingBlobsIn: &blobs)
+                try blobStore.write(blobs)
+                try compressing { () throws(GzipError) in try file.append(line) }
                 Self.note(
                     exchange,
                     digest: CassetteDigest.exchangeDigest(exchange),
@@ -180,7 +190,7 @@ public final class CassetteWriter: Sendable {
             }
         } catch {
             unlink(temporary)
-            throw CassetteError.io(temporary, error.description)
+            throw error
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -188,6 +198,7 @@ public final class CassetteWriter: Sendable {
             throw CassetteError.io(path, "cannot rename \(temporary) into place: \(reason)")
         }
         state.file = file
+        self.blobStore = blobStore
         self.path = path
         self.run = run
         self.state = Mutex(state)
@@ -220,6 +231,9 @@ public final class CassetteWriter: Sendable {
         try state.withLock { (state) throws(CassetteError) in
             if let failure = state.failure { throw failure }
             guard let file = state.file else { throw CassetteError.closed("\(path) is already finished") }
+            // Blobs first: a record on disk always finds its blob (a crash between them leaves only an unused blob).
+            // A blob that cannot be written fails these records only: the cassette itself is untouched.
+            for record in records { try blobStore.write(record.blobs) }
             do throws(GzipError) {
                 try file.append(records: records.map(\.line))
             } catch {
@@ -321,13 +335,17 @@ public struct EncodedExchange: Sendable {
     public let exchange: Exchange
     /// Its `exchange` record, one JSON line without the newline.
     public let line: [UInt8]
+    /// The bodies the line refers to as blobs, which the writer stores before it writes the line.
+    public let blobs: [Blob]
     /// Its ``CassetteDigest/exchangeDigest(_:)``, when computed here; otherwise the writer computes it later.
     public let digest: SHA256Digest?
 
     /// Encodes `exchange`, and computes its digest too when `digesting`.
     public init(_ exchange: Exchange, digesting: Bool = false) {
         self.exchange = exchange
-        self.line = CassetteRecord.exchange(exchange).encoded()
+        var blobs: [Blob] = []
+        self.line = CassetteRecord.exchange(exchange).encoded(storingBlobsIn: &blobs)
+        self.blobs = blobs
         self.digest = digesting ? CassetteDigest.exchangeDigest(exchange) : nil
     }
 }

@@ -2,7 +2,7 @@ import JSON
 
 /// Merges the cassette sessions of several shards of one batch into one session directory (issue 10).
 ///
-/// Each run's cassette is copied byte for byte; a run whose cassette is in two sessions is refused. Untagged
+/// Each run's cassette is copied byte for byte, with every blob of its session (cassette-format.md §2.1); a run whose cassette is in two sessions is refused. Untagged
 /// traffic (`_default.jsonl.gz`) from one session is copied too; from several, its exchanges are written into one new
 /// `_default.jsonl.gz`, session after session, numbered again in that order (untagged traffic is replayed by its
 /// request, not its number; concatenating the files would give one cassette two header records). The new
@@ -23,6 +23,7 @@ public enum SessionMerge {
         var untaggedSource: String?
         var summaries: [CassetteSummary] = []
         for session in sessions {
+            try BlobStore.copyAll(fromSession: session, toSession: destination)
             for name in try SessionDirectory.cassetteFileNames(in: session) {
                 let path = session + "/" + name
                 if name == RunID.untaggedFileName {

@@ -61,7 +61,7 @@ struct WrittenCassette {
             }
             let record: CassetteRecord
             do {
-                record = try CassetteRecord.decode(line)
+                record = try CassetteRecord.decode(line, blobs: BlobStore(besideCassette: path))
             } catch {
                 throw refuse(error.message)
             }
@@ -100,16 +100,24 @@ struct WrittenCassette {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let temporary = "\(directory)/.\(name).tmp"
         let end = CassetteEnd(exchangeCount: exchanges.count, digest: CassetteDigest.digest(of: exchanges))
-        do throws(GzipError) {
+        let blobStore = BlobStore(sessionDirectory: directory)
+        // Untyped: a blob fails with a CassetteError, the cassette's own file with a GzipError.
+        do {
             let file = try GzipFileWriter(path: temporary, level: CassetteWriter.compressionLevel)
             try file.append(CassetteRecord.header(header).encoded())
             // A record at a time: the file is appended as it is encoded, never held whole.
-            for exchange in exchanges { try file.append(CassetteRecord.exchange(exchange).encoded()) }
+            for exchange in exchanges {
+                var blobs: [Blob] = []
+                let line = CassetteRecord.exchange(exchange).encoded(storingBlobsIn: &blobs)
+                try blobStore.write(blobs)
+                try file.append(line)
+            }
             try file.append(CassetteRecord.end(end).encoded())
             try file.close()
         } catch {
             unlink(temporary)
-            throw CassetteError.io(temporary, error.description)
+            if let error = error as? CassetteError { throw error }
+            throw CassetteError.io(temporary, (error as? GzipError)?.description ?? "\(error)")
         }
         // The rename must not reach the disk before the bytes do: the cassette it replaces is the only other copy.
         let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)

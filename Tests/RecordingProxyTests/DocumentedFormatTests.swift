@@ -42,7 +42,11 @@ import Vocabulary
                 defer { client.close() }
                 let base = proxy.baseURL(for: "maestro")!
                 var ordinal = 0
-                for target in ["/json", "/binary", "/sse?n=4&gap=2", "/sse-raw", "/chunked", "/cut", "/nocontent"] {
+                let targets = [
+                    "/json", "/binary", "/binary?size=70000", "/sse?n=4&gap=2", "/sse-raw", "/chunked", "/cut",
+                    "/nocontent",
+                ]
+                for target in targets {
                     _ = try await fetch(client, base, target, headers: tags("r_doc", ordinal))
                     ordinal += 1
                 }
@@ -62,10 +66,14 @@ import Vocabulary
         }
         var paths = try SessionDirectory.cassetteFileNames(in: cassettes).map { cassettes + "/" + $0 }
         #expect(paths.count == 2)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: cassettes + "/blobs").count == 1,
+            "the 70,000 bytes"
+        )
         // A copy cut in the middle of its last record, as a crash leaves a cassette.
         let whole = try Data(contentsOf: URL(fileURLWithPath: paths[1]))
-        try whole.prefix(whole.count - 40).write(to: URL(fileURLWithPath: directory.path("cut.jsonl.gz")))
-        paths.append(directory.path("cut.jsonl.gz"))
+        try whole.prefix(whole.count - 40).write(to: URL(fileURLWithPath: cassettes + "/cut.jsonl.gz"))
+        paths.append(cassettes + "/cut.jsonl.gz")  // beside the blobs its records refer to
 
         for path in paths {
             let cassette = try Cassette.load(path: path)

@@ -39,6 +39,11 @@ final class Upstream: Sendable {
 
     static let binary: [UInt8] = (0..<1024).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
 
+    /// What `/binary?size=N` answers: `size` bytes that are not UTF-8.
+    static func binaryBody(_ size: Int) -> [UInt8] {
+        (0..<size).map { UInt8(truncatingIfNeeded: ($0 &* 7 &+ 3) | 0x80) }
+    }
+
     private static func query(_ target: String, _ name: String) -> Int? {
         guard let query = target.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
         for pair in query.split(separator: "&") {
@@ -67,7 +72,10 @@ final class Upstream: Sendable {
             )
         case "/binary":
             headers.append(name: "Content-Type", value: "application/octet-stream")
-            return HTTPServerResponse(status: 200, headers: headers, body: .bytes(binary))
+            guard let size = query(target, "size") else {
+                return HTTPServerResponse(status: 200, headers: headers, body: .bytes(binary))
+            }
+            return HTTPServerResponse(status: 200, headers: headers, body: .bytes(binaryBody(size)))
         case "/echo":
             let fields = request.head.headers.fields.map { [$0.name, $0.value] }
             let object: [String: Any] = [

@@ -1,0 +1,168 @@
+public import Hashing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A body kept in a file of its own beside the cassettes: its bytes and the SHA-256 that names the file.
+public struct Blob: Sendable, Equatable {
+    /// The SHA-256 of ``bytes``.
+    public let digest: SHA256Digest
+    /// The body.
+    public let bytes: [UInt8]
+
+    /// Names `bytes` by their SHA-256.
+    public init(_ bytes: [UInt8]) {
+        self.digest = SHA256.hash(bytes)
+        self.bytes = bytes
+    }
+}
+
+/// The `blobs/` directory of a session (cassette-format.md §2.1): large binary bodies as raw files named by the
+/// SHA-256 of their content, so a body is stored once however many exchanges carry it, and costs its size on disk
+/// instead of the base64 text, JSON escaping and deflate pass that made a 64 KiB download cost 2.8 ms of CPU.
+public struct BlobStore: Sendable {
+    /// The directory's name inside a session directory.
+    public static let directoryName = "blobs"
+    /// The smallest body stored as a blob. Smaller binary bodies stay inline as base64: a file per body costs
+    /// more than the base64 of a few kilobytes.
+    public static let minimumBytes = 4096
+
+    /// The `blobs/` directory.
+    public let path: String
+
+    /// The store of the session directory `sessionDirectory` (which need not have one yet).
+    public init(sessionDirectory: String) {
+        path = sessionDirectory + "/" + Self.directoryName
+    }
+
+    /// The store beside the cassette at `cassettePath`.
+    public init(besideCassette cassettePath: String) {
+        let directory = cassettePath.lastIndex(of: "/").map { String(cassettePath[..<$0]) } ?? "."
+        self.init(sessionDirectory: directory)
+    }
+
+    /// Whether a body of these bytes is stored as a blob: large, and not UTF-8 text (text compresses well and
+    /// stays readable inline with `zcat | jq`).
+    public static func stores(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= minimumBytes && String(validating: bytes, as: UTF8.self) == nil
+    }
+
+    /// The file of the blob with this lowercase hex SHA-256.
+    public func filePath(ofHex hex: String) -> String { path + "/" + hex }
+
+    /// Writes a blob unless the store has it. The file appears whole or not at all (written under a temporary
+    /// name, then renamed), so a crash between a blob and the record that refers to it leaves at worst a blob no
+    /// record refers to, never a record without its blob.
+    public func write(_ blob: Blob) throws(CassetteError) {
+        let hex = blob.digest.hex
+        let target = filePath(ofHex: hex)
+        if access(target, F_OK) == 0 { return }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw CassetteError.io(path, "cannot create the blob directory: \(String(cString: strerror(errno)))")
+        }
+        let temporary = path + "/." + hex + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CassetteError.io(temporary, "cannot create: \(String(cString: strerror(errno)))")
+        }
+        var written = 0
+        let failure: String? = blob.bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                written += count
+            }
+            return nil
+        }
+        close(descriptor)
+        if let failure {
+            unlink(temporary)
+            throw CassetteError.io(temporary, "cannot write: \(failure)")
+        }
+        guard rename(temporary, target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CassetteError.io(target, "cannot rename \(temporary) into place: \(reason)")
+        }
+    }
+
+    /// Writes each of `blobs` the store does not have yet.
+    public func write(_ blobs: [Blob]) throws(CassetteError) {
+        for blob in blobs { try write(blob) }
+    }
+
+    /// The bytes of the blob `hex`, which the record says are `size` bytes long. Throws, naming the file, when it
+    /// is missing, unreadable, or its content is not what its name says.
+    public func read(hex: String, size: Int) throws(BlobProblem) -> [UInt8] {
+        guard let digest = SHA256Digest(hex: hex), digest.hex == hex else {
+            throw BlobProblem("is not 64 lowercase hex digits")
+        }
+        let file = filePath(ofHex: hex)
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw BlobProblem("\(file) cannot be opened: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        // The length is checked before anything is allocated: `size` comes from the record, which may be hostile.
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw BlobProblem("\(file) cannot be read: \(String(cString: strerror(errno)))")
+        }
+        guard status.st_size == size else {
+            throw BlobProblem("\(file) holds \(status.st_size) bytes; the record says \(size)")
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw BlobProblem("\(file) cannot be read: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { throw BlobProblem("\(file) ended after \(filled) bytes; the record says \(size)") }
+            filled += count
+        }
+        guard SHA256.hash(bytes) == digest else {
+            throw BlobProblem("\(file) is damaged: its content's SHA-256 is not its name")
+        }
+        return bytes
+    }
+
+    /// Copies every blob of the session `source` into the session `destination` (a blob it has already is
+    /// skipped: same name, same content).
+    public static func copyAll(fromSession source: String, toSession destination: String) throws(CassetteError) {
+        let from = BlobStore(sessionDirectory: source)
+        let to = BlobStore(sessionDirectory: destination)
+        guard let directory = opendir(from.path) else { return }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.utf8.count == 64, SHA256Digest(hex: name) != nil { names.append(name) }
+        }
+        closedir(directory)
+        for name in names.sorted() {
+            let bytes = try SessionDirectory.read(from.filePath(ofHex: name))
+            let blob = Blob(bytes)
+            guard blob.digest.hex == name else {
+                throw CassetteError.io(from.filePath(ofHex: name), "damaged: its content's SHA-256 is not its name")
+            }
+            try to.write(blob)
+        }
+    }
+}
+
+/// What is wrong with a blob a record refers to.
+public struct BlobProblem: Error, Sendable {
+    /// The problem, naming the blob's file.
+    public let message: String
+
+    init(_ message: String) { self.message = message }
+}
