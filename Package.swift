@@ -16,7 +16,9 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "Vocabulary"),
-        .target(name: "Hashing"),
+        // The SHA-256 block function on the CPU's SHA instructions; Hashing falls back to Swift without them.
+        .target(name: "CSHA256", path: "Sources/CSHA256"),
+        .target(name: "Hashing", dependencies: ["CSHA256"]),
         .target(name: "JSON"),
         .target(name: "Gzip", dependencies: ["Vocabulary", "CZlib"]),
         .target(name: "HTTPWire"),
@@ -34,8 +36,14 @@ let package = Package(
             name: "StoriStack",
             dependencies: ["Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]
         ),
-        .target(name: "Harness", dependencies: ["Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing"]),
-        .target(name: "Analysis", dependencies: ["Vocabulary", "Cassettes", "HTTPWire", "MIDI", "JSON", "Hashing"]),
+        .target(
+            name: "Harness",
+            dependencies: ["Vocabulary", "JSON", "HTTPTransport", "HTTPWire", "MIDI", "Hashing", "Gzip"]
+        ),
+        .target(
+            name: "Analysis",
+            dependencies: ["Vocabulary", "Cassettes", "HTTPWire", "MIDI", "JSON", "Hashing", "Gzip"]
+        ),
         .target(name: "Reporting", dependencies: ["Vocabulary", "Analysis", "CSQLite", "JSON"]),
         .target(
             name: "TourDeForce",
@@ -99,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AnalysisTests",
-            dependencies: ["Analysis", "Cassettes", "Vocabulary", "HTTPWire", "JSON", "MIDI", "TestSupport"]
+            dependencies: ["Analysis", "Cassettes", "Vocabulary", "HTTPWire", "JSON", "MIDI", "Gzip", "TestSupport"]
         ),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Analysis", "TestSupport"]),
         // The example of Docs/library.md, compiled against the library here; TourDeForceTests also builds it as the

@@ -1,4 +1,5 @@
 import Foundation
+import Gzip
 import JSON
 import Vocabulary
 
@@ -126,7 +127,16 @@ public struct ArtifactTreeIndex: Sendable {
         }
         var files: [String: [UInt8]] = [:]
         for path in paths {
-            files[path] = reader.contents(layout.path(path))
+            let contents = reader.contents(layout.path(path))
+            // A payload is compared by its content and its name without `.gz`, so that a recording made before
+            // payloads were compressed still compares with its replay.
+            if path.hasSuffix(ArtifactLayout.compressedSuffix), let contents,
+                let content = try? GzipData.decompress(contents)
+            {
+                files[String(path.dropLast(ArtifactLayout.compressedSuffix.count))] = content
+            } else {
+                files[path] = contents
+            }
         }
         return files
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Gzip
 import Hashing
 import JSON
 import Synchronization
@@ -68,6 +69,12 @@ final class ArtifactStore: Sendable {
     /// Writes text atomically (redacted).
     func write(_ text: String, to relative: String) throws(HarnessError) {
         try write(bytes: Array(redact(text).utf8), to: relative)
+    }
+
+    /// Writes text atomically (redacted), gzip-compressed, to `relative` + `.gz`: the payloads repeat what the
+    /// cassettes hold, and uncompressed they were 90 % of a batch's tree (Benchmarks/report); `zcat` reads them.
+    func writeCompressed(_ text: String, to relative: String) throws(HarnessError) {
+        try write(bytes: GzipData.compress(Array(redact(text).utf8)), to: relative + ArtifactLayout.compressedSuffix)
     }
 
     /// Writes JSON atomically, indented for people.

@@ -202,16 +202,15 @@ final class RunContext: Sendable {
         store.appendLine(json: .object(line), to: ArtifactLayout.clientLogName)
     }
 
-    /// Writes a payload file under `payloads/<kind>/`, named `<run id>_<name>.json`.
+    /// Writes a payload file under `payloads/<kind>/`, named `<run id>_<name>.json.gz` (indented JSON, gzip).
     func payload(_ kind: ArtifactLayout.PayloadKind, _ name: String, json: JSONValue) {
-        guard !isClosed else { return }
-        try? store.write(json: json, to: ArtifactLayout.payloadName(kind, run: runID, name: name + ".json"))
+        payload(kind, name + ".json", text: JSONWriter.string(json, style: .pretty) + "\n")
     }
 
-    /// Writes a text payload file under `payloads/<kind>/`, named `<run id>_<name>`.
+    /// Writes a text payload file under `payloads/<kind>/`, named `<run id>_<name>.gz` (gzip).
     func payload(_ kind: ArtifactLayout.PayloadKind, _ name: String, text: String) {
         guard !isClosed else { return }
-        try? store.write(text, to: ArtifactLayout.payloadName(kind, run: runID, name: name))
+        try? store.writeCompressed(text, to: ArtifactLayout.payloadName(kind, run: runID, name: name))
     }
 
     // MARK: Requests

@@ -3,7 +3,7 @@
 ///
 /// ```
 /// config.json  manifest.json  runs.jsonl  events.jsonl  metrics.jsonl  logs/client.log
-/// payloads/<kind>/<run id>_<name>
+/// payloads/<kind>/<run id>_<name>.gz  (gzip: zcat FILE | jq)
 /// midi/run_<run id>/midi_summary.json, <file>, <file>.summary.json
 /// muse/graph.json, graph.txt, graph_viz.json
 /// muse/run_<run id>/log.json, graph.json, graph.txt, graph_viz.json, merge_conflicts.json
@@ -96,7 +96,11 @@ public struct ArtifactLayout: Sendable, Hashable {
         payloadsDirectoryName + "/" + kind.rawValue
     }
 
-    /// `payloads/<kind>/<run id>_<name>`: `name` says which request and carries its own extension.
+    /// What a gzip-compressed file of the tree (every payload) adds to its name.
+    public static let compressedSuffix = ".gz"
+
+    /// `payloads/<kind>/<run id>_<name>`: `name` says which request and carries its own extension (the file on
+    /// disk adds ``compressedSuffix``).
     public static func payloadName(_ kind: PayloadKind, run: String, name: String) -> String {
         payloadDirectoryName(kind) + "/" + run + "_" + name
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Gzip
 import Synchronization
 import TestSupport
 import Testing
@@ -144,5 +145,33 @@ private final class CountingReader: Sendable {
         let divergence = try #require(comparison.firstDivergence(runID: "r_000001"))
         #expect(divergence.file == "payloads/maestro_sse/r_000001_compose.sse" && divergence.replayed == "absent")
         #expect(comparison.firstDivergence(runID: "r_000002") == nil)
+    }
+
+    /// A recording made before payloads were compressed compares with a replay that writes them gzip-compressed:
+    /// the same content is identical, and a changed one is named by the payload's name without `.gz`.
+    @Test func compressedPayloadsCompareByContent() throws {
+        let directory = try TemporaryDirectory()
+        let original = directory.path("original")
+        try writeTree(at: original, stamp: "2026-01-01T00:00:00.000Z", port: 40001)
+        let index = ArtifactTreeIndex(root: original)
+        func replay(_ name: String, changing runID: String?) throws -> String {
+            let replayed = directory.path(name)
+            try writeTree(at: replayed, stamp: "2026-01-02T00:00:00.000Z", port: 40002)
+            for id in runIDs {
+                let path = replayed + "/payloads/maestro_sse/\(id)_compose.sse"
+                var text = try String(contentsOfFile: path, encoding: .utf8)
+                if id == runID { text = text.replacingOccurrences(of: "done", with: "gone") }
+                try Data(GzipData.compress(Array(text.utf8))).write(to: URL(fileURLWithPath: path + ".gz"))
+                try FileManager.default.removeItem(atPath: path)
+            }
+            return replayed
+        }
+        let same = ReplayComparison(original: index, replayed: try replay("same", changing: nil))
+        #expect(runIDs.allSatisfy { same.firstDivergence(runID: $0) == nil })
+        let changed = ReplayComparison(original: index, replayed: try replay("changed", changing: "r_000002"))
+        #expect(changed.firstDivergence(runID: "r_000001") == nil)
+        let divergence = try #require(changed.firstDivergence(runID: "r_000002"))
+        #expect(divergence.file == "payloads/maestro_sse/r_000002_compose.sse")
+        #expect(divergence.original != "absent" && divergence.replayed != "absent")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Gzip
 import HTTPTransport
 import JSON
 import StoriStack
@@ -115,10 +116,11 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
             #expect(!files.isEmpty, "payloads/\(kind) is empty")
         }
 
-        // No file anywhere holds the token.
+        // No file anywhere holds the token (payloads are read decompressed).
         let names = FileManager.default.enumerator(atPath: out)?.compactMap { $0 as? String } ?? []
         for name in names {
-            guard let data = FileManager.default.contents(atPath: "\(out)/\(name)") else { continue }
+            guard var data = FileManager.default.contents(atPath: "\(out)/\(name)") else { continue }
+            if name.hasSuffix(".gz") { data = Data(try GzipData.decompress(data)) }
             #expect(!String(decoding: data, as: UTF8.self).contains(token), "\(name) holds the JWT")
         }
     }
@@ -153,10 +155,7 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
             #expect(graph.contains("r_000001") && graph.contains("C1"))
         }
         if spec.hasPrefix("cut-stream") {
-            let sse = try String(
-                contentsOfFile: directory.path("out/payloads/maestro_sse/r_000001_compose.json"),
-                encoding: .utf8
-            )
+            let sse = try #require(artifactText(directory.path("out/payloads/maestro_sse/r_000001_compose.json")))
             #expect((try? JSONParser.parse(sse, options: .python))?.arrayValue?.count == 6)
         }
     }
@@ -171,15 +170,8 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
         await stack.shutdown()
         let line = try String(contentsOfFile: directory.path("out/runs.jsonl"), encoding: .utf8)
         let run = try JSONParser.parse(Array(line.utf8))
-        let events = try #require(
-            JSONParser.parse(
-                try String(
-                    contentsOfFile: directory.path("out/payloads/maestro_sse/r_000001_compose.json"),
-                    encoding: .utf8
-                ),
-                options: .python
-            ).arrayValue
-        )
+        let payload = try #require(artifactText(directory.path("out/payloads/maestro_sse/r_000001_compose.json")))
+        let events = try #require(JSONParser.parse(payload, options: .python).arrayValue)
         #expect(events.last?["type"] == "complete")
         #expect(run["compose"]?["events"] == .int(events.count))
         #expect(events.count > 10, "the stream runs to the Storpheus pre-flight check before failing")

@@ -1,4 +1,5 @@
 import Foundation
+import Gzip
 import HTTPTransport
 import HTTPWire
 import Synchronization
@@ -103,16 +104,17 @@ struct ClientFixture {
         )
     }
 
-    /// The text of a file under the artifact directory.
+    /// The text of a file under the artifact directory; a payload's `relative` is its name without `.gz`, and its
+    /// text is read decompressed.
     func file(_ relative: String) -> String? {
-        try? String(contentsOfFile: context.store.path(relative), encoding: .utf8)
+        artifactText(context.store.path(relative))
     }
 
-    /// Every file's text under the artifact directory joined (for secret greps).
+    /// Every file's text under the artifact directory joined, gzip files decompressed (for secret greps).
     func allText() -> String {
         let root = context.store.root
         let names = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
-        return names.compactMap { try? String(contentsOfFile: root + "/" + $0, encoding: .utf8) }.joined(
+        return names.compactMap { artifactText(root + "/" + $0.replacing(/\.gz$/, with: "")) }.joined(
             separator: "\n"
         )
     }
@@ -141,4 +143,13 @@ extension Endpoints {
             muse: url.with(target: "/api/v1/muse")
         )
     }
+}
+
+/// The text of the artifact file at `path`, or of `path` + `.gz` decompressed (payloads are written compressed).
+func artifactText(_ path: String) -> String? {
+    if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
+    guard let compressed = FileManager.default.contents(atPath: path + ".gz"),
+        let bytes = try? GzipData.decompress(compressed)
+    else { return nil }
+    return String(validating: bytes, as: UTF8.self)
 }
