@@ -20,8 +20,12 @@ public enum CassetteDigest {
         "transfer-encoding", "content-length", "proxy-connection",
     ]
 
-    /// The canonical form of one exchange, the bytes its digest is taken over.
-    public static func canonicalForm(of exchange: Exchange) -> [UInt8] {
+    /// The canonical form of one exchange, the bytes its digest is taken over. A body that is one of `blobs` (the
+    /// same bytes) takes the blob's digest instead of being hashed again.
+    public static func canonicalForm(of exchange: Exchange, blobs: [Blob] = []) -> [UInt8] {
+        func hash(_ bytes: [UInt8]) -> SHA256Digest {
+            blobs.first { $0.bytes == bytes }?.digest ?? SHA256.hash(bytes)
+        }
         let fault: JSONValue =
             exchange.fault.map { .object([("after_bytes", .int($0.afterBytes)), ("kind", .string($0.kind.name))]) }
             ?? .null
@@ -31,7 +35,7 @@ public enum CassetteDigest {
             (
                 "request",
                 .object([
-                    ("body_sha256", .string(SHA256.hash(exchange.request.body).hex)),
+                    ("body_sha256", .string(hash(exchange.request.body).hex)),
                     ("headers", canonical(exchange.request.headers)),
                     ("method", .string(exchange.request.method)),
                     ("target", .string(exchange.request.target)),
@@ -40,7 +44,7 @@ public enum CassetteDigest {
             (
                 "response",
                 .object([
-                    ("body_sha256", .string(SHA256.hash(digestedBody(of: exchange.response)).hex)),
+                    ("body_sha256", .string(hash(digestedBody(of: exchange.response)).hex)),
                     ("headers", canonical(exchange.response.headers)),
                     ("reason", .string(exchange.response.reason)),
                     ("status", .int(exchange.response.status)),
@@ -64,8 +68,8 @@ public enum CassetteDigest {
     }
 
     /// The SHA-256 of the exchange's canonical form.
-    public static func exchangeDigest(_ exchange: Exchange) -> SHA256Digest {
-        SHA256.hash(canonicalForm(of: exchange))
+    public static func exchangeDigest(_ exchange: Exchange, blobs: [Blob] = []) -> SHA256Digest {
+        SHA256.hash(canonicalForm(of: exchange, blobs: blobs))
     }
 
     /// The cassette digest of these exchanges (in any order; they are sorted by ordinal, then seq).

@@ -127,7 +127,8 @@ public final class CassetteWriter: Sendable {
         var file: GzipFileWriter?
         var digest = Digest()
         /// Appended exchanges whose digests are not in `digest` yet (see ``digestAppended()``).
-        var undigested: [Exchange] = []
+        /// Each with the blobs its record refers to, whose digests its own digest reuses.
+        var undigested: [(exchange: Exchange, blobs: [Blob])] = []
         /// The digest written in the `end` record.
         var finishedDigest: String?
         var services: Set<String> = []
@@ -246,7 +247,7 @@ public final class CassetteWriter: Sendable {
                     Self.note(record.exchange, digest: digest, in: &state, keeping: digestEntriesKept)
                 } else {
                     Self.noteServiceAndTime(of: record.exchange, in: &state)
-                    state.undigested.append(record.exchange)
+                    state.undigested.append((record.exchange, record.blobs))
                 }
             }
         }
@@ -258,8 +259,8 @@ public final class CassetteWriter: Sendable {
     }
 
     private func digestAppended(in state: inout State) {
-        for exchange in state.undigested {
-            let digest = CassetteDigest.exchangeDigest(exchange)
+        for (exchange, blobs) in state.undigested {
+            let digest = CassetteDigest.exchangeDigest(exchange, blobs: blobs)
             let entry = CassetteDigest.Entry(ordinal: exchange.ordinal, seq: exchange.seq, digest: digest)
             state.digest.add(entry, keeping: digestEntriesKept)
         }
@@ -346,6 +347,6 @@ public struct EncodedExchange: Sendable {
         var blobs: [Blob] = []
         self.line = CassetteRecord.exchange(exchange).encoded(storingBlobsIn: &blobs)
         self.blobs = blobs
-        self.digest = digesting ? CassetteDigest.exchangeDigest(exchange) : nil
+        self.digest = digesting ? CassetteDigest.exchangeDigest(exchange, blobs: blobs) : nil
     }
 }
