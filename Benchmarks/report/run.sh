@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How long `tdf report` takes to rebuild the database and every report from a large recording.
-# Usage: bash Benchmarks/report/run.sh [RUNS]     (default 1000 runs; the recording is ~1 GB and is kept in
-#        $TREE, default /tmp/tdf-report-bench-RUNS, so later runs of this script skip generating it)
+# Usage: bash Benchmarks/report/run.sh [RUNS]     (default 1000 runs; the recording is kept in $TREE, default
+#        /tmp/tdf-report-bench-RUNS, so later runs of this script skip generating it; delete it after a change to
+#        what `tdf run` writes). Prints the tree's size, by part, then three timed `tdf report` runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-1000}
@@ -14,7 +15,8 @@ if [ ! -f "$tree/runs.jsonl" ] || [ "$(wc -l < "$tree/runs.jsonl")" -ne "$runs" 
     /usr/bin/time -f "# generated in %e s, peak RSS %M KB" \
         "$tdf" run --stack embedded --runs "$runs" --concurrency 4 --out "$tree" >/dev/null
 fi
-echo "# $(du -sh "$tree" | cut -f1) tree, $(ls "$tree/cassettes" | grep -c jsonl.gz) cassettes"
+echo "# $(du -sh "$tree" | cut -f1) tree ($(du -sb "$tree" | cut -f1) bytes, $(( $(du -sb "$tree" | cut -f1) / runs )) per run), $(ls "$tree/cassettes" | grep -c jsonl.gz) cassettes"
+echo "# by part: $(cd "$tree" && du -sb -- * | sort -rn | awk '{printf "%s %.1f MB; ", $2, $1 / 1e6}')"
 for attempt in 1 2 3; do
     /usr/bin/time -f "tdf report --in (release): %e s, peak RSS %M KB" "$tdf" report --in "$tree" >/dev/null
 done
