@@ -317,6 +317,16 @@ public struct JSONParser {
         }
         var scalars: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
+            // The bytes up to the next quote, backslash or control character are copied at once: a record's SSE
+            // data is JSON inside a string, escapes every few bytes, and appending byte by byte dominated reading.
+            let plain = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                index += 1
+            }
+            if index > plain { scalars.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain..<index])) }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 guard let text = String(validating: scalars, as: UTF8.self) else {
@@ -326,11 +336,6 @@ public struct JSONParser {
                 return text
             }
             if byte < 0x20 { throw failure(.controlCharacter) }
-            if byte != UInt8(ascii: "\\") {
-                scalars.append(byte)
-                index += 1
-                continue
-            }
             let escapeStart = index
             index += 1
             guard index < bytes.count else { break }
