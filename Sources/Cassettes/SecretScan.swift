@@ -1,6 +1,8 @@
+import Dispatch
 public import JSON
+import Synchronization
 
-/// ``SecretScanner`` run over cassettes: every exchange of each, one cassette in memory at a time.
+/// ``SecretScanner`` run over cassettes: every exchange of each, one cassette per core in memory at a time.
 public struct SecretScan: Sendable, Equatable {
     /// How many findings a scan keeps whole; the rest are counted (a leaking client must not grow it without end).
     public static let keptFindings = 1000
@@ -23,27 +25,23 @@ public struct SecretScan: Sendable, Equatable {
         self.init(paths: selection.paths)
     }
 
-    /// Scans the cassettes at `paths`, in order. A damaged cassette is scanned up to its damage (verify reports it).
+    /// Scans the cassettes at `paths`, several at once (a large recording took minutes on one thread); findings
+    /// come in the order of `paths`. A damaged cassette is scanned up to its damage (verify reports it).
     public init(paths: [String]) {
+        let slots = Mutex([CassetteScan?](repeating: nil, count: paths.count))
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let scan = CassetteScan(path: paths[index])
+            slots.withLock { $0[index] = scan }
+        }
         var findings: [SecretFinding] = []
         var total = 0
         var exchanges = 0
         var problems: [String] = []
-        for path in paths {
-            let cassette: Cassette
-            do {
-                cassette = try Cassette.load(path: path)
-            } catch {
-                problems.append(error.description)
-                continue
-            }
-            let file = CassetteSelection.fileName(of: path)
-            for exchange in cassette.exchanges {
-                let found = SecretScanner.findings(in: exchange, cassette: file)
-                total += found.count
-                findings += found.prefix(Self.keptFindings - findings.count)
-            }
-            exchanges += cassette.exchanges.count
+        for case let scan? in slots.withLock({ $0 }) {
+            if let problem = scan.problem { problems.append(problem) }
+            total += scan.total
+            exchanges += scan.exchanges
+            findings += scan.findings.prefix(Self.keptFindings - findings.count)
         }
         self.findings = findings
         self.total = total
@@ -83,5 +81,31 @@ public struct SecretScan: Sendable, Equatable {
             ("total", .int(total)), ("findings", .array(findings.map(\.jsonValue))),
             ("problems", .array(problems.map(JSONValue.string))),
         ])
+    }
+}
+
+/// What one cassette's scan found: at most ``SecretScan/keptFindings`` findings, and how many there were.
+private struct CassetteScan: Sendable {
+    var findings: [SecretFinding] = []
+    var total = 0
+    var exchanges = 0
+    /// Why the cassette could not be read, if it could not.
+    var problem: String?
+
+    init(path: String) {
+        let cassette: Cassette
+        do {
+            cassette = try Cassette.load(path: path)
+        } catch {
+            problem = error.description
+            return
+        }
+        let file = CassetteSelection.fileName(of: path)
+        for exchange in cassette.exchanges {
+            let found = SecretScanner.findings(in: exchange, cassette: file)
+            total += found.count
+            findings += found.prefix(SecretScan.keptFindings - findings.count)
+        }
+        exchanges = cassette.exchanges.count
     }
 }

@@ -97,14 +97,14 @@ public enum SecretScanner {
         case .events(let events, _):
             // The exact chunks, when present, hold the same bytes as the events: the events name the place better.
             for (index, event) in events.enumerated() {
-                let location = "response.events[\(index)]"
+                let location = { (field: String) in "response.events[\(index)].\(field)" }
                 switch event.frame {
                 case .event(let sse):
-                    collector.scanBody(Array(sse.data.utf8), at: location + ".data")
-                    if let name = sse.event { collector.scanText(Array(name.utf8), at: location + ".event") }
-                    if let id = sse.id { collector.scanText(Array(id.utf8), at: location + ".id") }
+                    collector.scanBody(Array(sse.data.utf8), at: location("data"))
+                    if let name = sse.event { collector.scanText(Array(name.utf8), at: location("event")) }
+                    if let id = sse.id { collector.scanText(Array(id.utf8), at: location("id")) }
                 case .comment(let text):
-                    collector.scanText(Array(text.utf8), at: location + ".comment")
+                    collector.scanText(Array(text.utf8), at: location("comment"))
                 }
             }
         case .chunks(let chunks):
@@ -116,13 +116,27 @@ public enum SecretScanner {
 
     /// `name` lower-cased with `-` read as `_`, the form ``secretNames`` and ``digestNameParts`` use.
     static func normalized(_ name: some StringProtocol) -> String {
-        name.lowercased().replacingOccurrences(of: "-", with: "_")
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return name.lowercased().replacingOccurrences(of: "-", with: "_")
+        }
+        // ASCII, nearly every name: byte by byte, without Foundation's locale-aware search.
+        return String(
+            decoding: name.utf8.map { byte in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 0x20
+                case UInt8(ascii: "-"): UInt8(ascii: "_")
+                default: byte
+                }
+            },
+            as: UTF8.self
+        )
     }
 
     static func isDigestName(_ name: String?) -> Bool {
         guard let name else { return false }
         let normalized = normalized(name)
-        return digestNameParts.contains { normalized.contains($0) }
+        // Compared as bytes: Foundation's `contains` (a locale-aware search) was a tenth of a scan.
+        return digestNameParts.contains { normalized.utf8.firstRange(of: $0.utf8) != nil }
     }
 
     /// Whether a value named as a secret holds one: 8 characters or more, not a redaction token (even
@@ -151,11 +165,23 @@ private struct Collector {
         )
     }
 
-    mutating func scanText(_ bytes: [UInt8], at location: String, highEntropy: Bool = true) {
+    /// What ``SecretScanner`` makes of a member or parameter name, kept per exchange: an event stream repeats the
+    /// same few names in every event, and classifying them again was most of a scan.
+    private var nameClasses: [String: (isSecret: Bool, isDigest: Bool)] = [:]
+
+    private mutating func classify(_ name: String) -> (isSecret: Bool, isDigest: Bool) {
+        if let known = nameClasses[name] { return known }
+        let found = (SecretScanner.secretNames.contains(SecretScanner.normalized(name)), SecretScanner.isDigestName(name))
+        nameClasses[name] = found
+        return found
+    }
+
+    /// `location` is only built for a finding: most text holds none.
+    mutating func scanText(_ bytes: [UInt8], at location: @autoclosure () -> String, highEntropy: Bool = true) {
         let text =
             bytes.count > SecretScanner.maximumTextBytes ? Array(bytes[..<SecretScanner.maximumTextBytes]) : bytes
         for match in TextDetectors.matches(in: text, highEntropy: highEntropy) {
-            add(match.kind, match.what, String(decoding: text[match.range], as: UTF8.self), at: location)
+            add(match.kind, match.what, String(decoding: text[match.range], as: UTF8.self), at: location())
         }
     }
 
@@ -226,7 +252,8 @@ private struct Collector {
         if let first = bytes.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
             let value = try? JSONParser.parse(bytes)
         {
-            return scanJSON(value, path: "$", name: nil, at: location)
+            var path: [JSONPathStep] = []
+            return scanJSON(value, path: &path, name: nil, at: location)
         }
         if isForm, let text = String(validating: bytes, as: UTF8.self) {
             return scanParameters(text[...], at: location)
@@ -234,23 +261,44 @@ private struct Collector {
         scanText(bytes, at: location)
     }
 
+    /// One step of the path to a JSON value, kept as it is and written out only for a finding.
+    enum JSONPathStep {
+        case member(String)
+        case element(Int)
+    }
+
     /// Every string in `value`; `name` is the member that holds it (an array's elements keep the array's name).
-    mutating func scanJSON(_ value: JSONValue, path: String, name: String?, at location: String) {
+    /// `path` leads to `value` from the body's root; it is pushed and popped as the walk goes.
+    mutating func scanJSON(_ value: JSONValue, path: inout [JSONPathStep], name: String?, at location: String) {
         switch value {
         case .string(let text):
-            let at = "\(location) \(path)"
-            if let name, SecretScanner.secretNames.contains(SecretScanner.normalized(name)) {
-                if SecretScanner.isSecretValue(text) { add(.secretParameter, "a value named \(name)", text, at: at) }
+            let at = { [path] in
+                "\(location) $"
+                    + path.map { step in
+                        switch step {
+                        case .member(let key): ComparedRequest.step(key)
+                        case .element(let index): "[\(index)]"
+                        }
+                    }.joined()
+            }
+            var named = (isSecret: false, isDigest: false)
+            if let name { named = classify(name) }
+            if let name, named.isSecret {
+                if SecretScanner.isSecretValue(text) { add(.secretParameter, "a value named \(name)", text, at: at()) }
                 return
             }
-            scanText(Array(text.utf8), at: at, highEntropy: !SecretScanner.isDigestName(name))
+            scanText(Array(text.utf8), at: at(), highEntropy: !named.isDigest)
         case .array(let elements):
             for (index, element) in elements.enumerated() {
-                scanJSON(element, path: "\(path)[\(index)]", name: name, at: location)
+                path.append(.element(index))
+                scanJSON(element, path: &path, name: name, at: location)
+                path.removeLast()
             }
         case .object(let members):
             for (key, member) in members {
-                scanJSON(member, path: path + ComparedRequest.step(key), name: key, at: location)
+                path.append(.member(key))
+                scanJSON(member, path: &path, name: key, at: location)
+                path.removeLast()
             }
         case .null, .bool, .number:
             break
