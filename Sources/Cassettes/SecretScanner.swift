@@ -171,7 +171,9 @@ private struct Collector {
 
     private mutating func classify(_ name: String) -> (isSecret: Bool, isDigest: Bool) {
         if let known = nameClasses[name] { return known }
-        let found = (SecretScanner.secretNames.contains(SecretScanner.normalized(name)), SecretScanner.isDigestName(name))
+        let found = (
+            SecretScanner.secretNames.contains(SecretScanner.normalized(name)), SecretScanner.isDigestName(name)
+        )
         nameClasses[name] = found
         return found
     }

@@ -1,7 +1,7 @@
 import Cassettes
 import Foundation
-import Hashing
 import HTTPTransport
+import Hashing
 import RecordingProxy
 import TestSupport
 import Testing
