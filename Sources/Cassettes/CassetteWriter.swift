@@ -184,7 +184,7 @@ public final class CassetteWriter: Sendable {
                 try compressing { () throws(GzipError) in try file.append(line) }
                 Self.note(
                     exchange,
-                    digest: CassetteDigest.exchangeDigest(exchange),
+                    digest: CassetteDigest.exchangeDigest(exchange, blobs: blobs),
                     in: &state,
                     keeping: digestEntriesKept
                 )
