@@ -10,9 +10,22 @@ enum TextDetectors {
         var what: String
     }
 
+    /// The length of the shortest text any detector can match: most strings of a JSON body (names, enums, numbers)
+    /// are shorter and need no search at all.
+    static let shortestMatch = min(
+        armourStart.count + armourEnd.count,
+        // A JWT's shortest header that decodes to an object with `alg` is `eyJhbGciOiJ4In0` (`{"alg":"x"}`), then
+        // a dot, a payload of two characters, a dot and an empty signature.
+        15 + 1 + 2 + 1,
+        SecretScanner.keyPrefixes.map { $0.prefix.utf8.count + $0.length.lowerBound }.min() ?? 0,
+        "Bearer ".utf8.count + 16,
+        SecretScanner.entropyLengths.lowerBound
+    )
+
     /// The matches in `text`, in order, none overlapping: where two overlap, the more precise detector's is kept.
     /// At most ``SecretScanner/maximumFindingsPerText`` are kept, which also bounds the overlap checks.
     static func matches(in text: [UInt8], highEntropy: Bool = true) -> [Match] {
+        guard text.count >= shortestMatch else { return [] }
         let runs = runs(in: text)
         // In precedence order: the first detector to claim a span keeps it.
         var found = privateKeys(in: text)

@@ -274,6 +274,10 @@ private struct Collector {
     mutating func scanJSON(_ value: JSONValue, path: inout [JSONPathStep], name: String?, at location: String) {
         switch value {
         case .string(let text):
+            var named = (isSecret: false, isDigest: false)
+            if let name { named = classify(name) }
+            // A string too short for any detector needs nothing more, unless its name says it is a secret.
+            guard named.isSecret || text.utf8.count >= TextDetectors.shortestMatch else { return }
             let at = { [path] in
                 "\(location) $"
                     + path.map { step in
@@ -283,8 +287,6 @@ private struct Collector {
                         }
                     }.joined()
             }
-            var named = (isSecret: false, isDigest: false)
-            if let name { named = classify(name) }
             if let name, named.isSecret {
                 if SecretScanner.isSecretValue(text) { add(.secretParameter, "a value named \(name)", text, at: at()) }
                 return

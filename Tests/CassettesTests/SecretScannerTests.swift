@@ -101,6 +101,16 @@ import Vocabulary
         #expect(named.map(\.kind) == [.secretParameter])
     }
 
+    /// The shortest secrets the detectors know are still found inside JSON strings, which the scan skips when they
+    /// are too short for any detector: a 15-character Slack token and a 20-character unsigned JWT.
+    @Test func theShortestSecretsAreStillFound() {
+        for (value, kind) in [("xoxb-12345abcde", SecretFinding.Kind.keyPrefix), ("eyJhbGciOiJ4In0.e30.", .jwt)] {
+            let found = SecretScanner.findings(in: body(#"{"note":"\#(value)"}"#), cassette: "c")
+            #expect(found.map(\.kind) == [kind], "\(value)")
+            #expect(found.map(\.location) == ["response.body $.note"])
+        }
+    }
+
     /// What the demo recording is full of is never reported: uuids, digests, timestamps, ids, prose, base64
     /// bodies, redaction tokens and masks.
     @Test func innocentValuesAreNotFound() {
