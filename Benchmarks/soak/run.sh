@@ -2,7 +2,7 @@
 # Soak: 64 concurrent SSE clients stream compose requests through `tdf proxy --mode record` in front of
 # `tdf stack` (real processes, release build) for SECONDS, then the cassettes are checked against what the
 # clients sent: every (run, ordinal) recorded exactly once, none lost, none duplicated. The proxy's VmRSS is
-# sampled every 10 s; first, last and max are reported.
+# sampled every 10 s; first, last and max are reported, and how long the proxy took to stop after SIGTERM.
 #
 # Usage: bash Benchmarks/soak/run.sh [SECONDS]      (default 300; needs python3 and curl)
 #   TDF=/path/to/tdf   use this binary instead of `swift build -c release --product tdf`
@@ -50,8 +50,12 @@ echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$ROOT/Benchmarks/soak/sse_clients.py" "$PROXY_URL" "$TOKEN" "$CLIENTS" "$SECONDS_TO_RUN" "$WORK/clients.json"
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$(date +%s) $(rss)" >>"$WORK/rss"
+STOPPING=$(date +%s.%N)
 kill -TERM "$PROXY_PID"
 wait "$PROXY_PID" || { echo "tdf proxy exited with $?" >&2; cat "$WORK/proxy.err" >&2; exit 1; }
+# Closing the cassettes and the secret scan of everything recorded happen between SIGTERM and the exit.
+echo "proxy shutdown after SIGTERM: $(python3 -c "import sys; print('%.1f s' % (float(sys.argv[2]) - float(sys.argv[1])))" \
+    "$STOPPING" "$(date +%s.%N)")"
 grep -h "^proxy stopped\|^recording failed\|^problem" "$WORK/proxy" "$WORK/proxy.err" || true
 
 python3 - "$WORK/clients.json" "$WORK/cassettes" "$WORK/rss" <<'PY'
