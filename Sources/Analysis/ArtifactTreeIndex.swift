@@ -116,6 +116,10 @@ public struct ArtifactTreeIndex: Sendable {
 
     /// The files of `runID` that are hashed, read now, by path relative to the tree: its payloads, and whatever
     /// `midi/run_<id>/` and `muse/run_<id>/` hold (for the parts the index read). Unreadable files are left out.
+    /// The most a compressed payload is inflated to for the comparison: the largest tdf writes (a compose
+    /// stream's events) are a few megabytes.
+    static let maximumPayloadBytes = 256 << 20
+
     func files(ofRun runID: String) -> [String: [UInt8]] {
         var paths = payloadFiles[runID] ?? []
         for (part, directory) in [
@@ -130,8 +134,9 @@ public struct ArtifactTreeIndex: Sendable {
             let contents = reader.contents(layout.path(path))
             // A payload is compared by its content and its name without `.gz`, so that a recording made before
             // payloads were compressed still compares with its replay.
+            // A payload that would inflate past ``maximumPayloadBytes`` (a gzip bomb) is compared compressed.
             if path.hasSuffix(ArtifactLayout.compressedSuffix), let contents,
-                let content = try? GzipData.decompress(contents)
+                let content = try? GzipData.decompress(contents, maximumSize: Self.maximumPayloadBytes)
             {
                 files[String(path.dropLast(ArtifactLayout.compressedSuffix.count))] = content
             } else {

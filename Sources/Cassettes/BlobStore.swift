@@ -42,12 +42,6 @@ public struct BlobStore: Sendable {
         self.init(sessionDirectory: directory)
     }
 
-    /// Whether a body of these bytes is stored as a blob: large, and not UTF-8 text (text compresses well and
-    /// stays readable inline with `zcat | jq`).
-    public static func stores(_ bytes: [UInt8]) -> Bool {
-        bytes.count >= minimumBytes && String(validating: bytes, as: UTF8.self) == nil
-    }
-
     /// The file of the blob with this lowercase hex SHA-256.
     public func filePath(ofHex hex: String) -> String { path + "/" + hex }
 
@@ -55,39 +49,12 @@ public struct BlobStore: Sendable {
     /// name, then renamed), so a crash between a blob and the record that refers to it leaves at worst a blob no
     /// record refers to, never a record without its blob.
     public func write(_ blob: Blob) throws(CassetteError) {
-        let hex = blob.digest.hex
-        let target = filePath(ofHex: hex)
-        if access(target, F_OK) == 0 { return }
+        let target = filePath(ofHex: blob.digest.hex)
+        if SessionDirectory.exists(target) { return }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw CassetteError.io(path, "cannot create the blob directory: \(String(cString: strerror(errno)))")
         }
-        let temporary = path + "/." + hex + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw CassetteError.io(temporary, "cannot create: \(String(cString: strerror(errno)))")
-        }
-        var written = 0
-        let failure: String? = blob.bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                written += count
-            }
-            return nil
-        }
-        close(descriptor)
-        if let failure {
-            unlink(temporary)
-            throw CassetteError.io(temporary, "cannot write: \(failure)")
-        }
-        guard rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw CassetteError.io(target, "cannot rename \(temporary) into place: \(reason)")
-        }
+        try SessionDirectory.writeAtomically(blob.bytes, to: target)
     }
 
     /// Writes each of `blobs` the store does not have yet.
@@ -139,15 +106,9 @@ public struct BlobStore: Sendable {
     public static func copyAll(fromSession source: String, toSession destination: String) throws(CassetteError) {
         let from = BlobStore(sessionDirectory: source)
         let to = BlobStore(sessionDirectory: destination)
-        guard let directory = opendir(from.path) else { return }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.utf8.count == 64, SHA256Digest(hex: name) != nil { names.append(name) }
-        }
-        closedir(directory)
+        // Only names a blob can have: a stray file (an editor's backup, a transient `.tmp`) is not copied.
+        guard SessionDirectory.exists(from.path) else { return }
+        let names = try SessionDirectory.entryNames(in: from.path).filter { SHA256Digest(hex: $0)?.hex == $0 }
         for name in names.sorted() {
             let bytes = try SessionDirectory.read(from.filePath(ofHex: name))
             let blob = Blob(bytes)

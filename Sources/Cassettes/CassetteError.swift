@@ -1,3 +1,5 @@
+import Gzip
+
 /// A cassette problem, with the file, the record and what was expected.
 public struct CassetteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The broad kind, for callers that branch on it.
@@ -52,6 +54,12 @@ public struct CassetteError: Error, Sendable, Equatable, CustomStringConvertible
 
     static func io(_ path: String, _ reason: String) -> CassetteError {
         CassetteError(.io, path: path, reason: reason)
+    }
+
+    /// Runs `operation` on the gzip file at `path`; its failure becomes an I/O error naming the file. (Writing a
+    /// cassette mixes gzip calls with blob writes, which fail with a `CassetteError` of their own.)
+    static func writingGzip<T>(_ path: String, _ operation: () throws(GzipError) -> T) throws(CassetteError) -> T {
+        do { return try operation() } catch { throw io(path, error.description) }
     }
 
     static func malformed(_ path: String?, record: Int, _ reason: String) -> CassetteError {

@@ -61,8 +61,9 @@ public enum CassetteRecord: Sendable, Equatable {
         JSONWriter.bytes(jsonValue)
     }
 
-    /// The record as one line of JSON (without the newline), with the bodies ``BlobStore/stores(_:)`` picks
-    /// referred to by their SHA-256 and added to `blobs`, which the writer stores before it writes the line.
+    /// The record as one line of JSON (without the newline), with every binary body of at least
+    /// ``BlobStore/minimumBytes`` referred to by its SHA-256 and added to `blobs`, which the writer stores before it
+    /// writes the line.
     public func encoded(storingBlobsIn blobs: inout [Blob]) -> [UInt8] {
         guard case .exchange(let exchange) = self else { return encoded() }
         var collected: [Blob]? = blobs
@@ -159,8 +160,8 @@ extension Exchange {
         return jsonValue(storingBlobsIn: &inline)
     }
 
-    /// The exchange record as JSON; when `blobs` is not nil, the bodies ``BlobStore/stores(_:)`` picks are
-    /// referred to by their SHA-256 and appended to it.
+    /// The exchange record as JSON; when `blobs` is not nil, every binary body of at least ``BlobStore/minimumBytes``
+    /// is referred to by its SHA-256 and appended to it.
     func jsonValue(storingBlobsIn blobs: inout [Blob]?) -> JSONValue {
         var responseMembers: [(String, JSONValue)] = [
             ("status", .int(response.status)),

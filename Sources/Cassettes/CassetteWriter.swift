@@ -167,21 +167,18 @@ public final class CassetteWriter: Sendable {
         let temporary = directory + "/." + name + ".tmp"
         var state = State()
         let blobStore = BlobStore(sessionDirectory: directory)
-        func compressing<T>(_ operation: () throws(GzipError) -> T) throws(CassetteError) -> T {
-            do { return try operation() } catch { throw CassetteError.io(temporary, error.description) }
-        }
         let file: GzipFileWriter
         do throws(CassetteError) {
-            file = try compressing { () throws(GzipError) in
+            file = try CassetteError.writingGzip(temporary) { () throws(GzipError) in
                 try GzipFileWriter(path: temporary, level: Self.compressionLevel)
             }
             let header = CassetteRecord.header(CassetteHeader(run: run, created: .now(), toolVersion: toolVersion))
-            try compressing { () throws(GzipError) in try file.append(header.encoded()) }
+            try CassetteError.writingGzip(temporary) { () throws(GzipError) in try file.append(header.encoded()) }
             for exchange in existing {
                 var blobs: [Blob] = []
                 let line = CassetteRecord.exchange(exchange).encoded(storingBlobsIn: &blobs)
                 try blobStore.write(blobs)
-                try compressing { () throws(GzipError) in try file.append(line) }
+                try CassetteError.writingGzip(temporary) { () throws(GzipError) in try file.append(line) }
                 Self.note(
                     exchange,
                     digest: CassetteDigest.exchangeDigest(exchange, blobs: blobs),

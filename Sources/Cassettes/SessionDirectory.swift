@@ -9,24 +9,30 @@ public enum SessionDirectory {
     /// The name of the session's index file.
     public static let indexFileName = "index.json"
 
-    /// The cassette file names in `path`, sorted (`_default.jsonl.gz` first). `opendir`, `readdir`
+    /// The cassette file names in `path`, sorted (`_default.jsonl.gz` first).
     public static func cassetteFileNames(in path: String) throws(CassetteError) -> [String] {
+        try entryNames(in: path).filter { RunID.run(forFileName: $0) != nil }.sorted { lhs, rhs in
+            if lhs == RunID.untaggedFileName { return rhs != RunID.untaggedFileName }
+            if rhs == RunID.untaggedFileName { return false }
+            return lhs < rhs
+        }
+    }
+
+    /// The names of the entries of the directory `path`, unsorted. `opendir`, `readdir`
+    static func entryNames(in path: String) throws(CassetteError) -> [String] {
         guard let directory = opendir(path) else {
             throw CassetteError.io(path, "cannot open the directory: \(String(cString: strerror(errno)))")
         }
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if RunID.run(forFileName: name) != nil { names.append(name) }
+            names.append(
+                withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                }
+            )
         }
-        return names.sorted { lhs, rhs in
-            if lhs == RunID.untaggedFileName { return rhs != RunID.untaggedFileName }
-            if rhs == RunID.untaggedFileName { return false }
-            return lhs < rhs
-        }
+        return names
     }
 
     /// Creates `path` (and its parents) when missing. `mkdir`

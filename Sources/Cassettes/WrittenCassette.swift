@@ -101,23 +101,27 @@ struct WrittenCassette {
         let temporary = "\(directory)/.\(name).tmp"
         let end = CassetteEnd(exchangeCount: exchanges.count, digest: CassetteDigest.digest(of: exchanges))
         let blobStore = BlobStore(sessionDirectory: directory)
-        // Untyped: a blob fails with a CassetteError, the cassette's own file with a GzipError.
-        do {
-            let file = try GzipFileWriter(path: temporary, level: CassetteWriter.compressionLevel)
-            try file.append(CassetteRecord.header(header).encoded())
+        do throws(CassetteError) {
+            let file = try CassetteError.writingGzip(temporary) { () throws(GzipError) in
+                try GzipFileWriter(path: temporary, level: CassetteWriter.compressionLevel)
+            }
+            try CassetteError.writingGzip(temporary) { () throws(GzipError) in
+                try file.append(CassetteRecord.header(header).encoded())
+            }
             // A record at a time: the file is appended as it is encoded, never held whole.
             for exchange in exchanges {
                 var blobs: [Blob] = []
                 let line = CassetteRecord.exchange(exchange).encoded(storingBlobsIn: &blobs)
                 try blobStore.write(blobs)
-                try file.append(line)
+                try CassetteError.writingGzip(temporary) { () throws(GzipError) in try file.append(line) }
             }
-            try file.append(CassetteRecord.end(end).encoded())
-            try file.close()
+            try CassetteError.writingGzip(temporary) { () throws(GzipError) in
+                try file.append(CassetteRecord.end(end).encoded())
+                try file.close()
+            }
         } catch {
             unlink(temporary)
-            if let error = error as? CassetteError { throw error }
-            throw CassetteError.io(temporary, (error as? GzipError)?.description ?? "\(error)")
+            throw error
         }
         // The rename must not reach the disk before the bytes do: the cassette it replaces is the only other copy.
         let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)

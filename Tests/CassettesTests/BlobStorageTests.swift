@@ -179,7 +179,7 @@ import Vocabulary
         }
     }
 
-    /// Merging sessions carries their blobs, so every merged cassette still reads.
+    /// Merging sessions carries their blobs, and only their blobs, so every merged cassette still reads.
     @Test func mergingSessionsCopiesTheirBlobs() throws {
         let first = try TemporaryDirectory()
         let second = try TemporaryDirectory()
@@ -193,6 +193,8 @@ import Vocabulary
             try writer.append(Self.exchange(seq: 0, body: Self.binary(6000, seed: seed)))
             try writer.finish()
         }
+        // A stray file among the blobs (an editor's backup) is not a blob and is not copied.
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: first.url.path + "/blobs/README.txt"))
         let target = merged.url.path + "/all"
         let summaries = try SessionMerge.merge([first.url.path, second.url.path], into: target, toolVersion: "1")
         #expect(summaries.count == 2)
