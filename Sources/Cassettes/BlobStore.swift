@@ -1,4 +1,5 @@
 public import Hashing
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -30,6 +31,9 @@ public struct BlobStore: Sendable {
 
     /// The `blobs/` directory.
     public let path: String
+    /// Blobs this store has read and checked: a body that many exchanges share (the same download again and
+    /// again) is read and hashed once and held once in memory, not once per exchange.
+    private let checked = CheckedBlobs()
 
     /// The store of the session directory `sessionDirectory` (which need not have one yet).
     public init(sessionDirectory: String) {
@@ -68,6 +72,19 @@ public struct BlobStore: Sendable {
         guard let digest = SHA256Digest(hex: hex), digest.hex == hex else {
             throw BlobProblem("is not 64 lowercase hex digits")
         }
+        if let bytes = checked.bytes(ofHex: hex) {
+            guard bytes.count == size else {
+                throw BlobProblem("\(filePath(ofHex: hex)) holds \(bytes.count) bytes; the record says \(size)")
+            }
+            return bytes
+        }
+        let bytes = try readAndCheck(digest, size: size)
+        checked.keep(bytes, ofHex: hex)
+        return bytes
+    }
+
+    private func readAndCheck(_ digest: SHA256Digest, size: Int) throws(BlobProblem) -> [UInt8] {
+        let hex = digest.hex
         let file = filePath(ofHex: hex)
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -116,6 +133,24 @@ public struct BlobStore: Sendable {
                 throw CassetteError.io(from.filePath(ofHex: name), "damaged: its content's SHA-256 is not its name")
             }
             try to.write(blob)
+        }
+    }
+}
+
+/// The blobs one ``BlobStore`` has read, by hex name, up to ``budget`` bytes in all: a reader that streams a
+/// long recording must not end up holding every distinct blob, so once the budget is spent only the blobs
+/// already kept are served from memory.
+private final class CheckedBlobs: Sendable {
+    static let budget = 64 << 20
+    private let state = Mutex<(table: [String: [UInt8]], kept: Int)>(([:], 0))
+
+    func bytes(ofHex hex: String) -> [UInt8]? { state.withLock { $0.table[hex] } }
+
+    func keep(_ bytes: [UInt8], ofHex hex: String) {
+        state.withLock { state in
+            guard state.kept + bytes.count <= Self.budget else { return }
+            state.table[hex] = bytes
+            state.kept += bytes.count
         }
     }
 }

@@ -101,8 +101,9 @@ private struct CassetteScan: Sendable {
             return
         }
         let file = CassetteSelection.fileName(of: path)
+        var memo = LargeBodyFindings()
         for exchange in cassette.exchanges {
-            let found = SecretScanner.findings(in: exchange, cassette: file)
+            let found = SecretScanner.findings(in: exchange, cassette: file, memo: &memo)
             total += found.count
             findings += found.prefix(SecretScan.keptFindings - findings.count)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPWire
+import Hashing
 import JSON
 
 /// Looks through a recorded exchange for strings that look like credentials: what redaction (``Redactor``) was not
@@ -85,7 +86,15 @@ public enum SecretScanner {
 
     /// Everything in `exchange` that looks like a credential; `cassette` is the file name findings name.
     public static func findings(in exchange: Exchange, cassette: String) -> [SecretFinding] {
-        var collector = Collector(cassette: cassette, seq: exchange.seq)
+        var memo = LargeBodyFindings()
+        return findings(in: exchange, cassette: cassette, memo: &memo)
+    }
+
+    /// ``findings(in:cassette:)`` for one exchange of many: `memo` carries what the large bodies seen so far held,
+    /// so a body that many exchanges share is scanned once.
+    static func findings(in exchange: Exchange, cassette: String, memo: inout LargeBodyFindings) -> [SecretFinding] {
+        var collector = Collector(cassette: cassette, seq: exchange.seq, memo: memo)
+        defer { memo = collector.memo }
         collector.scanTarget(exchange.request.target)
         collector.scanHeaders(exchange.request.headers, at: "request.headers")
         let isForm = exchange.request.headers["Content-Type"]?.lowercased().contains("x-www-form-urlencoded") == true
@@ -148,15 +157,24 @@ public enum SecretScanner {
     }
 }
 
+/// What each large body (``BlobStore/minimumBytes`` or more) held, by its SHA-256 and place in the exchange. A
+/// recording of the same download a thousand times holds one body; text detectors run at tens of MB/s, hashing at
+/// over a GB/s.
+struct LargeBodyFindings {
+    fileprivate var byBody: [String: [SecretFinding]] = [:]
+}
+
 /// Findings of one exchange as they are found.
 private struct Collector {
     let cassette: String
     let seq: Int
     var findings: [SecretFinding] = []
+    var memo: LargeBodyFindings
 
-    init(cassette: String, seq: Int) {
+    init(cassette: String, seq: Int, memo: LargeBodyFindings) {
         self.cassette = cassette
         self.seq = seq
+        self.memo = memo
     }
 
     mutating func add(_ kind: SecretFinding.Kind, _ what: String, _ value: some StringProtocol, at location: String) {
@@ -250,6 +268,22 @@ private struct Collector {
 
     /// JSON is walked so findings name their path; a form body is read as parameters; anything else is text.
     mutating func scanBody(_ bytes: [UInt8], at location: String, isForm: Bool = false) {
+        guard bytes.count >= BlobStore.minimumBytes else { return scanBodyOnce(bytes, at: location, isForm: isForm) }
+        let key = "\(SHA256.hash(bytes).hex) \(location) \(isForm)"
+        if let known = memo.byBody[key] {
+            findings += known.map { finding in
+                var finding = finding
+                finding.seq = seq
+                return finding
+            }
+            return
+        }
+        let before = findings.count
+        scanBodyOnce(bytes, at: location, isForm: isForm)
+        memo.byBody[key] = Array(findings[before...])
+    }
+
+    private mutating func scanBodyOnce(_ bytes: [UInt8], at location: String, isForm: Bool) {
         guard bytes.count <= SecretScanner.maximumTextBytes else { return scanText(bytes, at: location) }
         if let first = bytes.first(where: { $0 > 0x20 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
             let value = try? JSONParser.parse(bytes)

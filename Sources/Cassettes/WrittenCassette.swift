@@ -37,6 +37,7 @@ struct WrittenCassette {
         } catch {
             throw CassetteError.io(path, error.description)
         }
+        let blobs = BlobStore(besideCassette: path)
         var header: CassetteHeader?
         var exchanges: [Exchange] = []
         var end: CassetteEnd?
@@ -61,7 +62,7 @@ struct WrittenCassette {
             }
             let record: CassetteRecord
             do {
-                record = try CassetteRecord.decode(line, blobs: BlobStore(besideCassette: path))
+                record = try CassetteRecord.decode(line, blobs: blobs)
             } catch {
                 throw refuse(error.message)
             }

@@ -22,10 +22,17 @@ struct BodyCapture {
     /// Bytes captured so far.
     private(set) var byteCount = 0
 
-    init(shape: Shape) {
+    /// `expectedBytes` (a declared `Content-Length`) sizes the buffer of a whole body once, so a large body is
+    /// not copied again each time the buffer grows; it is capped, since the header comes from the network.
+    init(shape: Shape, expectedBytes: Int? = nil) {
         self.shape = shape
         if shape == .events { parser = SSEParser() }
+        if shape == .whole, let expectedBytes, expectedBytes > 0 {
+            whole.reserveCapacity(min(expectedBytes, Self.largestReservation))
+        }
     }
+
+    private static let largestReservation = 64 << 20
 
     /// The shape for a response head: events for `text/event-stream`, whole for a `Content-Length` body, else chunks.
     static func shape(for head: HTTPResponseHead) -> Shape {
@@ -39,7 +46,8 @@ struct BodyCapture {
         byteCount += bytes.count
         switch shape {
         case .whole:
-            whole.append(contentsOf: bytes)
+            // A body that arrives in one piece is kept as that piece: the array is shared, not copied.
+            if whole.isEmpty && whole.capacity == 0 { whole = bytes } else { whole.append(contentsOf: bytes) }
         case .chunks:
             chunks.append(StreamChunk(atMilliseconds: at, bytes: bytes))
         case .events:

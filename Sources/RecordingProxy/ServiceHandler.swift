@@ -282,7 +282,7 @@ struct ServiceHandler: Sendable {
         arrival: ContinuousClock.Instant,
         service: String
     ) async throws {
-        var capture = pending.map { _ in BodyCapture(shape: shape) }
+        var capture = pending.map { _ in BodyCapture(shape: shape, expectedBytes: declaredLength) }
         var delivered = 0
         var iterator = body.makeAsyncIterator()
         while true {

@@ -117,6 +117,26 @@ import Vocabulary
         #expect(try Cassette.load(path: writer.path).exchanges.first?.response.content == .chunks(chunks))
     }
 
+    /// A token inside a download that many exchanges carry is reported for each of them, though the body is one
+    /// blob and is scanned once.
+    @Test func aSecretInASharedBlobIsFoundInEveryExchange() throws {
+        let directory = try TemporaryDirectory()
+        var body = Self.binary(30_000)
+        body.replaceSubrange(10_000..<10_042, with: [0] + Array(SecretScannerTests.githubToken.utf8) + [0])
+        var other = Self.binary(30_000, seed: 9)
+        other.replaceSubrange(500..<542, with: [0] + Array(SecretScannerTests.githubToken.utf8) + [0])
+        let writer = try CassetteWriter(directory: directory.url.path, run: nil, toolVersion: "1")
+        for seq in 0..<4 { try writer.append(Self.exchange(seq: seq, body: seq == 2 ? other : body)) }
+        try writer.append(Self.exchange(seq: 4, body: Self.binary(30_000, seed: 3)))
+        try writer.finish()
+        #expect(Self.blobNames(in: directory).count == 3)
+
+        let scan = SecretScan(paths: [writer.path])
+        #expect(scan.findings.map(\.seq) == [0, 1, 2, 3])
+        #expect(Set(scan.findings.map(\.location)) == ["response.body"])
+        #expect(scan.exchanges == 5)
+    }
+
     /// A crash between writing a blob and writing its record leaves a blob no record refers to, and the
     /// cassette reads whole; the next recording of the same body reuses the file.
     @Test func aCrashBetweenABlobAndItsRecordLeavesTheCassetteWhole() throws {
