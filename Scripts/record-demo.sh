@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 out=cassettes/demo
 rm -rf "$out"
 swift run tdf run --stack embedded --runs 3 --seed 1337 --concurrency 1 --out "$out"
-rm -rf "$out"/events.jsonl "$out"/metrics.jsonl "$out"/logs "$out"/payloads
+rm -rf "$out"/events.jsonl* "$out"/metrics.jsonl* "$out"/logs "$out"/payloads
 du -sh "$out"

@@ -60,7 +60,13 @@ public struct ArtifactTreeIndex: Sendable {
         let layout = ArtifactLayout(root: root)
         self.layout = layout
         self.reader = reader
-        let parts = parts ?? Set(ReplayComparison.comparableParts.filter { reader.exists(layout.path($0)) })
+        let parts =
+            parts
+            ?? Set(
+                ReplayComparison.comparableParts.filter {
+                    reader.exists(layout.path($0)) || reader.exists(layout.path($0) + SealedLineFile.sealedSuffix)
+                }
+            )
         self.parts = parts
 
         var recordedRuns: [(runID: String, index: Int)] = []
@@ -75,7 +81,9 @@ public struct ArtifactTreeIndex: Sendable {
         self.recordedRuns = recordedRuns
         self.runRecords = runRecords
 
-        let eventsFile = parts.contains(ArtifactLayout.eventsName) ? Self.text(reader.contents(layout.eventsFile)) : nil
+        let eventsFile =
+            parts.contains(ArtifactLayout.eventsName)
+            ? Self.text(Self.lineFile(layout.eventsFile, reader: reader)) : nil
         eventLines = RecordLinesByRun(eventsFile)
 
         var graphEntries: [String: JSONValue] = [:]
@@ -107,6 +115,16 @@ public struct ArtifactTreeIndex: Sendable {
 
     /// The first `runs.jsonl` record of `runID`, or nil.
     func runRecord(_ runID: String) -> JSONValue? { runRecords[runID] }
+
+    /// A line file's lines, sealed (`<path>.gz`, ``SealedLineFile``) then plain; nil when neither can be read.
+    static func lineFile(_ path: String, reader: ArtifactFileReader) -> [UInt8]? {
+        let sealed = reader.contents(path + SealedLineFile.sealedSuffix).flatMap {
+            try? GzipData.decompress($0, maximumSize: SealedLineFile.maximumBytes)
+        }
+        let plain = reader.contents(path)
+        guard sealed != nil || plain != nil else { return nil }
+        return (sealed ?? []) + (plain ?? [])
+    }
 
     /// The `events.jsonl` records of `runID`, in file order.
     func events(of runID: String) -> [JSONValue] { eventLines.records(of: runID) }

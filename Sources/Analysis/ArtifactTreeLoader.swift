@@ -1,5 +1,6 @@
 import Cassettes
 import Foundation
+import Gzip
 import HTTPWire
 import JSON
 import Synchronization
@@ -56,15 +57,28 @@ public enum ArtifactTreeLoader {
 
     /// Parses each non-empty line (only those containing `filter`, when given); a damaged line is named by number
     /// and skipped.
+    /// The lines of a line file, sealed (`<relative>.gz`) or plain.
+    private static func lines(_ relative: String, into tree: inout ArtifactTree) -> [UInt8]? {
+        do {
+            guard let bytes = try SealedLineFile.contents(of: ArtifactLayout(root: tree.root).path(relative)) else {
+                tree.problems.append(InputProblem(file: relative, problem: "missing"))
+                return nil
+            }
+            return bytes
+        } catch {
+            tree.problems.append(InputProblem(file: relative, problem: "cannot be read (\(error))"))
+            return nil
+        }
+    }
+
     private static func jsonLines(
         _ relative: String,
         into tree: inout ArtifactTree,
         filter: [UInt8]? = nil
     ) -> [JSONValue]? {
-        guard let data = read(relative, into: &tree) else { return nil }
+        guard let bytes = lines(relative, into: &tree) else { return nil }
         var values: [JSONValue] = []
         var damaged: [String] = []
-        let bytes = [UInt8](data)
         let needle = filter ?? []
         var lineNumber = 0
         bytes.withUnsafeBufferPointer { buffer in

@@ -1,4 +1,5 @@
 import Foundation
+import Gzip
 import JSON
 import Vocabulary
 
@@ -288,7 +289,11 @@ public struct ArtifactMerge: Sendable {
                     dropped.insert(top)
                     continue
                 }
-                if Self.rebuiltFiles.contains(relative) || Self.runOrderedFiles.contains(relative) { continue }
+                if Self.rebuiltFiles.contains(relative) || Self.runOrderedFiles.contains(relative)
+                    || Self.runOrderedFiles.contains(where: { relative == $0 + SealedLineFile.sealedSuffix })
+                {
+                    continue
+                }
                 var isDirectory: ObjCBool = false
                 _ = manager.fileExists(atPath: source.path + "/" + relative, isDirectory: &isDirectory)
                 do {
@@ -322,7 +327,13 @@ public struct ArtifactMerge: Sendable {
         var present = false
         var keyed: [(runID: String, order: Int, line: String)] = []
         for source in sources {
-            guard let data = FileManager.default.contents(atPath: source.path + "/" + file) else { continue }
+            let data: [UInt8]?
+            do {
+                data = try SealedLineFile.contents(of: source.path + "/" + file)
+            } catch {
+                throw HarnessError(.io, "cannot read \(source.path)/\(file): \(error)")
+            }
+            guard let data else { continue }
             present = true
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
                 let runID = (try? JSONParser.parse(String(line), options: .python))?["run_id"]?.stringValue ?? ""
@@ -332,6 +343,13 @@ public struct ArtifactMerge: Sendable {
         guard present else { return }
         keyed.sort { ($0.runID, $0.order) < ($1.runID, $1.order) }
         try store.write(keyed.map { $0.line + "\n" }.joined(), to: file)
+        if ArtifactStore.sealedLineFiles.contains(file) {
+            do {
+                try SealedLineFile.seal(store.path(file))
+            } catch {
+                throw HarnessError(.io, "cannot seal \(store.path(file)): \(error)")
+            }
+        }
     }
 
     /// Rebuilds `muse/graph.json`, `graph_viz.json` and `graph.txt` from the runs the trees' own aggregates list.

@@ -146,4 +146,19 @@ final class ArtifactStore: Sendable {
             open.removeAll()
         }
     }
+
+    /// The line files a batch appends to and seals into gzip when it ends (``SealedLineFile``).
+    static let sealedLineFiles = [ArtifactLayout.eventsName, ArtifactLayout.metricsName, ArtifactLayout.clientLogName]
+
+    /// Closes the appended files and seals each line file into its `.gz`.
+    func sealLineFiles() throws(HarnessError) {
+        closeAppenders()
+        for relative in Self.sealedLineFiles {
+            do {
+                try SealedLineFile.seal(path(relative))
+            } catch {
+                throw HarnessError(.io, "cannot seal \(path(relative)): \(error)")
+            }
+        }
+    }
 }

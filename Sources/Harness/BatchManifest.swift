@@ -41,13 +41,16 @@ struct BatchManifest {
             "statuses": .object(statuses), "scenarios": .object(scenarios),
             "run_ids": .strings(runs.map(\.runID)),
             "files": .strings(
-                [
-                    ArtifactLayout.configurationName, ArtifactLayout.runsName, ArtifactLayout.eventsName,
-                    ArtifactLayout.metricsName, ArtifactLayout.clientLogName,
-                    ArtifactLayout.payloadsDirectoryName + "/", ArtifactLayout.midiDirectoryName + "/",
-                    ArtifactLayout.museGraphName, ArtifactLayout.museGraphTextName,
-                    ArtifactLayout.museGraphVisualisationName,
-                ] + (recorded ? [ArtifactLayout.cassettesDirectoryName + "/"] : [])
+                [ArtifactLayout.configurationName, ArtifactLayout.runsName]
+                    // A finished batch has sealed its line files into gzip (SealedLineFile).
+                    + ArtifactStore.sealedLineFiles.map {
+                        finishedAt == nil ? $0 : $0 + ArtifactLayout.compressedSuffix
+                    }
+                    + [
+                        ArtifactLayout.payloadsDirectoryName + "/", ArtifactLayout.midiDirectoryName + "/",
+                        ArtifactLayout.museGraphName, ArtifactLayout.museGraphTextName,
+                        ArtifactLayout.museGraphVisualisationName,
+                    ] + (recorded ? [ArtifactLayout.cassettesDirectoryName + "/"] : [])
             ),
             "config": configuration,
         ]

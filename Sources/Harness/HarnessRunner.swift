@@ -196,7 +196,7 @@ public struct HarnessRunner: Sendable {
         }
 
         finished.sort { $0.summary.runID < $1.summary.runID }
-        store.closeAppenders()
+        try store.sealLineFiles()
         try store.write(finished.map { $0.summary.line + "\n" }.joined(), to: ArtifactLayout.runsName)
         let graphs = finished.compactMap(\.graph)
         try MuseGraphExport.writeAggregates(

@@ -194,6 +194,7 @@ public struct RecordingReplay: Sendable {
         // The tree is rewritten from scratch; appended files would otherwise keep an earlier replay's lines.
         for file in [replayed.eventsFile, replayed.metricsFile, replayed.clientLogFile] {
             try? FileManager.default.removeItem(atPath: file)
+            try? FileManager.default.removeItem(atPath: file + ArtifactLayout.compressedSuffix)
         }
         var configuration: HarnessConfiguration
         switch HarnessConfiguration.recorded(

@@ -11,7 +11,8 @@ extension CommandLineTool {
             discussion: """
                 Joins the --out trees of 'tdf run --shard I/N' (or of any runs of one seed and configuration) into
                 OUT, as if one unsharded run had made it: runs.jsonl, events.jsonl, metrics.jsonl and logs/client.log
-                in run id order (a run's lines keep their order), midi/, muse/run_*, payloads/ and every other file
+                in run id order (a run's lines keep their order; the last three sealed into .gz as a finished
+                batch has them), midi/, muse/run_*, payloads/ and every other file
                 copied, muse/graph.json, graph_viz.json and graph.txt rebuilt, config.json and manifest.json
                 rewritten for the whole batch (manifest.json lists the shards), and cassettes/ merged with a new
                 index.json. Then 'tdf report --in OUT' and 'tdf replay --in OUT' work on it. The same inputs in any

@@ -86,8 +86,12 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
             #expect((try? JSONParser.parse(text, options: .python)) != nil, "\(file) is not JSON")
         }
         #expect(try String(contentsOfFile: "\(out)/muse/graph.txt", encoding: .utf8).contains("[HEAD]"))
+        // A finished batch has sealed its line files into gzip; runs.jsonl stays plain.
+        for file in ["events.jsonl", "metrics.jsonl", "logs/client.log"] {
+            #expect(!FileManager.default.fileExists(atPath: "\(out)/\(file)"), "\(file) was not sealed")
+        }
         for file in ["runs.jsonl", "events.jsonl", "metrics.jsonl", "logs/client.log"] {
-            let text = try String(contentsOfFile: "\(out)/\(file)", encoding: .utf8)
+            let text = try lineFileText("\(out)/\(file)")
             #expect(!text.isEmpty, "\(file) is empty")
             for line in text.split(separator: "\n") where (try? JSONParser.parse(String(line), options: .python)) == nil
             {
@@ -98,7 +102,7 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
             "ts", "run_id", "scenario", "component", "event_type", "trace_id", "span_id", "parent_span_id", "severity",
             "tags", "data",
         ]
-        let events = try String(contentsOfFile: "\(out)/events.jsonl", encoding: .utf8).split(separator: "\n")
+        let events = try lineFileText("\(out)/events.jsonl").split(separator: "\n")
         for line in events.prefix(500) {
             #expect((try? JSONParser.parse(String(line), options: .python))?.members.map(\.key) == envelopeKeys)
         }
@@ -210,7 +214,7 @@ func startStack(seed: UInt64 = 1337, faults: [StackFault] = []) async throws -> 
 
 /// The lines of a JSON Lines file with timestamps and durations removed, for comparing two batches.
 func normalisedLines(_ path: String) throws -> [String: [String]] {
-    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let text = try lineFileText(path)
     var byRun: [String: [String]] = [:]
     for line in text.split(separator: "\n") {
         guard var object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }

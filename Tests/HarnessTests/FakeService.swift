@@ -146,6 +146,14 @@ extension Endpoints {
 }
 
 /// The text of the artifact file at `path`, or of `path` + `.gz` decompressed (payloads are written compressed).
+/// The lines of a line file (`events.jsonl`, …), sealed into `.gz` or plain; throws when there are none.
+func lineFileText(_ path: String) throws -> String {
+    guard let bytes = try SealedLineFile.contents(of: path) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
 func artifactText(_ path: String) -> String? {
     if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
     guard let compressed = FileManager.default.contents(atPath: path + ".gz"),

@@ -29,7 +29,7 @@ struct DemoTests {
         let html = try String(contentsOfFile: replayed + "/report/report.html", encoding: .utf8)
         for runID in ["r_000001", "r_000002", "r_000003"] { #expect(html.contains(runID)) }
         // The replay regenerated what the recording leaves out.
-        let events = try String(contentsOfFile: replayed + "/events.jsonl", encoding: .utf8)
+        let events = try lineFileText(replayed + "/events.jsonl")
         #expect(events.contains("\"event_type\":\"stream_complete\""))
     }
 

@@ -44,7 +44,7 @@ private func tamperedCopy(
             let result = await tdf(["replay", "--run-id", runID, "--in", recording])
             #expect(result.status == 0, "\(runID): \(result.stdout) \(result.stderr)")
             #expect(result.stdout == "identical\n")
-            let events = try String(contentsOfFile: recording + "/replay_\(runID)/events.jsonl", encoding: .utf8)
+            let events = try lineFileText(recording + "/replay_\(runID)/events.jsonl")
             #expect(events.contains("\"run_id\":\"\(runID)\""))
         }
         let all = await tdf(["run", "--replay", recording])

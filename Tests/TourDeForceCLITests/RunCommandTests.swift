@@ -134,7 +134,7 @@ extension RunCommandTests {
             guard let data = FileManager.default.contents(atPath: out + "/" + name) else { continue }
             #expect(!String(decoding: data, as: UTF8.self).contains(token), "\(name) holds the JWT")
         }
-        let log = try String(contentsOfFile: out + "/logs/client.log", encoding: .utf8)
+        let log = try lineFileText(out + "/logs/client.log")
         #expect(log.contains("\"level\":\"DEBUG\""))
     }
 }

@@ -69,7 +69,7 @@ import Vocabulary
             redactedTokens += text.components(separatedBy: "<redacted:").count - 1
             scanned.append(relative)
         }
-        for expected in ["cassettes/r_000001.jsonl.gz", "events.jsonl", "logs/client.log", "tourdeforce.db"] {
+        for expected in ["cassettes/r_000001.jsonl.gz", "events.jsonl.gz", "logs/client.log.gz", "tourdeforce.db"] {
             #expect(scanned.contains(expected), "\(expected) was not written, so it was not scanned")
         }
         #expect(scanned.contains { $0.hasPrefix("payloads/") })

@@ -202,7 +202,7 @@ private func runIDs(_ tree: String) -> [String] {
             #expect(divergence == nil, "\(runID): \(divergence?.description ?? "")")
         }
         for file in ["events.jsonl", "metrics.jsonl", "logs/client.log"] {
-            let lines = try String(contentsOfFile: merged + "/" + file, encoding: .utf8).split(separator: "\n")
+            let lines = try lineFileText(merged + "/" + file).split(separator: "\n")
             let owners = try lines.map { try JSONParser.parse(String($0))["run_id"]?.stringValue ?? "" }
             #expect(Set(owners) == Set(expected), "\(file)")
             let unordered = zip(owners, owners.dropFirst()).enumerated().first { $0.element.0 > $0.element.1 }
