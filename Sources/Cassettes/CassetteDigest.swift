@@ -26,34 +26,42 @@ public enum CassetteDigest {
         func hash(_ bytes: [UInt8]) -> SHA256Digest {
             blobs.first { $0.bytes == bytes }?.digest ?? SHA256.hash(bytes)
         }
-        let fault: JSONValue =
-            exchange.fault.map { .object([("after_bytes", .int($0.afterBytes)), ("kind", .string($0.kind.name))]) }
-            ?? .null
-        let value: JSONValue = .object([
-            ("fault", fault),
-            ("ordinal", .int(exchange.ordinal)),
-            (
-                "request",
-                .object([
-                    ("body_sha256", .string(hash(exchange.request.body).hex)),
-                    ("headers", canonical(exchange.request.headers)),
-                    ("method", .string(exchange.request.method)),
-                    ("target", .string(exchange.request.target)),
-                ])
-            ),
-            (
-                "response",
-                .object([
-                    ("body_sha256", .string(hash(digestedBody(of: exchange.response)).hex)),
-                    ("headers", canonical(exchange.response.headers)),
-                    ("reason", .string(exchange.response.reason)),
-                    ("status", .int(exchange.response.status)),
-                ])
-            ),
-            ("service", .string(exchange.service)),
-            ("step", exchange.step.map(JSONValue.string) ?? .null),
-        ])
-        return JSONWriter.bytes(value, style: .canonical)
+        // Written straight to bytes, members in sorted order: the text JSONWriter's canonical style gives.
+        var text = JSONText()
+        text.raw("{\"fault\":")
+        if let fault = exchange.fault {
+            text.raw("{\"after_bytes\":")
+            text.int(fault.afterBytes)
+            text.raw(",\"kind\":")
+            text.string(fault.kind.name)
+            text.raw("}")
+        } else {
+            text.raw("null")
+        }
+        text.raw(",\"ordinal\":")
+        text.int(exchange.ordinal)
+        text.raw(",\"request\":{\"body_sha256\":\"")
+        text.unescaped(hash(exchange.request.body).hex)
+        text.raw("\",\"headers\":")
+        text.headers(exchange.request.headers.fields, lowercased: true, excluding: excludedHeaders)
+        text.raw(",\"method\":")
+        text.string(exchange.request.method)
+        text.raw(",\"target\":")
+        text.string(exchange.request.target)
+        text.raw("},\"response\":{\"body_sha256\":\"")
+        text.unescaped(hash(digestedBody(of: exchange.response)).hex)
+        text.raw("\",\"headers\":")
+        text.headers(exchange.response.headers.fields, lowercased: true, excluding: excludedHeaders)
+        text.raw(",\"reason\":")
+        text.string(exchange.response.reason)
+        text.raw(",\"status\":")
+        text.int(exchange.response.status)
+        text.raw("},\"service\":")
+        text.string(exchange.service)
+        text.raw(",\"step\":")
+        text.optionalString(exchange.step)
+        text.raw("}")
+        return text.bytes
     }
 
     /// The response body the digest covers. An event stream counts as its events re-encoded without comment
@@ -109,14 +117,5 @@ public enum CassetteDigest {
     /// Adds one entry to a cassette digest being computed; entries must come in ``Entry/precedes(_:_:)`` order.
     static func fold(_ entry: Entry, into hasher: inout SHA256) {
         hasher.update(entry.digest.hex + "\n")
-    }
-
-    private static func canonical(_ headers: HTTPHeaders) -> JSONValue {
-        .array(
-            headers.fields.compactMap { field in
-                let name = field.name.lowercased()
-                return excludedHeaders.contains(name) ? nil : .array([.string(name), .string(field.value)])
-            }
-        )
     }
 }

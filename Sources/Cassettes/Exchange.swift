@@ -137,6 +137,26 @@ public enum ResponseContent: Sendable, Equatable {
             return chunks.flatMap(\.bytes)
         }
     }
+
+    /// About how many bytes the body's record takes, to size the record's buffer once.
+    var byteCountHint: Int {
+        switch self {
+        case .body(let bytes): bytes.count
+        case .events(let events, let exact):
+            events.count * 48 + events.reduce(0) { $0 + $1.frame.dataCountHint }
+                + (exact?.reduce(0) { $0 + $1.bytes.count + 32 } ?? 0)
+        case .chunks(let chunks): chunks.reduce(0) { $0 + $1.bytes.count + 32 }
+        }
+    }
+}
+
+extension SSEFrame {
+    fileprivate var dataCountHint: Int {
+        switch self {
+        case .event(let event): event.data.utf8.count
+        case .comment(let text): text.utf8.count
+        }
+    }
 }
 
 /// One SSE frame and when it arrived.
