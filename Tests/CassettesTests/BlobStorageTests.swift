@@ -117,6 +117,17 @@ import Vocabulary
         #expect(try Cassette.load(path: writer.path).exchanges.first?.response.content == .chunks(chunks))
     }
 
+    /// A blob named again is not hashed again, but bodies that differ only in their last byte, or have the same
+    /// length and nothing else in common, still get their own SHA-256.
+    @Test func aBodySeenAgainKeepsItsNameAndAChangedOneGetsItsOwn() {
+        let body = Self.binary(70_000)
+        var lastByteChanged = body
+        lastByteChanged[lastByteChanged.count - 1] ^= 1
+        let sequence = [body, lastByteChanged, body, Self.binary(70_000, seed: 8), lastByteChanged, [], body]
+        for bytes in sequence { #expect(Blob(bytes).digest == SHA256.hash(bytes)) }
+        #expect(Blob(body).digest != Blob(lastByteChanged).digest)
+    }
+
     /// A token inside a download that many exchanges carry is reported for each of them, though the body is one
     /// blob and is scanned once.
     @Test func aSecretInASharedBlobIsFoundInEveryExchange() throws {
