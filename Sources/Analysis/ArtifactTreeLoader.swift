@@ -55,8 +55,6 @@ public enum ArtifactTreeLoader {
         return data
     }
 
-    /// Parses each non-empty line (only those containing `filter`, when given); a damaged line is named by number
-    /// and skipped.
     /// The lines of a line file, sealed (`<relative>.gz`) or plain.
     private static func lines(_ relative: String, into tree: inout ArtifactTree) -> [UInt8]? {
         do {
@@ -71,6 +69,8 @@ public enum ArtifactTreeLoader {
         }
     }
 
+    /// Parses each non-empty line (only those containing `filter`, when given); a damaged line is named by number
+    /// and skipped.
     private static func jsonLines(
         _ relative: String,
         into tree: inout ArtifactTree,
