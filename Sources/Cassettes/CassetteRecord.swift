@@ -220,37 +220,27 @@ extension Exchange {
     /// the exchange: the recorder's hot path, where building the tree first cost a third of the writer's time.
     func recordBytes(storingBlobsIn blobs: inout [Blob]?) -> [UInt8] {
         var text = JSONText(capacity: 512 + request.body.count + response.content.byteCountHint)
-        text.raw("{\"type\":\"exchange\",\"seq\":")
-        text.int(seq)
-        text.raw(",\"ordinal\":")
-        text.int(ordinal)
-        text.raw(",\"service\":")
-        text.string(service)
-        text.raw(",\"started\":")
-        text.string(started.description)
+        text.member("{\"type\":\"exchange\",\"seq\":", int: seq)
+        text.member(",\"ordinal\":", int: ordinal)
+        text.member(",\"service\":", service)
+        text.member(",\"started\":", started.description)
         text.raw(",\"step\":")
         text.optionalString(step)
-        text.raw(",\"request\":{\"method\":")
-        text.string(request.method)
-        text.raw(",\"target\":")
-        text.string(request.target)
+        text.member(",\"request\":{\"method\":", request.method)
+        text.member(",\"target\":", request.target)
         text.raw(",\"headers\":")
         text.headers(request.headers.fields)
         if let decodedFrom = request.decodedFrom {
-            text.raw(",\"decoded_from\":")
-            text.string(decodedFrom)
+            text.member(",\"decoded_from\":", decodedFrom)
         }
         text.raw(",\"body\":")
         Self.write(body: request.body, to: &text, storingBlobsIn: &blobs)
-        text.raw("},\"response\":{\"status\":")
-        text.int(response.status)
-        text.raw(",\"reason\":")
-        text.string(response.reason)
+        text.member("},\"response\":{\"status\":", int: response.status)
+        text.member(",\"reason\":", response.reason)
         text.raw(",\"headers\":")
         text.headers(response.headers.fields)
         if let decodedFrom = response.decodedFrom {
-            text.raw(",\"decoded_from\":")
-            text.string(decodedFrom)
+            text.member(",\"decoded_from\":", decodedFrom)
         }
         switch response.content {
         case .body(let bytes):
@@ -277,12 +267,9 @@ extension Exchange {
         text.milliseconds(timing.totalMilliseconds)
         text.raw("},\"fault\":")
         if let fault {
-            text.raw("{\"kind\":")
-            text.string(fault.kind.name)
-            text.raw(",\"after_bytes\":")
-            text.int(fault.afterBytes)
-            text.raw(",\"detail\":")
-            text.string(fault.detail)
+            text.member("{\"kind\":", fault.kind.name)
+            text.member(",\"after_bytes\":", int: fault.afterBytes)
+            text.member(",\"detail\":", fault.detail)
             text.raw("}")
         } else {
             text.raw("null")
@@ -293,16 +280,14 @@ extension Exchange {
 
     private static func write(body bytes: [UInt8], to text: inout JSONText, storingBlobsIn blobs: inout [Blob]?) {
         if let string = String(validating: bytes, as: UTF8.self) {
-            text.raw("{\"text\":")
-            text.string(string)
+            text.member("{\"text\":", string)
             text.raw("}")
         } else if blobs != nil && bytes.count >= BlobStore.minimumBytes {
             let blob = Blob(bytes)
             blobs?.append(blob)
             text.raw("{\"blob\":\"")
             text.unescaped(blob.digest.hex)
-            text.raw("\",\"size\":")
-            text.int(bytes.count)
+            text.member("\",\"size\":", int: bytes.count)
             text.raw("}")
         } else {
             text.raw("{\"base64\":\"")
@@ -316,23 +301,18 @@ extension Exchange {
         text.milliseconds(event.atMilliseconds)
         switch event.frame {
         case .event(let sse):
-            text.raw(",\"data\":")
-            text.string(sse.data)
+            text.member(",\"data\":", sse.data)
             if let name = sse.event {
-                text.raw(",\"event\":")
-                text.string(name)
+                text.member(",\"event\":", name)
             }
             if let id = sse.id {
-                text.raw(",\"id\":")
-                text.string(id)
+                text.member(",\"id\":", id)
             }
             if let retry = sse.retry {
-                text.raw(",\"retry\":")
-                text.int(retry)
+                text.member(",\"retry\":", int: retry)
             }
         case .comment(let comment):
-            text.raw(",\"comment\":")
-            text.string(comment)
+            text.member(",\"comment\":", comment)
         }
         text.raw("}")
     }

@@ -26,6 +26,18 @@ struct JSONText {
         JSONWriter.writeString(text, escapingNonASCII: false, to: &bytes)
     }
 
+    /// Literal text ending in a member name and its colon (`,"reason":`), then the member's string value.
+    mutating func member(_ prefix: StaticString, _ value: String) {
+        raw(prefix)
+        string(value)
+    }
+
+    /// Literal text ending in a member name and its colon, then the member's integer value.
+    mutating func member(_ prefix: StaticString, int value: Int) {
+        raw(prefix)
+        int(value)
+    }
+
     mutating func optionalString(_ text: String?) {
         if let text { string(text) } else { raw("null") }
     }
