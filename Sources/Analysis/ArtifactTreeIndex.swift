@@ -116,14 +116,14 @@ public struct ArtifactTreeIndex: Sendable {
     /// The first `runs.jsonl` record of `runID`, or nil.
     func runRecord(_ runID: String) -> JSONValue? { runRecords[runID] }
 
-    /// A line file's lines, sealed (`<path>.gz`, ``SealedLineFile``) then plain; nil when neither can be read.
+    /// A line file's lines, sealed (`<path>.gz`, ``SealedLineFile``) then plain; nil when neither can be read,
+    /// or the sealed part is damaged (the comparison then reports the file's lines as missing).
     static func lineFile(_ path: String, reader: ArtifactFileReader) -> [UInt8]? {
-        let sealed = reader.contents(path + SealedLineFile.sealedSuffix).flatMap {
-            try? GzipData.decompress($0, maximumSize: SealedLineFile.maximumBytes)
-        }
-        let plain = reader.contents(path)
-        guard sealed != nil || plain != nil else { return nil }
-        return (sealed ?? []) + (plain ?? [])
+        try? SealedLineFile.lines(
+            sealed: reader.contents(path + SealedLineFile.sealedSuffix),
+            plain: reader.contents(path),
+            at: path
+        )
     }
 
     /// The `events.jsonl` records of `runID`, in file order.
@@ -132,12 +132,12 @@ public struct ArtifactTreeIndex: Sendable {
     /// The entry of `runID` in `muse/graph.json`, or null.
     func graphEntry(_ runID: String) -> JSONValue { graphEntries[runID] ?? .null }
 
-    /// The files of `runID` that are hashed, read now, by path relative to the tree: its payloads, and whatever
-    /// `midi/run_<id>/` and `muse/run_<id>/` hold (for the parts the index read). Unreadable files are left out.
     /// The most a compressed payload is inflated to for the comparison: the largest tdf writes (a compose
     /// stream's events) are a few megabytes.
     static let maximumPayloadBytes = 256 << 20
 
+    /// The files of `runID` that are hashed, read now, by path relative to the tree: its payloads, and whatever
+    /// `midi/run_<id>/` and `muse/run_<id>/` hold (for the parts the index read). Unreadable files are left out.
     func files(ofRun runID: String) -> [String: [UInt8]] {
         var paths = payloadFiles[runID] ?? []
         for (part, directory) in [

@@ -94,6 +94,8 @@ public enum SecretScanner {
     /// so a body that many exchanges share is scanned once.
     static func findings(in exchange: Exchange, cassette: String, memo: inout LargeBodyFindings) -> [SecretFinding] {
         var collector = Collector(cassette: cassette, seq: exchange.seq, memo: memo)
+        // The collector holds the only reference while it adds to it, so the table is not copied per exchange.
+        memo = LargeBodyFindings()
         defer { memo = collector.memo }
         collector.scanTarget(exchange.request.target)
         collector.scanHeaders(exchange.request.headers, at: "request.headers")

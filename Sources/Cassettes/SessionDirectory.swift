@@ -57,19 +57,13 @@ public enum SessionDirectory {
 
     /// Reads a whole small file. `open`, `read`
     public static func read(_ path: String) throws(CassetteError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CassetteError.io(path, "cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CassetteError.io(path, "cannot read: \(String(cString: strerror(errno)))")
+        do throws(WholeFile.Failure) {
+            guard let bytes = try WholeFile.readIfPresent(path) else {
+                throw WholeFile.Failure(call: "open", path: path, errno: ENOENT)
             }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: buffer[0..<count])
+            return bytes
+        } catch {
+            throw CassetteError.io(error.path, error.reason)
         }
     }
 
@@ -83,31 +77,13 @@ public enum SessionDirectory {
         }
     }
 
-    /// Writes `bytes` to `path` atomically: to a temporary file beside it, then renamed over `path`, so a reader
-    /// sees the old file or the new one, never a part. With `durable`, the file is flushed to the disk (`fsync`)
-    /// before the rename, which can take milliseconds. `open`, `write`, `fsync`, `rename`
+    /// Writes `bytes` to `path` atomically (``WholeFile/writeAtomically(_:to:durable:)``): a reader sees the old
+    /// file or the new one, never a part; with `durable`, flushed to the disk before the rename.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = false) throws(CassetteError) {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = "\(directory)/.\(name).\(getpid()).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw CassetteError.io(temporary, "cannot create: \(String(cString: strerror(errno)))")
-        }
-        do {
-            try writeAll(bytes, to: descriptor, path: temporary)
+        do throws(WholeFile.Failure) {
+            try WholeFile.writeAtomically(bytes, to: path, durable: durable)
         } catch {
-            close(descriptor)
-            unlink(temporary)
-            throw error
-        }
-        if durable { fsync(descriptor) }
-        close(descriptor)
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw CassetteError.io(path, "cannot rename \(temporary) into place: \(reason)")
+            throw CassetteError.io(error.path, error.reason)
         }
     }
 }

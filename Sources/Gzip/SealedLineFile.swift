@@ -17,8 +17,12 @@ public enum SealedLineFile {
 
     /// The file's lines: the sealed ones, then the plain ones; nil when neither file exists.
     public static func contents(of path: String) throws(GzipError) -> [UInt8]? {
-        let sealed = try readIfPresent(path + sealedSuffix)
-        let plain = try readIfPresent(path)
+        try lines(sealed: readIfPresent(path + sealedSuffix), plain: readIfPresent(path), at: path)
+    }
+
+    /// The lines of a line file at `path` whose sealed and plain files hold these bytes (nil: no such file),
+    /// for a reader that reads files its own way.
+    public static func lines(sealed: [UInt8]?, plain: [UInt8]?, at path: String) throws(GzipError) -> [UInt8]? {
         guard sealed != nil || plain != nil else { return nil }
         var lines: [UInt8] = []
         if let sealed {
@@ -30,11 +34,6 @@ public enum SealedLineFile {
         }
         if let plain { lines += plain }
         return lines
-    }
-
-    /// Whether the file exists, sealed or plain.
-    public static func exists(_ path: String) -> Bool {
-        access(path + sealedSuffix, F_OK) == 0 || access(path, F_OK) == 0
     }
 
     /// Seals the plain lines at `path`, if there are any, onto `<path>.gz`.
@@ -49,46 +48,23 @@ public enum SealedLineFile {
     }
 
     private static func readIfPresent(_ path: String) throws(GzipError) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        if descriptor < 0 {
-            if errno == ENOENT { return nil }
-            throw .systemCall("open", errno: errno, path: path)
-        }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .systemCall("read", errno: errno, path: path, offset: bytes.count)
-            }
-            if count == 0 { return bytes }
-            bytes += buffer[..<count]
+        do throws(WholeFile.Failure) {
+            return try WholeFile.readIfPresent(path)
+        } catch {
+            throw fileError(error)
         }
     }
 
-    /// Writes `bytes` under a dot-named temporary file beside `path`, then renames it into place.
     private static func writeAtomically(_ bytes: [UInt8], to path: String) throws(GzipError) {
-        let temporary =
-            path.lastIndex(of: "/").map { slash in
-                String(path[...slash]) + "." + String(path[path.index(after: slash)...])
-            } ?? "." + path
-        let descriptor = open(temporary + ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .systemCall("open", errno: errno, path: temporary + ".tmp") }
-        do {
-            try FileSystemCalls.live.writeAll(bytes, to: descriptor)
+        do throws(WholeFile.Failure) {
+            try WholeFile.writeAtomically(bytes, to: path)
         } catch {
-            close(descriptor)
-            unlink(temporary + ".tmp")
-            guard let code = error.errno else { throw .shortWrite(path: temporary + ".tmp", offset: error.written) }
-            throw .systemCall("write", errno: code, path: temporary + ".tmp", offset: error.written)
+            throw fileError(error)
         }
-        close(descriptor)
-        guard rename(temporary + ".tmp", path) == 0 else {
-            let code = errno
-            unlink(temporary + ".tmp")
-            throw .systemCall("rename", errno: code, path: path)
-        }
+    }
+
+    private static func fileError(_ failure: WholeFile.Failure) -> GzipError {
+        guard let code = failure.errno else { return .shortWrite(path: failure.path, offset: 0) }
+        return .systemCall(failure.call, errno: code, path: failure.path)
     }
 }

@@ -32,7 +32,9 @@ struct BodyCapture {
         }
     }
 
-    private static let largestReservation = 64 << 20
+    /// A declared length is reserved up to this: above it the buffer grows as the bytes come, so a length that
+    /// is declared but never sent costs no more.
+    private static let largestReservation = 8 << 20
 
     /// The shape for a response head: events for `text/event-stream`, whole for a `Content-Length` body, else chunks.
     static func shape(for head: HTTPResponseHead) -> Shape {

@@ -20,13 +20,11 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.path("events.jsonl")
         #expect(try text(path) == nil)
-        #expect(!SealedLineFile.exists(path))
         try append("{\"n\":1}\n{\"n\":2}\n", to: path)
         try SealedLineFile.seal(path)
         #expect(!FileManager.default.fileExists(atPath: path))
         let sealed = try Data(contentsOf: URL(fileURLWithPath: path + ".gz"))
         #expect(String(decoding: try GzipData.decompress(sealed), as: UTF8.self) == "{\"n\":1}\n{\"n\":2}\n")
-        #expect(SealedLineFile.exists(path))
 
         try append("{\"n\":3}\n", to: path)
         #expect(try text(path) == "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n")
