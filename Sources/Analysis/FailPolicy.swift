@@ -9,7 +9,9 @@ import JSON
 /// - `contract`, `content`: fail on any difference of that class; `any`: on any contract or content difference;
 /// - `quality-drop=N`: fail when a run's MIDI quality score dropped by more than N points;
 /// - `latency-p50=+N%`, `latency-p95=+N%` (or `+Nms`): fail when an endpoint's percentile rose by more than that
-///   (a percentage also by more than 50 ms).
+///   (a percentage also by more than 50 ms);
+/// - `latency-outlier=+Nms` or `latency-outlier=Fx`: fail when one exchange's total time rose by more than N ms, or
+///   to more than F times its partner's (and by more than 50 ms).
 public struct FailPolicy: Sendable, Equatable {
     /// One condition of a policy.
     public enum Rule: Sendable, Equatable {
@@ -23,6 +25,10 @@ public struct FailPolicy: Sendable, Equatable {
         case latencyRise(DiffCategory, fraction: Double)
         /// A latency percentile rose by more than this many milliseconds.
         case latencyRiseMilliseconds(DiffCategory, Double)
+        /// One exchange's total time rose by more than this many milliseconds.
+        case outlierRiseMilliseconds(Double)
+        /// One exchange's total time rose to more than this many times its partner's.
+        case outlierFactor(Double)
     }
 
     /// The conditions, in the order given.
@@ -37,7 +43,9 @@ public struct FailPolicy: Sendable, Equatable {
     }
 
     /// The names an item may start with.
-    public static let itemNames = ["contract", "content", "any", "quality-drop=N"] + DiffCategory.all.map(\.name)
+    public static let itemNames =
+        ["contract", "content", "any", "quality-drop=N", "latency-outlier=+Nms", "latency-outlier=Fx"]
+        + DiffCategory.all.map(\.name)
 
     /// Parses a `--fail-on` SPEC; the error names the item that is wrong and what is wrong with it.
     public init(parsing spec: String) throws(FailPolicyError) {
@@ -75,6 +83,16 @@ public struct FailPolicy: Sendable, Equatable {
                 return .latencyRiseMilliseconds(category, milliseconds)
             }
             throw .invalidLatencyRise(item: item, category: category)
+        case ("latency-outlier", let text?):
+            if text.hasPrefix("+"), text.hasSuffix("ms"), let milliseconds = Double(text.dropFirst().dropLast(2)),
+                milliseconds >= 0
+            {
+                return .outlierRiseMilliseconds(milliseconds)
+            }
+            if text.hasSuffix("x"), let factor = Double(text.dropLast()), factor >= 1 {
+                return .outlierFactor(factor)
+            }
+            throw .invalidOutlier(item: item)
         default:
             guard let category = DiffCategory(named: name) else { throw .unknownItem(item) }
             guard let value else { return .category(category, allowed: 0) }
@@ -129,9 +147,35 @@ public struct FailPolicy: Sendable, Equatable {
                         )
                     }
                 }
+            case .outlierRiseMilliseconds(let limit):
+                for outlier in Self.outliers(in: diff) where outlier.after - outlier.before > limit {
+                    lines.append(
+                        "\(outlier.place): total time rose \(RecordingDiff.points(outlier.after - outlier.before)) ms "
+                            + "(limit +\(RecordingDiff.points(limit)) ms)"
+                    )
+                }
+            case .outlierFactor(let factor):
+                for outlier in Self.outliers(in: diff)
+                where outlier.after > outlier.before * factor && outlier.after - outlier.before > absoluteFloor {
+                    lines.append(
+                        "\(outlier.place): total time \(RecordingDiff.points(outlier.before)) ms → "
+                            + "\(RecordingDiff.points(outlier.after)) ms (limit \(RecordingDiff.points(factor))x)"
+                    )
+                }
             }
         }
         return lines
+    }
+
+    /// The listed latency outliers: where, and the total time in A and in B.
+    private static func outliers(in diff: RecordingDiff) -> [(place: String, before: Double, after: Double)] {
+        diff.differences.compactMap { difference in
+            guard difference.category == .latencyOutlier, let before = difference.before.flatMap(Double.init),
+                let after = difference.after.flatMap(Double.init)
+            else { return nil }
+            let place = [difference.run, difference.exchange?.label].compactMap { $0 }.joined(separator: " ")
+            return (place, before, after)
+        }
     }
 }
 
@@ -147,6 +191,8 @@ public enum FailPolicyError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidLatencyRise(item: String, category: DiffCategory)
     /// A category item's value is not a whole number of allowed differences, 0 or more.
     case invalidAllowance(item: String, category: DiffCategory)
+    /// A `latency-outlier` item's value is not a rise like `+500ms` or a factor like `3x`.
+    case invalidOutlier(item: String)
 
     /// What is wrong, in the policy's terms.
     public var description: String {
@@ -156,6 +202,7 @@ public enum FailPolicyError: Error, Sendable, Equatable, CustomStringConvertible
             "the fail policy item '\(item)' is not one of " + FailPolicy.itemNames.joined(separator: ", ")
         case .invalidQualityDrop(let item): "the fail policy item '\(item)' does not give a number of points"
         case .invalidLatencyRise(let item, _): "the fail policy item '\(item)' does not give a rise like +50% or +100ms"
+        case .invalidOutlier(let item): "the fail policy item '\(item)' does not give a rise like +500ms or a factor like 3x"
         case .invalidAllowance(let item, _):
             "the fail policy item '\(item)' does not give a whole number of allowed differences"
         }

@@ -9,7 +9,7 @@ extension RecordingDiff {
         "connection", "keep-alive", "proxy-connection", "x-request-id", "etag",
     ]
 
-    /// Compares recording `a` with recording `b`: runs paired by run id, exchanges by ordinal.
+    /// Compares recording `a` with recording `b`: runs paired by run id, a run's exchanges by sequence alignment.
     public static func compare(_ a: Recording, _ b: Recording, options: DiffOptions = DiffOptions()) -> RecordingDiff {
         var diff = RecordingDiff(pathA: a.path, pathB: b.path)
         diff.listedPerExchange = options.maximumListedPerExchange
@@ -72,27 +72,44 @@ private struct Comparer {
                 )
             )
         }
-        var byOrdinal: [Int: [Exchange]] = [:]
-        for exchange in right { byOrdinal[exchange.ordinal, default: []].append(exchange) }
-        for exchange in left {
-            listedInExchange = 0
-            guard var candidates = byOrdinal[exchange.ordinal], !candidates.isEmpty else {
-                note(
-                    Difference(.exchanges, run: run, exchange: Self.location(exchange), message: "exchange only in A")
-                )
-                continue
-            }
-            let other = candidates.removeFirst()
-            byOrdinal[exchange.ordinal] = candidates
-            diff.pairedExchanges += 1
-            compareExchange(run, exchange, other)
-        }
-        for exchange in right where !(byOrdinal[exchange.ordinal] ?? []).isEmpty {
-            listedInExchange = 0
-            byOrdinal[exchange.ordinal]?.removeFirst()
-            note(Difference(.exchanges, run: run, exchange: Self.location(exchange), message: "exchange only in B"))
+        let alignment = SequenceAlignment.pairs(
+            left.map(Self.alignmentKey),
+            right.map(Self.alignmentKey),
+            maximumCells: options.maximumAlignmentCells
+        )
+        // Between two aligned pairs, exchanges left on both sides took each other's place (paired and compared);
+        // the rest are only on one side.
+        var nextA = 0
+        var nextB = 0
+        for (i, j) in alignment + [(left.count, right.count)] {
+            let gapA = left[nextA..<i]
+            let gapB = right[nextB..<j]
+            for (x, y) in zip(gapA, gapB) { pair(run, x, y) }
+            for exchange in gapA.dropFirst(gapB.count) { onlyOnOneSide(run, exchange, side: "A") }
+            for exchange in gapB.dropFirst(gapA.count) { onlyOnOneSide(run, exchange, side: "B") }
+            if i < left.count, j < right.count { pair(run, left[i], right[j]) }
+            nextA = i + 1
+            nextB = j + 1
         }
         compareMIDI(run, a.midi[run], b.midi[run])
+    }
+
+    /// What pairs two exchanges of a run: the same service, method, endpoint and harness step (the step tells the
+    /// fourteen edits of one endpoint apart, so removing one pairs the other thirteen with their own).
+    static func alignmentKey(_ exchange: Exchange) -> String {
+        "\(exchange.service) \(exchange.request.method) \(PathTemplate.collapse(exchange.request.target)) "
+            + (exchange.step ?? "")
+    }
+
+    private mutating func pair(_ run: String, _ a: Exchange, _ b: Exchange) {
+        listedInExchange = 0
+        diff.pairedExchanges += 1
+        compareExchange(run, a, b)
+    }
+
+    private mutating func onlyOnOneSide(_ run: String, _ exchange: Exchange, side: String) {
+        listedInExchange = 0
+        note(Difference(.exchanges, run: run, exchange: Self.location(exchange), message: "exchange only in \(side)"))
     }
 
     static func location(_ exchange: Exchange) -> ExchangeLocation {
@@ -131,10 +148,11 @@ private struct Comparer {
         {
             let before = "\(a.service) \(a.request.method) \(a.request.target)"
             let after = "\(b.service) \(b.request.method) \(b.request.target)"
-            note(difference(.exchanges, before, after, "another request at this ordinal: \(before) → \(after)"))
+            note(difference(.exchanges, before, after, "another request in this place: \(before) → \(after)"))
             return
         }
         compareFaults(a.fault, b.fault, difference)
+        compareTotalTime(a.timing.totalMilliseconds, b.timing.totalMilliseconds, difference)
         if a.response.status != b.response.status {
             let before = "\(a.response.status) \(a.response.reason)"
             let after = "\(b.response.status) \(b.response.reason)"
@@ -171,6 +189,28 @@ private struct Comparer {
         default: message = "fault \(describe(a) ?? "none") → \(describe(b) ?? "none")"
         }
         note(difference(.faults, nil, describe(a), describe(b), message))
+    }
+
+    /// One exchange much slower or faster than its partner: a single slow call hides in an endpoint's percentiles.
+    private mutating func compareTotalTime(
+        _ a: Double,
+        _ b: Double,
+        _ difference: (DiffCategory, String?, String?, String?, String) -> Difference
+    ) {
+        guard abs(b - a) > options.latencyAbsoluteToleranceMilliseconds, abs(b - a) > options.latencyRelativeTolerance * a
+        else { return }
+        let sign = b > a ? "+" : "-"
+        var found = difference(
+            .latencyOutlier,
+            nil,
+            RecordingDiff.points(a),
+            RecordingDiff.points(b),
+            "total \(RecordingDiff.points(a)) ms → \(RecordingDiff.points(b)) ms "
+                + "(\(sign)\(RecordingDiff.points(abs(b - a))) ms)"
+        )
+        found.delta = b - a
+        found.valuesAreJSON = true
+        note(found)
     }
 
     private mutating func compareHeaders(
@@ -252,15 +292,15 @@ private struct Comparer {
             case Self.requestValueLimit...: "\(Self.requestValueLimit) or more values differ"
             default: "\(changes.count) values differ"
             }
-        note(
-            difference(
-                .request,
-                "request " + first.path,
-                first.before?.compactText,
-                first.after?.compactText,
-                "\(count) in the request body; the first is shown"
-            )
+        var found = difference(
+            .request,
+            "request " + first.path,
+            first.before?.compactText,
+            first.after?.compactText,
+            "\(count) in the request body; the first is shown"
         )
+        found.valuesAreJSON = true
+        note(found)
     }
 
     /// How many request values are counted before the request line says "or more".
@@ -287,15 +327,15 @@ private struct Comparer {
             let reported = shapes.map(\.path)
             for change in json.valueChanges(left, right, limit: options.maximumListedPerExchange)
             where !reported.contains(where: { change.genericPath.hasPrefix($0) }) {
-                note(
-                    difference(
-                        .body,
-                        change.path,
-                        change.before?.compactText,
-                        change.after?.compactText,
-                        change.message
-                    )
+                var found = difference(
+                    .body,
+                    change.path,
+                    change.before?.compactText,
+                    change.after?.compactText,
+                    change.message
                 )
+                found.valuesAreJSON = true
+                note(found)
             }
         case (nil, nil):
             let textA = String(validating: a, as: UTF8.self)
@@ -336,7 +376,8 @@ private struct Comparer {
                     after: RecordingDiff.points(after),
                     message: "\(RecordingDiff.points(before)) → \(RecordingDiff.points(after)) "
                         + "(\(delta > 0 ? "+" : "")\(RecordingDiff.points(delta)))",
-                    delta: delta
+                    delta: delta,
+                    valuesAreJSON: true
                 )
             )
         }
@@ -385,7 +426,8 @@ private struct Comparer {
                         after: RecordingDiff.points(y),
                         message: "\(endpoint) \(category.name.dropFirst(8)) \(RecordingDiff.points(x)) ms → "
                             + "\(RecordingDiff.points(y)) ms\(percent)",
-                        delta: y - x
+                        delta: y - x,
+                        valuesAreJSON: true
                     )
                 )
             }

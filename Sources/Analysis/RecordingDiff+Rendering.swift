@@ -39,8 +39,13 @@ extension RecordingDiff {
         }
     }
 
-    /// The text report, for a person reading top to bottom.
-    public var text: String {
+    /// The text report, for a person reading top to bottom: every difference when there are at most
+    /// ``DiffListing/automaticLimit``, else the summary.
+    public var text: String { text(.automatic) }
+
+    /// The text report, listing every difference (`.full`), counts and the first few of each category
+    /// (`.summary`), or whichever suits the diff's size (`.automatic`).
+    public func text(_ listing: DiffListing) -> String {
         var lines = [
             "tdf diff",
             "  A: \(pathA)",
@@ -48,22 +53,15 @@ extension RecordingDiff {
             "\(pairedRuns) runs paired, \(pairedExchanges) exchanges paired",
             countLine(.contract),
             countLine(.content),
+            countLine(.performance),
         ]
         if omitted > 0 {
             lines.append("(\(omitted) differences not listed: at most \(listedPerExchange) per exchange)")
         }
-        for (run, exchanges) in grouped {
-            lines.append("")
-            lines.append(run)
-            for (exchange, differences) in exchanges {
-                lines.append("  " + (exchange?.label ?? "run"))
-                for difference in differences {
-                    let name = difference.category.name
-                    lines.append(
-                        "    " + name + String(repeating: " ", count: max(1, 12 - name.count)) + difference.detail
-                    )
-                }
-            }
+        if listing.isSummary(of: differences.count) {
+            lines += summaryLines
+        } else {
+            lines += fullLines
         }
         if !latency.isEmpty {
             lines.append("")
@@ -81,8 +79,59 @@ extension RecordingDiff {
             }
         }
         lines.append("")
-        lines.append(isEmpty ? "no differences" : "\(count(of: .contract) + count(of: .content)) differences")
+        lines.append(verdict)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The last line: `no differences`, or how many of each class.
+    public var verdict: String {
+        if isIdentical { return "no differences" }
+        let total = counts.values.reduce(0, +)
+        let parts = DiffCategory.Kind.allCases.filter { count(of: $0) > 0 }.map { "\(count(of: $0)) \($0.rawValue)" }
+        return "\(total) difference\(total == 1 ? "" : "s") (" + parts.joined(separator: ", ") + ")"
+    }
+
+    /// Every listed difference, by run and exchange.
+    private var fullLines: [String] {
+        var lines: [String] = []
+        for (run, exchanges) in grouped {
+            lines.append("")
+            lines.append(run)
+            for (exchange, differences) in exchanges {
+                lines.append("  " + (exchange?.label ?? "run"))
+                for difference in differences {
+                    let name = difference.category.name
+                    lines.append(
+                        "    " + name + String(repeating: " ", count: max(1, 12 - name.count)) + difference.detail
+                    )
+                }
+            }
+        }
+        return lines
+    }
+
+    /// Per category, its count and its first few differences, each with its run and exchange.
+    private var summaryLines: [String] {
+        var lines = [
+            "",
+            "summary: counts and the first \(DiffListing.summaryExamples) of each category; "
+                + "--full lists \(differences.count == 1 ? "the" : "all \(differences.count)") listed",
+        ]
+        var byCategory: [DiffCategory: [Difference]] = [:]
+        for difference in differences { byCategory[difference.category, default: []].append(difference) }
+        for category in DiffCategory.all {
+            guard let found = byCategory[category] else { continue }
+            lines.append("")
+            lines.append("\(category.name) (\(category.kind.rawValue)): \(count(category))")
+            for difference in found.prefix(DiffListing.summaryExamples) {
+                let place = [difference.run, difference.exchange?.label].compactMap { $0 }.joined(separator: " ")
+                lines.append("  " + (place.isEmpty ? "" : place + ": ") + difference.detail)
+            }
+            if count(category) > DiffListing.summaryExamples {
+                lines.append("  … \(count(category) - DiffListing.summaryExamples) more")
+            }
+        }
+        return lines
     }
 
     /// The diff as JSON, for machines.
@@ -92,7 +141,7 @@ extension RecordingDiff {
         return [
             "a": .string(pathA),
             "b": .string(pathB),
-            "identical": .bool(isEmpty),
+            "identical": .bool(isIdentical),
             "paired_runs": .int(pairedRuns),
             "paired_exchanges": .int(pairedExchanges),
             "counts": [
@@ -145,6 +194,13 @@ extension Difference {
         return (parts + [change]).joined(separator: ": ")
     }
 
+    /// A value as JSON: parsed when it is a JSON text, so `"synthwave"` is a string, not a string holding quotes.
+    private func value(_ text: String?) -> JSONValue {
+        guard let text else { return .null }
+        if valuesAreJSON, let parsed = try? JSONParser.parse(text) { return parsed }
+        return .string(text)
+    }
+
     /// The difference as JSON.
     public var jsonValue: JSONValue {
         [
@@ -160,10 +216,33 @@ extension Difference {
             "event_index_b": .optional(event?.indexB),
             "event_type": .optional(event?.type),
             "path": .optional(path),
-            "before": .optional(before),
-            "after": .optional(after),
+            "before": value(before),
+            "after": value(after),
             "message": .string(message),
             "delta": .optional(delta),
         ]
+    }
+}
+
+/// How much of a diff the text report lists.
+public enum DiffListing: Sendable {
+    /// Every listed difference.
+    case full
+    /// Counts per category and the first few of each.
+    case summary
+    /// Full up to ``automaticLimit`` differences, the summary beyond.
+    case automatic
+
+    /// The most differences `.automatic` lists in full (a seed change lists thousands).
+    public static let automaticLimit = 60
+    /// How many differences of each category the summary shows.
+    public static let summaryExamples = 3
+
+    func isSummary(of count: Int) -> Bool {
+        switch self {
+        case .full: false
+        case .summary: true
+        case .automatic: count > Self.automaticLimit
+        }
     }
 }

@@ -30,11 +30,11 @@ public struct DiffCategory: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// A run recorded on one side only, or whose status changed.
     public static let runs = DiffCategory("runs", .contract, "a run only on one side, or its status changed")
-    /// An exchange on one side only, or a different method or endpoint at the same ordinal.
+    /// An exchange on one side only, or a different method or endpoint in its place.
     public static let exchanges = DiffCategory(
         "exchanges",
         .contract,
-        "an exchange only on one side, or another method or endpoint at the same ordinal"
+        "an exchange only on one side, or another method or endpoint in its place"
     )
     /// A different response status.
     public static let status = DiffCategory("status", .contract, "the response status changed")
@@ -89,11 +89,18 @@ public struct DiffCategory: Sendable, Hashable, Comparable, CustomStringConverti
         "an endpoint's 95th-percentile latency changed"
     )
 
+    /// One exchange's total time changed beyond the tolerance (a slow call an endpoint's percentiles hide).
+    public static let latencyOutlier = DiffCategory(
+        "latency-outlier",
+        .performance,
+        "one exchange's total time changed beyond the tolerance"
+    )
+
     /// Every category, contract first, in the order output lists them.
     public static let all: [DiffCategory] = [
         .runs, .exchanges, .status, .headers, .jsonShape, .sseTypes, .sseOrder, .faults,
         .body, .sseData, .sseEvents, .toolCalls, .notes, .midi, .muse, .request,
-        .latencyP50, .latencyP95,
+        .latencyP50, .latencyP95, .latencyOutlier,
     ]
 
     /// The category named `name`, or nil.
@@ -190,6 +197,9 @@ public struct Difference: Sendable, Hashable {
     public var message: String
     /// B minus A for numeric differences (MIDI metrics, latency), used by thresholds.
     public var delta: Double?
+    /// Whether ``before`` and ``after`` are JSON texts (values from bodies and events, numbers), which `--json`
+    /// embeds as JSON rather than as strings.
+    public var valuesAreJSON = false
 
     /// Makes a difference.
     public init(
@@ -201,7 +211,8 @@ public struct Difference: Sendable, Hashable {
         before: String? = nil,
         after: String? = nil,
         message: String,
-        delta: Double? = nil
+        delta: Double? = nil,
+        valuesAreJSON: Bool = false
     ) {
         self.category = category
         self.run = run
@@ -212,6 +223,7 @@ public struct Difference: Sendable, Hashable {
         self.after = after
         self.message = message
         self.delta = delta
+        self.valuesAreJSON = valuesAreJSON
     }
 }
 
@@ -307,6 +319,9 @@ public struct RecordingDiff: Sendable {
 
     /// Whether nothing of contract or content class differs (latency is only judged by ``FailPolicy``).
     public var isEmpty: Bool { count(of: .contract) == 0 && count(of: .content) == 0 }
+
+    /// Whether nothing differs at all, performance included.
+    public var isIdentical: Bool { counts.values.allSatisfy { $0 == 0 } }
 }
 
 /// What stops a diff, in one line: a recording that cannot be read (naming the file, record and offset) or a

@@ -11,7 +11,9 @@ public enum DiffHTML {
         table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #eee;padding:4px 8px;
         text-align:left;vertical-align:top}th{background:#fafafa}td.n{text-align:right;font-variant-numeric:tabular-nums}
         code{font-size:12px;word-break:break-all}.contract{color:#b91c1c;font-weight:bold}.content{color:#92400e}
-        .performance{color:#1d4ed8}.ok{color:#15803d}
+        .performance{color:#1d4ed8}.ok{color:#15803d}.none{color:#6b7280;font-weight:normal}
+        details{margin:6px 0}details details{margin-left:18px}summary{cursor:pointer}
+        details.run>summary{font-weight:600;font-size:15px}
         """
 
     private static func h(_ text: String) -> String { escapeMarkup(text) }
@@ -21,25 +23,35 @@ public enum DiffHTML {
         var html = "<section class=\"diff\"><h2>Recording diff</h2>\n"
         html += "<p>A <code>\(h(diff.pathA))</code><br>B <code>\(h(diff.pathB))</code></p>\n"
         html += "<p>\(diff.pairedRuns) runs and \(diff.pairedExchanges) exchanges paired.</p>\n<ul>"
-        for kind in [DiffCategory.Kind.contract, .content] {
-            html += "<li class=\"\(kind.rawValue)\">\(h(diff.countLine(kind)))</li>"
+        for kind in DiffCategory.Kind.allCases {
+            let tone = diff.count(of: kind) == 0 ? "none" : kind.rawValue
+            html += "<li class=\"\(tone)\">\(h(diff.countLine(kind)))</li>"
         }
-        html += "</ul>\n"
-        if diff.isEmpty { html += "<p class=\"ok\">No contract or content differences.</p>\n" }
+        html += "</ul>\n<p class=\"\(diff.isIdentical ? "ok" : "verdict")\">\(h(diff.verdict))</p>\n"
         if diff.omitted > 0 {
             html += "<p>\(diff.omitted) differences not listed (at most \(diff.listedPerExchange) per exchange).</p>\n"
         }
         for (run, exchanges) in diff.grouped {
-            html += "<h3>\(h(run))</h3>\n<table><tr><th>where</th><th>category</th><th>what changed</th></tr>\n"
-            for (exchange, differences) in exchanges {
-                for difference in differences {
-                    let kind = difference.category.kind.rawValue
+            let found = exchanges.flatMap(\.differences)
+            let hasContract = found.contains { $0.category.kind == .contract }
+            html += "<details class=\"run\"\(hasContract ? " open" : "")><summary>\(h(run)): "
+            html += "\(h(Self.tally(found)))</summary>\n"
+            for category in DiffCategory.all {
+                let inCategory = exchanges.flatMap { exchange in
+                    exchange.differences.filter { $0.category == category }.map { (exchange.exchange, $0) }
+                }
+                guard !inCategory.isEmpty else { continue }
+                let kind = category.kind.rawValue
+                html += "<details\(category.kind == .contract ? " open" : "")><summary class=\"\(kind)\">"
+                html += "\(h(category.name)) (\(inCategory.count))</summary>\n"
+                html += "<table><tr><th>where</th><th>what changed</th></tr>\n"
+                for (exchange, difference) in inCategory {
                     html += "<tr><td><code>\(h(exchange?.label ?? "run"))</code></td>"
-                    html += "<td class=\"\(kind)\">\(h(difference.category.name))</td>"
                     html += "<td><code>\(h(difference.detail))</code></td></tr>\n"
                 }
+                html += "</table></details>\n"
             }
-            html += "</table>\n"
+            html += "</details>\n"
         }
         if !diff.latency.isEmpty {
             html += "<h3>Latency per endpoint (total ms)</h3>\n<table><tr><th>endpoint</th><th>n A</th><th>n B</th>"
@@ -54,6 +66,15 @@ public enum DiffHTML {
             html += "</table>\n"
         }
         return html + "</section>\n"
+    }
+
+    /// `3 differences: 1 contract, 2 content`.
+    private static func tally(_ differences: [Difference]) -> String {
+        let parts = DiffCategory.Kind.allCases.compactMap { kind -> String? in
+            let count = differences.count { $0.category.kind == kind }
+            return count == 0 ? nil : "\(count) \(kind.rawValue)"
+        }
+        return "\(differences.count) differences: " + parts.joined(separator: ", ")
     }
 
     /// A self-contained HTML page holding ``section(_:)``.

@@ -9,9 +9,13 @@ extension CommandLineTool {
             abstract: "Compare two recordings and name every regression.",
             discussion: """
                 A and B are artifact trees (the --out of tdf run: cassettes/, runs.jsonl, midi/) or cassette session
-                directories (index.json and <run_id>.jsonl.gz). Runs are paired by run id and exchanges by ordinal.
-                Ids the backend invents, timestamps, durations and loopback ports are ignored (--ignore adds JSON
-                paths). Per-endpoint latency (p50/p95) is shown and only fails with a latency threshold.
+                directories (index.json and <run_id>.jsonl.gz). Runs are paired by run id; a run's exchanges are
+                aligned on service, method, endpoint and harness step, so a request added or removed is one
+                difference and the others still pair. Ids the backend invents, timestamps, durations and loopback
+                ports are ignored (--ignore adds JSON paths). Per-endpoint latency (p50/p95) and single exchanges
+                much slower or faster (latency-outlier) are shown and only fail with a latency threshold.
+                A diff of more than \(DiffListing.automaticLimit) differences prints counts per category and the
+                first \(DiffListing.summaryExamples) of each; --full lists them all (--json always does).
                 Exit status: 0 when nothing differs; 1 when any contract or content difference is found, or, with
                 --fail-on, only when a listed condition holds; 2 for a usage error (a bad SPEC names the item);
                 3 when an input cannot be read (the file, record and offset are named). See Docs/diff.md.
@@ -21,17 +25,20 @@ extension CommandLineTool {
             examples: [
                 "tdf diff /data/run_monday /data/run_tuesday",
                 "tdf diff old new --fail-on status,sse-order,quality-drop=5,latency-p95=+50%",
+                "tdf diff old new --fail-on contract,latency-outlier=+500ms --full",
                 "tdf diff old/cassettes new/cassettes --json > diff.json",
                 "tdf diff old new --html diff.html --ignore '$.stateVersion'",
             ],
             options: [
                 .flag("--json", help: "Print the diff as JSON instead of text."),
+                .flag("--full", help: "List every difference, however many."),
+                .flag("--summary", help: "Print counts per category and the first few of each, however few."),
                 .option("--html", value: "FILE", help: "Also write the diff as a self-contained HTML page."),
                 .option(
                     "--fail-on",
                     value: "SPEC",
                     help: "Comma-separated conditions that exit 1: categories, contract, content, any, "
-                        + "CATEGORY=N, quality-drop=N, latency-p50/p95=+N% or +Nms."
+                        + "CATEGORY=N, quality-drop=N, latency-p50/p95=+N% or +Nms, latency-outlier=+Nms or Fx."
                 ),
                 .option(
                     "--ignore",
@@ -53,6 +60,11 @@ extension CommandLineTool {
             throw UsageError("tdf diff takes two recordings, A and B (got \(arguments.positionals.count))")
         }
         let (policy, options) = try diffFlags(arguments)
+        if arguments.flag("--full"), arguments.flag("--summary") {
+            throw UsageError("--full and --summary ask for opposite listings; give one")
+        }
+        let listing: DiffListing =
+            arguments.flag("--full") ? .full : arguments.flag("--summary") ? .summary : .automatic
         let html = arguments.value("--html").map { context.absolute($0) }
         var recordings: [Recording] = []
         for given in arguments.positionals {
@@ -67,7 +79,7 @@ extension CommandLineTool {
         if arguments.flag("--json") {
             context.print(JSONWriter.string(diff.jsonValue, style: .pretty))
         } else {
-            context.standardOutput.write(diff.text)
+            context.standardOutput.write(diff.text(listing))
         }
         if let html {
             do {

@@ -109,6 +109,8 @@ enum FlagMessages {
             "--fail-on item '\(item)': \(category.name) takes a rise like +50% or +100ms"
         case .invalidAllowance(let item, let category):
             "--fail-on item '\(item)': \(category.name)=N takes a whole number of allowed differences"
+        case .invalidOutlier(let item):
+            "--fail-on item '\(item)': latency-outlier takes a rise like +500ms or a factor like 3x"
         }
     }
 

@@ -88,6 +88,7 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         #expect(result.pairedRuns == 1 && result.pairedExchanges == 3)
         #expect(FailPolicy.anyDifference.violations(of: result).isEmpty)
         #expect(result.text.hasSuffix("no differences\n"))
+        #expect(result.isIdentical)
     }
 
     /// Ids the backend invents, timestamps, durations and loopback ports differ between recordings of the same
@@ -284,6 +285,95 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         #expect(FailPolicy.anyDifference.violations(of: result).isEmpty)
     }
 
+    /// Thirty commits of one endpoint, each with its own harness step and body.
+    private static let thirtyCommits = (1...30).map { ordinal in
+        var commit = exchange(
+            ordinal,
+            "/api/v1/muse/variations",
+            method: "POST",
+            body: #"{"variation_id":"v\#(ordinal)"}"#
+        )
+        commit.step = "commit_\(ordinal)"
+        return commit
+    }
+
+    /// A driver that stops making one call: B lacks exchange 12 and every later ordinal is one lower. That is one
+    /// "exchange only in A" and nothing else; the other 29 pair with their own partners.
+    @Test func removedExchangeIsOneDifference() throws {
+        var removed = Self.thirtyCommits
+        removed.remove(at: 11)
+        for index in removed.indices {
+            removed[index].ordinal = index + 1
+            removed[index].seq = index + 1
+        }
+        let result = RecordingDiff.compare(recording(Self.thirtyCommits), recording(removed, path: "B"))
+        #expect(result.differences.count == 1, "\(result.text(.full))")
+        let only = try #require(result.differences.first)
+        #expect(only.category == .exchanges && only.message == "exchange only in A")
+        #expect(only.exchange?.ordinal == 12 && only.exchange?.step == "commit_12")
+        #expect(result.pairedExchanges == 29)
+        #expect(result.counts.values.reduce(0, +) == 1)
+
+        let added = RecordingDiff.compare(recording(removed), recording(Self.thirtyCommits, path: "B"))
+        #expect(added.differences.map(\.message) == ["exchange only in B"])
+    }
+
+    /// One call of thirty made 800 ms slower leaves the endpoint's p50 and p95 where they were, but is named as a
+    /// latency outlier with its run and exchange; `--fail-on latency-outlier=+500ms` (or `=3x`) fails, `+1000ms`
+    /// passes, and the diff is not identical although nothing of contract or content class differs.
+    @Test func oneSlowExchangeIsAnOutlier() throws {
+        var slow = Self.thirtyCommits
+        slow[16].timing.totalMilliseconds += 800
+        let result = RecordingDiff.compare(recording(Self.thirtyCommits), recording(slow, path: "B"))
+        #expect(result.count(.latencyP50) == 0 && result.count(.latencyP95) == 0)
+        let outlier = try #require(result.differences.first { $0.category == .latencyOutlier })
+        #expect(outlier.run == "r_000001" && outlier.exchange?.ordinal == 17)
+        #expect(outlier.message == "total 5 ms → 805 ms (+800 ms)")
+        #expect(result.isEmpty && !result.isIdentical)
+        #expect(result.jsonValue["identical"] == .bool(false))
+        #expect(result.text.hasSuffix("1 difference (1 performance)\n"))
+        #expect(
+            try FailPolicy(parsing: "latency-outlier=+500ms").violations(of: result) == [
+                "r_000001 #17 maestro POST /api/v1/muse/variations (commit_17): total time rose 800 ms (limit +500 ms)"
+            ]
+        )
+        #expect(try FailPolicy(parsing: "latency-outlier=3x").violations(of: result).count == 1)
+        #expect(try FailPolicy(parsing: "latency-outlier=+1000ms").violations(of: result).isEmpty)
+        #expect(throws: FailPolicyError.invalidOutlier(item: "latency-outlier=fast")) {
+            try FailPolicy(parsing: "latency-outlier=fast")
+        }
+    }
+
+    /// `--json` carries values from bodies as JSON (a string is a string, not a string holding quotes), and the
+    /// text of a large diff is a summary per category, with the full listing one flag away.
+    @Test func jsonValuesAndSummary() throws {
+        var changed = Self.thirtyCommits
+        for index in changed.indices {
+            changed[index].response.content = .body(Array(#"{"style":"synthwave","n":\#(index)}"#.utf8))
+        }
+        var base = Self.thirtyCommits
+        for index in base.indices {
+            base[index].response.content = .body(Array(#"{"style":"blues","n":\#(index)}"#.utf8))
+        }
+        base[0].response.status = 500
+        base[0].response.reason = "Internal Server Error"
+        let result = RecordingDiff.compare(recording(base), recording(changed, path: "B"))
+        let body = try #require(result.differences.first { $0.category == .body })
+        #expect(body.jsonValue["before"] == .string("blues") && body.jsonValue["after"] == .string("synthwave"))
+        let status = try #require(result.differences.first { $0.category == .status })
+        #expect(status.jsonValue["before"] == .string("500 Internal Server Error"))
+
+        let full = result.text(.full)
+        #expect(full.components(separatedBy: "\n").count > 60)
+        let summary = result.text(.summary)
+        #expect(summary.contains("summary: counts and the first 3 of each category; --full lists all 31 listed\n"))
+        #expect(summary.contains("\nbody (content): 30\n"))
+        #expect(summary.contains("  … 27 more\n"))
+        #expect(summary.contains("\nstatus (contract): 1\n  r_000001 #1 maestro POST /api/v1/muse/variations"))
+        #expect(result.text(.automatic) == full)
+        #expect(summary.components(separatedBy: "\n").count < 30)
+    }
+
     /// A request body that differs in several values is one `request` difference naming the first value and
     /// how many differ, so the harness's echo of the state does not drown the responses.
     @Test func requestChangesAreSummarised() throws {
@@ -331,11 +421,11 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         b[1500] = "x"
         b[1600] = "y"
         for cells in [10, 1_000_000] {
-            let aligned = StreamComparison.align(a, b, maximumCells: cells)
+            let aligned = SequenceAlignment.pairs(a, b, maximumCells: cells)
             #expect(aligned.count == 2998, "\(cells) cells")
             #expect(aligned.allSatisfy { a[$0.0] == b[$0.1] })
         }
-        let exact = StreamComparison.align(["a", "b", "c", "d"], ["a", "c", "b", "d"], maximumCells: 100)
+        let exact = SequenceAlignment.pairs(["a", "b", "c", "d"], ["a", "c", "b", "d"], maximumCells: 100)
         #expect(exact.count == 3)
     }
 }

@@ -90,20 +90,59 @@ private func setEvents(_ events: [StreamEvent], of exchange: inout Exchange) {
         let directory = try TemporaryDirectory()
         let first = try await record(in: directory, "first")
         let second = try await record(in: directory, "second")
-        for (a, b) in [(first, first), (first, second)] {
-            let result = await tdf(["diff", a, b])
-            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-            #expect(result.stdout.contains("contract: none\ncontent: none\n"))
-            #expect(result.stdout.hasSuffix("no differences\n"))
-        }
+        let itself = await tdf(["diff", first, first])
+        #expect(itself.status == 0, "\(itself.stdout)\(itself.stderr)")
+        #expect(itself.stdout.contains("contract: none\ncontent: none\nperformance: none\n"))
+        #expect(itself.stdout.hasSuffix("no differences\n"))
+        let again = await tdf(["diff", first, second])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stdout.contains("contract: none\ncontent: none\n"))
         let json = await tdf(["diff", first, second, "--json"])
         #expect(json.status == 0)
         let parsed = try JSONParser.parse(json.stdout)
-        #expect(parsed["identical"] == .bool(true))
-        // Latency on a shared machine varies between recordings; it is listed, but never as contract or content.
+        // Latency on a shared machine varies between recordings: it is listed, never as contract or content, and
+        // then the recordings are not identical.
         let kinds = Set((parsed["differences"]?.arrayValue ?? []).compactMap { $0["kind"]?.stringValue })
         #expect(kinds.isSubset(of: ["performance"]))
+        #expect(parsed["identical"] == .bool(kinds.isEmpty))
+        #expect(again.stdout.hasSuffix(kinds.isEmpty ? "no differences\n" : " performance)\n"))
         #expect(parsed["paired_exchanges"]?.intValue == 57)
+    }
+
+    /// A recorded run with one exchange taken out and the later ordinals renumbered (a driver that stopped making
+    /// that call) differs by that one exchange, and a copy with one exchange 800 ms slower names it as a latency
+    /// outlier that `--fail-on latency-outlier=+500ms` fails on while `--fail-on contract` passes.
+    @Test func removedAndSlowedExchangesAreNamedAlone() async throws {
+        let directory = try TemporaryDirectory()
+        let recording = try await record(in: directory)
+        var removedLabel = ""
+        let removed = try tamperedCopy(of: recording, in: directory, "removed") { exchanges in
+            let index = try #require(exchanges.lastIndex { $0.request.target.hasSuffix("/muse/variations") })
+            let gone = exchanges.remove(at: index)
+            removedLabel = "#\(gone.ordinal) maestro POST /api/v1/muse/variations (\(gone.step ?? ""))"
+            for later in exchanges.indices where exchanges[later].ordinal > gone.ordinal {
+                exchanges[later].ordinal -= 1
+            }
+        }
+        let result = await tdf(["diff", recording, removed, "--json"])
+        #expect(result.status == 1)
+        let parsed = try JSONParser.parse(result.stdout)
+        let found = (parsed["differences"]?.arrayValue ?? []).filter { $0["kind"] != "performance" }
+        #expect(found.count == 1, "\(result.stdout)")
+        #expect(found.first?["message"] == "exchange only in A")
+        let text = await tdf(["diff", recording, removed])
+        #expect(text.stdout.contains("  \(removedLabel)\n    exchanges   exchange only in A\n"), "\(text.stdout)")
+
+        let slowed = try tamperedCopy(of: recording, in: directory, "slowed") { exchanges in
+            let index = try #require(exchanges.firstIndex { $0.request.target.hasSuffix("/muse/checkout") })
+            exchanges[index].timing.totalMilliseconds += 800
+        }
+        let slow = await tdf(["diff", recording, slowed, "--fail-on", "contract,latency-outlier=+500ms"])
+        #expect(slow.status == 1)
+        #expect(slow.stderr.contains("tdf diff: fails --fail-on: r_000001 #"), "\(slow.stderr)")
+        #expect(slow.stderr.contains("maestro POST /api/v1/muse/checkout"))
+        #expect(slow.stdout.contains("latency-outlier"))
+        #expect(await tdf(["diff", recording, slowed, "--fail-on", "contract"]).status == 0)
     }
 
     /// One changed SSE event is named by run, exchange, event index and type, JSON path and both values;
@@ -246,11 +285,19 @@ private func setEvents(_ events: [StreamEvent], of exchange: inout Exchange) {
         let directory = try TemporaryDirectory()
         let a = try await record(in: directory, "a", seed: 1337)
         let b = try await record(in: directory, "b", seed: 3)
-        let result = await tdf(["diff", a, b])
+        let result = await tdf(["diff", a, b, "--full"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("\ncontract: none\n"), "\(result.stdout.prefix(2000))")
         #expect(result.stdout.contains("notes "))
         #expect(result.stdout.contains("    midi        midi_summary note_count: "))
+        // Hundreds of differences: without --full, counts and the first three of each category.
+        let summary = await tdf(["diff", a, b])
+        #expect(summary.status == 1)
+        #expect(summary.stdout.contains("\nsummary: counts and the first 3 of each category; --full lists all "))
+        #expect(summary.stdout.contains("\nmidi (content): "))
+        #expect(summary.stdout.contains("\n  r_000001: midi_summary "))
+        #expect(summary.stdout.count(where: { $0 == "\n" }) < 120, "\(summary.stdout)")
+        #expect(await tdf(["diff", a, b, "--full", "--summary"]).status == 2)
         #expect(await tdf(["diff", a, b, "--fail-on", "contract"]).status == 0)
         #expect(await tdf(["diff", a, b, "--fail-on", "notes"]).status == 1)
     }

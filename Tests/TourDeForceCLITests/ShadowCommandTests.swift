@@ -42,7 +42,8 @@ import TourDeForceCLI
         let same = try await shadowFiveRuns(to: .embedded(seed: 1337), in: directory)
         #expect(same.status == 0, "\(same.stderr)")
         #expect(same.stdout.contains("5 runs paired, 136 exchanges paired"), "\(same.stdout.prefix(500))")
-        #expect(same.stdout.contains("no differences"), "\(same.stdout.prefix(2000))")
+        // Timings of a live stack are not the recording's: latency outliers may be listed, nothing else.
+        #expect(same.stdout.contains("contract: none\ncontent: none\n"), "\(same.stdout.prefix(2000))")
         #expect(same.stderr.contains("136 requests sent, 0 not sent"), "\(same.stderr)")
         let tree = try await Self.fiveRuns.value.1
         #expect(await tdfInProcess(["diff", tree, same.out]).status == 0)
