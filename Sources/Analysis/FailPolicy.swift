@@ -202,7 +202,8 @@ public enum FailPolicyError: Error, Sendable, Equatable, CustomStringConvertible
             "the fail policy item '\(item)' is not one of " + FailPolicy.itemNames.joined(separator: ", ")
         case .invalidQualityDrop(let item): "the fail policy item '\(item)' does not give a number of points"
         case .invalidLatencyRise(let item, _): "the fail policy item '\(item)' does not give a rise like +50% or +100ms"
-        case .invalidOutlier(let item): "the fail policy item '\(item)' does not give a rise like +500ms or a factor like 3x"
+        case .invalidOutlier(let item):
+            "the fail policy item '\(item)' does not give a rise like +500ms or a factor like 3x"
         case .invalidAllowance(let item, _):
             "the fail policy item '\(item)' does not give a whole number of allowed differences"
         }

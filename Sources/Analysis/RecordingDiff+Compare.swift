@@ -197,7 +197,8 @@ private struct Comparer {
         _ b: Double,
         _ difference: (DiffCategory, String?, String?, String?, String) -> Difference
     ) {
-        guard abs(b - a) > options.latencyAbsoluteToleranceMilliseconds, abs(b - a) > options.latencyRelativeTolerance * a
+        let change = abs(b - a)
+        guard change > options.latencyAbsoluteToleranceMilliseconds, change > options.latencyRelativeTolerance * a
         else { return }
         let sign = b > a ? "+" : "-"
         var found = difference(
