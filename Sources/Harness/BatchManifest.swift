@@ -16,6 +16,8 @@ struct BatchManifest {
     var command: String
     var startedAt: String
     var finishedAt: String?
+    /// Whether the batch was stopped by a signal before every planned run ran (then `state` is `interrupted`).
+    var interrupted = false
     var seed: String
     var runsPlanned: Int
     var runs: [Run]
@@ -34,7 +36,7 @@ struct BatchManifest {
         return [
             "tool": "tdf", "tool_version": .string(toolVersion), "command": .string(command),
             "started_at": .string(startedAt), "finished_at": finishedAt.map { .string($0) } ?? .null,
-            "state": finishedAt == nil ? "running" : "finished",
+            "state": finishedAt == nil ? "running" : interrupted ? "interrupted" : "finished",
             "seed": .string(seed), "runs_planned": .int(runsPlanned),
             "runs_finished": .int(runs.count),
             "runs_succeeded": .int(runs.filter { $0.status == RunStatus.success.rawValue }.count),

@@ -243,6 +243,9 @@ struct ComposeClient {
             }
             let delay = context.configuration.retry.delay(retry: attempt, retryAfter: nil)
             context.log("WARN", "\(Self.name(label)): concurrency limit reached; retrying in \(delay.secondsValue) s")
+            context.announceWait(
+                RunWait(runID: context.runID, delay: delay, reason: "maestro: compose concurrency limit reached")
+            )
             do { try await context.configuration.retry.wait(delay) } catch {
                 throw HarnessError(.timeout, "\(Self.name(label)): cancelled while waiting to retry")
             }

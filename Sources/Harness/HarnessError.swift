@@ -18,6 +18,8 @@ public enum RunStatus: String, Sendable, CaseIterable, Equatable {
     case timeout
     /// A service answered outside its contract (bad SSE sequence, missing fields).
     case contractViolation = "contract_violation"
+    /// The batch was interrupted (SIGINT, SIGTERM) while the run was in flight.
+    case interrupted
 }
 
 /// Why a step of a run failed: the run status it maps to and a message that keeps the service's own words.
@@ -42,6 +44,8 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
         public static let timeout = Kind(name: "timeout", status: .timeout)
         /// A contract violation.
         public static let contract = Kind(name: "contract", status: .contractViolation)
+        /// The batch was interrupted while the run was in flight.
+        public static let interrupted = Kind(name: "interrupted", status: .interrupted)
         /// The artifact directory could not be written.
         public static let io = Kind(name: "io", status: nil)
     }

@@ -34,6 +34,33 @@ public struct RunProgress: Sendable {
     public let elapsed: Duration
 }
 
+/// A run waiting before it retries a request: which run, how long, and why (the service's answer).
+public struct RunWait: Sendable, Equatable {
+    /// The run.
+    public let runID: String
+    /// How long it waits.
+    public let delay: Duration
+    /// Why, e.g. `maestro answered 429: rate limit exceeded`.
+    public let reason: String
+
+    /// Makes a wait.
+    public init(runID: String, delay: Duration, reason: String) {
+        self.runID = runID
+        self.delay = delay
+        self.reason = reason
+    }
+}
+
+/// What a batch reports as it goes.
+public enum BatchEvent: Sendable {
+    /// A run started.
+    case runStarted(String)
+    /// A run waits before retrying a request.
+    case waiting(RunWait)
+    /// A run finished.
+    case runFinished(RunProgress)
+}
+
 /// The outcome of a batch.
 public struct BatchResult: Sendable {
     /// Every run, in run id order.
@@ -123,7 +150,7 @@ public struct HarnessRunner: Sendable {
 
     /// Runs the batch. Throws only when the artifact directory cannot be written; run failures are in the result.
     public func run(
-        progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
+        progress: @escaping @Sendable (BatchEvent) -> Void = { _ in }
     ) async throws(HarnessError)
         -> BatchResult
     {
@@ -165,11 +192,12 @@ public struct HarnessRunner: Sendable {
         await withTaskGroup(of: (RunSummary, MuseGraphExport?).self) { group in
             var next = 0
             func launch() {
-                guard next < indexes.count else { return }
+                // Cancelled (the batch was interrupted): the runs in flight end as `interrupted`, no new one starts.
+                guard next < indexes.count, !Task.isCancelled else { return }
                 let index = indexes[next]
                 next += 1
                 group.addTask {
-                    await runOne(index: index, store: store, client: client, limits: limits)
+                    await runOne(index: index, store: store, client: client, limits: limits, progress: progress)
                 }
             }
             for _ in 0..<max(1, configuration.concurrency) { launch() }
@@ -183,18 +211,21 @@ public struct HarnessRunner: Sendable {
                     return (counters.done, counters.failed)
                 }
                 progress(
-                    RunProgress(
-                        finished: summary,
-                        done: done,
-                        failed: failed,
-                        total: indexes.count,
-                        elapsed: ContinuousClock.now - started
+                    .runFinished(
+                        RunProgress(
+                            finished: summary,
+                            done: done,
+                            failed: failed,
+                            total: indexes.count,
+                            elapsed: ContinuousClock.now - started
+                        )
                     )
                 )
                 launch()
             }
         }
 
+        let interrupted = Task.isCancelled
         finished.sort { $0.summary.runID < $1.summary.runID }
         try store.sealLineFiles()
         try store.write(finished.map { $0.summary.line + "\n" }.joined(), to: ArtifactLayout.runsName)
@@ -207,14 +238,24 @@ public struct HarnessRunner: Sendable {
         )
         let summaries = finished.map(\.summary)
         try store.write(
-            json: manifest(startedAt: startedAt, finishedAt: Timestamp.now().description, runs: summaries),
+            json: manifest(
+                startedAt: startedAt,
+                finishedAt: Timestamp.now().description,
+                runs: summaries,
+                interrupted: interrupted
+            ),
             to: ArtifactLayout.manifestName
         )
         return BatchResult(runs: summaries, outputDirectory: configuration.outputDirectory)
     }
 
-    private func manifest(startedAt: String, finishedAt: String?, runs: [RunSummary]) -> JSONValue {
-        let manifest = BatchManifest(
+    private func manifest(
+        startedAt: String,
+        finishedAt: String?,
+        runs: [RunSummary],
+        interrupted: Bool = false
+    ) -> JSONValue {
+        var manifest = BatchManifest(
             toolVersion: toolVersion,
             command: "run",
             startedAt: startedAt,
@@ -225,6 +266,7 @@ public struct HarnessRunner: Sendable {
             recorded: configuration.record,
             configuration: (describedConfiguration ?? configuration).json
         )
+        manifest.interrupted = interrupted
         return .object(manifest.json)
     }
 
@@ -233,7 +275,8 @@ public struct HarnessRunner: Sendable {
         index: Int,
         store: ArtifactStore,
         client: HTTPClient,
-        limits: ServiceLimits
+        limits: ServiceLimits,
+        progress: @escaping @Sendable (BatchEvent) -> Void
     ) async -> (RunSummary, MuseGraphExport?) {
         let identity = RunIdentity(index: index, seed: configuration.seed)
         let scenario = Scenario.forRun(index: index)
@@ -244,15 +287,17 @@ public struct HarnessRunner: Sendable {
             store: store,
             client: client,
             limits: limits,
-            token: token
+            token: token,
+            announceWait: { progress(.waiting($0)) }
         )
+        progress(.runStarted(identity.runID))
         let record = RecordBox()
         let driver = RunDriver(context: context, record: record)
         let startedAt = Timestamp.now().description
         let started = ContinuousClock.now
         context.log("INFO", "run \(identity.runID) starts: scenario \(scenario.name)")
         let timeout = configuration.globalTimeout
-        let failure: HarnessError? = await withTaskGroup(of: HarnessError??.self) { group in
+        let outcome: HarnessError? = await withTaskGroup(of: HarnessError??.self) { group in
             group.addTask {
                 do throws(HarnessError) {
                     try await driver.execute()
@@ -280,7 +325,9 @@ public struct HarnessRunner: Sendable {
             group.cancelAll()
             return outcome ?? nil
         }
-        if let failure, !context.isClosed, !record.withLock({ $0.names.isEmpty }), record.withLock({ $0.graph == nil })
+        let interrupted = Task.isCancelled
+        if let failure = outcome, !interrupted, !context.isClosed, !record.withLock({ $0.names.isEmpty }),
+            record.withLock({ $0.graph == nil })
         {
             context.beginStep("graph_export_after_failure")
             do {
@@ -290,6 +337,8 @@ public struct HarnessRunner: Sendable {
             }
         }
         let duration = ContinuousClock.now - started
+        let failure =
+            interrupted ? HarnessError(.interrupted, "the batch was interrupted while the run was in flight") : outcome
         let status = failure?.status ?? .success
         if !context.isClosed {
             context.log(

@@ -67,6 +67,8 @@ final class RunContext: Sendable {
     let client: HTTPClient
     let limits: ServiceLimits
     private let token: String?
+    /// Tells the batch's progress that the run waits before a retry.
+    let announceWait: @Sendable (RunWait) -> Void
     private let state = Mutex(MutableState())
 
     private struct MutableState {
@@ -84,7 +86,8 @@ final class RunContext: Sendable {
         store: ArtifactStore,
         client: HTTPClient,
         limits: ServiceLimits,
-        token: String?
+        token: String?,
+        announceWait: @escaping @Sendable (RunWait) -> Void = { _ in }
     ) {
         self.identity = identity
         self.scenario = scenario
@@ -93,6 +96,7 @@ final class RunContext: Sendable {
         self.client = client
         self.limits = limits
         self.token = token
+        self.announceWait = announceWait
     }
 
     var runID: String { identity.runID }
@@ -313,6 +317,13 @@ final class RunContext: Sendable {
                     "ordinal": .int(ordinal), "status": .int(response.status),
                     "delay_ms": .int(delay.wholeMilliseconds), "message": .string(reply.serviceMessage),
                 ]
+            )
+            announceWait(
+                RunWait(
+                    runID: runID,
+                    delay: delay,
+                    reason: "\(service.componentName) answered \(response.status): \(reply.serviceMessage)"
+                )
             )
             do {
                 try await configuration.retry.wait(delay)

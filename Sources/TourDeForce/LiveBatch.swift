@@ -2,6 +2,7 @@ import HTTPTransport
 public import Harness
 public import RecordingProxy
 import StoriStack
+import Synchronization
 import Vocabulary
 
 /// One `tdf run` batch against live services (or the embedded simulator): the services are checked, the simulator
@@ -13,6 +14,9 @@ public struct LiveBatch: Sendable {
     public var token: String?
     /// The version written into the artifact tree and the cassettes.
     public var toolVersion: String
+
+    /// Stops the batch early when interrupted; nil: it runs to the end.
+    public var interruption: BatchInterruption?
 
     /// A batch of `configuration`, sending `token`.
     public init(_ configuration: HarnessConfiguration, token: String?, toolVersion: String = Release.version) {
@@ -29,8 +33,8 @@ public struct LiveBatch: Sendable {
         case proxyLine(String)
         /// The runs are about to start.
         case runsStarting
-        /// A run finished.
-        case runFinished(RunProgress)
+        /// A run started, waits before a retry, or finished.
+        case batch(BatchEvent)
     }
 
     /// What a finished batch produced.
@@ -39,6 +43,8 @@ public struct LiveBatch: Sendable {
         public let result: BatchResult
         /// The recording proxy's report; nil with `record` off.
         public let proxyReport: ProxyReport?
+        /// Whether the batch was interrupted: runs in flight ended `interrupted` and later runs never started.
+        public let interrupted: Bool
     }
 
     /// Why a batch could not run (failed runs are not errors: they are in the outcome).
@@ -116,17 +122,26 @@ public struct LiveBatch: Sendable {
             }
         }
         events(.runsStarting)
-        let result: BatchResult
-        do {
-            result = try await runner.run { progress in events(.runFinished(progress)) }
-        } catch {
-            _ = await proxy?.shutdown()
-            await stack?.shutdown()
-            throw .artifacts(error.message)
+        // The runs go in a task of their own, so an interruption cancels them and not the shutdown below, which
+        // finishes every cassette.
+        let harness = runner
+        let batch = Task { () -> Result<BatchResult, HarnessError> in
+            do throws(HarnessError) {
+                return .success(try await harness.run { event in events(.batch(event)) })
+            } catch {
+                return .failure(error)
+            }
         }
+        interruption?.whenInterrupted { batch.cancel() }
+        let ran = await batch.value
         let report = await proxy?.shutdown()
         await stack?.shutdown()
-        return Outcome(result: result, proxyReport: report)
+        switch ran {
+        case .success(let result):
+            return Outcome(result: result, proxyReport: report, interrupted: interruption?.isInterrupted ?? false)
+        case .failure(let error):
+            throw .artifacts(error.message)
+        }
     }
 
     /// Starts the simulator seeded like the batch, and returns it with `endpoints`
@@ -157,5 +172,36 @@ public struct LiveBatch: Sendable {
             issuedAt: 1_767_225_600
         )
         return (stack, moved, token)
+    }
+}
+
+/// Stops a running batch from outside, as a signal handler does: the runs in flight end `interrupted`, no later run
+/// starts, and the batch still writes its summary, its manifest (state `interrupted`) and every cassette's end.
+public final class BatchInterruption: Sendable {
+    private let state = Mutex<(interrupted: Bool, stop: (@Sendable () -> Void)?)>((false, nil))
+
+    /// Not interrupted yet.
+    public init() {}
+
+    /// Interrupts the batch (again: nothing more happens).
+    public func interrupt() {
+        let stop = state.withLock { state -> (@Sendable () -> Void)? in
+            guard !state.interrupted else { return nil }
+            state.interrupted = true
+            return state.stop
+        }
+        stop?()
+    }
+
+    /// Whether ``interrupt()`` was called.
+    public var isInterrupted: Bool { state.withLock { $0.interrupted } }
+
+    /// Runs `stop` on interruption, or now if the batch is already interrupted.
+    func whenInterrupted(_ stop: @escaping @Sendable () -> Void) {
+        let already = state.withLock { state -> Bool in
+            state.stop = stop
+            return state.interrupted
+        }
+        if already { stop() }
     }
 }

@@ -18,6 +18,8 @@ public enum CommandLineTool {
         public static let usage: Int32 = 2
         /// An environment problem: cannot bind, cannot write, service unreachable.
         public static let environment: Int32 = 3
+        /// Stopped by SIGINT or SIGTERM after finishing what was in flight (128 + SIGINT, as shells report it).
+        public static let interrupted: Int32 = 130
     }
 
     /// The whole command tree.

@@ -207,7 +207,7 @@ extension CommandLineTool {
         let secondSignal = Task {
             guard await signals.next() != nil else { return }
             context.printError("tdf proxy: second signal: exiting without finishing the cassettes")
-            _exit(130)
+            _exit(ExitCode.interrupted)
         }
         defer { secondSignal.cancel() }
         let report = await proxy.shutdown()

@@ -1,6 +1,11 @@
 import CommandLineKit
 import Foundation
+import Synchronization
 import TourDeForce
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension CommandLineTool {
     /// `tdf run`: the end-to-end harness (issue 6).
@@ -26,9 +31,15 @@ extension CommandLineTool {
                 ids and choices depend only on the seed and its run id, so shards run on separate machines with
                 the same flags and joined by 'tdf merge' equal one unsharded run. A 0-based index such as
                 Kubernetes' JOB_COMPLETION_INDEX is passed as $((JOB_COMPLETION_INDEX + 1))/N.
+                --out must be new or empty: a directory that already holds a batch is refused (its cassettes, MIDI and
+                runs would mix with this batch's in the report and in replays) unless --force replaces it; a
+                non-empty directory that holds no batch is always refused.
+                SIGINT or SIGTERM stops the batch in order: no new run starts, the runs in flight are cancelled and
+                recorded as 'interrupted', every cassette gets its end record, manifest.json says 'interrupted', and
+                the summary is printed; a second signal exits at once.
                 Exit status: 0 when every run succeeded (or replayed identically), 1 when any failed (or diverged),
-                2 for a usage or configuration error, 3 when --out cannot be written, a service cannot be reached before
-                any run, or the simulator or the proxy cannot start.
+                2 for a usage or configuration error (an occupied --out), 3 when --out cannot be written, a service
+                cannot be reached before any run, or the simulator or the proxy cannot start; 130 when interrupted.
                 """,
             examples: [
                 "tdf run --stack embedded --runs 10 --concurrency 4 --out /tmp/tdf",
@@ -87,7 +98,13 @@ extension CommandLineTool {
                     help: "Runs executed at once.",
                     default: String(defaults.concurrency)
                 ),
-                .option("--out", value: "DIR", help: "Artifact directory.", default: "/data/tdf_<UTC yyyymmdd_HHMMSS>"),
+                .option(
+                    "--out",
+                    value: "DIR",
+                    help: "Artifact directory, new or empty.",
+                    default: "/data/tdf_<UTC yyyymmdd_HHMMSS>"
+                ),
+                .flag("--force", help: "Replace the batch --out already holds."),
                 .option(
                     "--quality-preset",
                     value: "PRESET",
@@ -201,10 +218,44 @@ extension CommandLineTool {
             arguments.isSet("--out")
             ? context.absolute(arguments.value("--out") ?? "")
             : HarnessRunner.defaultOutputDirectory(currentDirectory: context.currentDirectory)
+        try clearOutput(configuration.outputDirectory, force: arguments.flag("--force"))
         let terminal = context.redrawsProgress
+        let interruption = BatchInterruption()
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let watcher = Task {
+            guard let received = await signals.next() else { return }
+            context.printError(
+                "\ntdf run: \(received == SIGINT ? "SIGINT" : "SIGTERM"): stopping; the runs in flight end "
+                    + "'interrupted' and the cassettes are finished (a second signal exits at once)"
+            )
+            interruption.interrupt()
+            guard await signals.next() != nil else { return }
+            context.printError("tdf run: second signal: exiting without finishing")
+            _exit(ExitCode.interrupted)
+        }
+        defer {
+            watcher.cancel()
+            signals.cancel()
+        }
+        var batch = LiveBatch(configuration, token: token)
+        batch.interruption = interruption
+        let progress = Mutex(BatchProgress(total: configuration.runs))
+        let batchStarted = ContinuousClock.now
+        let redraw: @Sendable () -> Void = {
+            let now = ContinuousClock.now
+            guard let line = progress.withLock({ $0.hasStarted ? $0.line(elapsed: now - batchStarted, now: now) : nil })
+            else { return }
+            context.standardError.write("\r\u{1B}[K" + line)
+        }
+        // On a terminal the line also moves between events: waits count down, the elapsed time and estimate change.
+        let ticker = Task {
+            guard terminal else { return }
+            while (try? await Task.sleep(for: .seconds(1))) != nil { redraw() }
+        }
+        defer { ticker.cancel() }
         let outcome: LiveBatch.Outcome
         do {
-            outcome = try await LiveBatch(configuration, token: token).run { [configuration] event in
+            outcome = try await batch.run { [configuration] event in
                 switch event {
                 case .simulatorStarted(let maestro, let storpheus):
                     context.printError("tdf run: embedded stack: maestro \(maestro), storpheus \(storpheus)")
@@ -217,8 +268,18 @@ extension CommandLineTool {
                             + ", concurrency \(configuration.concurrency), seed \(seed), out "
                             + configuration.outputDirectory + (configuration.record ? ", recording" : "")
                     )
-                case .runFinished(let progress):
-                    printProgress(progress, terminal: terminal, verbose: configuration.verbose, context: context)
+                case .batch(let event):
+                    progress.withLock { $0.apply(event, at: .now) }
+                    guard terminal else {
+                        printPlainProgress(event, context: context)
+                        return
+                    }
+                    if case .runFinished(let finished) = event,
+                        configuration.verbose || finished.finished.status != .success
+                    {
+                        context.standardError.write("\r\u{1B}[K" + describe(finished.finished) + "\n")
+                    }
+                    redraw()
                 }
             }
         } catch {
@@ -229,6 +290,7 @@ extension CommandLineTool {
                 throw CommandFailure(FlagMessages.message(error), exitCode: ExitCode.environment)
             }
         }
+        ticker.cancel()
         if terminal { context.standardError.write("\n") }
         if let report = outcome.proxyReport {
             for problem in report.problems + report.recordingFailures {
@@ -247,27 +309,51 @@ extension CommandLineTool {
             "\(result.runs.count) runs: \(result.runs.count - result.failedCount) succeeded, \(result.failedCount) failed "
                 + "(\(breakdown)); artifacts in \(configuration.outputDirectory)"
         )
+        if outcome.interrupted {
+            context.printError(
+                "tdf run: interrupted: \(result.runs.count) of \(configuration.runs) planned runs have a status; "
+                    + "manifest.json says 'interrupted'"
+            )
+            return ExitCode.interrupted
+        }
         return result.allSucceeded ? ExitCode.success : ExitCode.failure
     }
 
-    /// One finished run: redrawn in place on a terminal (with a line of its own when it failed or with -v), a plain
-    /// line otherwise.
-    private static func printProgress(
-        _ progress: RunProgress,
-        terminal: Bool,
-        verbose: Bool,
-        context: CommandContext
-    ) {
-        let seconds = String(format: "%.1f", progress.elapsed.secondsValue)
-        guard terminal else {
-            context.printError("tdf run: " + describe(progress.finished) + " [\(progress.done)/\(progress.total)]")
+    /// Refuses an `--out` that is not empty, unless it holds a batch and `force` replaces it: a second batch in the
+    /// same tree would append to its line files and leave the first batch's cassettes and MIDI beside its own.
+    private static func clearOutput(_ path: String, force: Bool) throws {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path), !entries.isEmpty else {
             return
         }
-        var line = "\r\u{1B}[Kruns \(progress.done)/\(progress.total) done, \(progress.failed) failed, \(seconds) s"
-        if verbose || progress.finished.status != .success {
-            line = "\r\u{1B}[K" + describe(progress.finished) + "\n" + line.dropFirst()
+        let batchFiles = [ArtifactLayout.manifestName, ArtifactLayout.runsName, ArtifactLayout.cassettesDirectoryName]
+        guard entries.contains(where: batchFiles.contains) else {
+            throw UsageError("--out \(path) is not empty and holds no tdf batch; give a new or empty directory")
         }
-        context.standardError.write(line)
+        guard force else {
+            throw UsageError("--out \(path) already holds a batch; give a new directory, or --force to replace it")
+        }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw CommandFailure(
+                "--force cannot remove the batch in \(path): \((error as NSError).localizedDescription)",
+                exitCode: ExitCode.environment
+            )
+        }
+    }
+
+    /// Progress without a terminal (a log, CI): a line per finished run and per wait before a retry.
+    private static func printPlainProgress(_ event: BatchEvent, context: CommandContext) {
+        switch event {
+        case .runStarted: break
+        case .waiting(let wait):
+            context.printError(
+                "tdf run: \(wait.runID) waits \(String(format: "%.1f", wait.delay.secondsValue)) s before a retry: "
+                    + wait.reason
+            )
+        case .runFinished(let progress):
+            context.printError("tdf run: " + describe(progress.finished) + " [\(progress.done)/\(progress.total)]")
+        }
     }
 
     private static func describe(_ run: RunSummary) -> String {

@@ -254,6 +254,51 @@ import Vocabulary
         }
     }
 
+    /// SIGINT in the middle of `tdf run` stops it in order: exit 130 after the summary, no run started after the
+    /// signal, the runs in flight recorded as `interrupted`, every cassette whole (end record, digest, index), and
+    /// `manifest.json` in state `interrupted`. A second `tdf run` into that `--out` is refused with a one-line hint.
+    @Test(.timeLimit(.minutes(2))) func interruptedRunFinishesItsFiles() async throws {
+        guard let tdf = try await executable() else { return }
+        let directory = try TemporaryDirectory()
+        let out = directory.path("batch")
+        let child = try ChildProcess(
+            tdf,
+            ["run", "--stack", "embedded", "--runs", "40", "--concurrency", "2", "--out", out]
+        )
+        let giveUp = ContinuousClock.now.advanced(by: .seconds(60))
+        while !child.standardError.contains("[1/40]"), ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        child.send(SIGINT)
+        #expect(await child.waitForExit() == 130, "\(child.standardError)")
+        #expect(child.standardError.contains("tdf run: SIGINT: stopping"))
+        #expect(child.standardOutput.contains(" runs: "), "the summary is printed: \(child.standardOutput)")
+        #expect(child.standardError.contains("manifest.json says 'interrupted'"))
+
+        let manifest = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))))
+        #expect(manifest["state"] == "interrupted")
+        let finished = try #require(manifest["runs_finished"]?.intValue)
+        #expect(finished >= 1 && finished < 40)
+        #expect((manifest["statuses"]?["interrupted"]?.intValue ?? 0) >= 1, "\(manifest.compactText)")
+        let verify = try await ChildProcess.run(tdf, ["cassette", "verify", out + "/cassettes"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("\(finished) cassettes verified"), "\(verify.stdout)")
+
+        let again = try await ChildProcess.run(tdf, ["run", "--stack", "embedded", "--runs", "1", "--out", out])
+        #expect(again.status == 2)
+        #expect(
+            again.stderr.contains("--out \(out) already holds a batch; give a new directory, or --force to replace it"),
+            "\(again.stderr)"
+        )
+        let forced = try await ChildProcess.run(
+            tdf,
+            ["run", "--stack", "embedded", "--runs", "1", "--out", out, "--force"]
+        )
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let cassettes = try FileManager.default.contentsOfDirectory(atPath: out + "/cassettes").sorted()
+        #expect(cassettes == ["index.json", "r_000001.jsonl.gz"], "the earlier batch is gone")
+    }
+
     /// Bad command lines exit 2 with one line saying what to fix; an unusable environment exits 3.
     @Test func reportsUsageAndEnvironmentErrors() async throws {
         guard let tdf = try await executable() else { return }

@@ -166,13 +166,49 @@ extension RunCommandTests {
             context: context
         )
         #expect(status == 0)
+        #expect(err.text.contains("\r\u{1B}[Kruns 0/2 done, 0 failed, 1 in flight, "))
         #expect(err.text.contains("\r\u{1B}[Kruns 1/2 done, 0 failed, "))
-        #expect(err.text.contains("\r\u{1B}[Kruns 2/2 done, 0 failed, "))
+        #expect(err.text.contains(" left"), "an estimate once a run is done: \(err.text)")
+        #expect(err.text.contains("\r\u{1B}[Kruns 2/2 done, 0 failed, 0 in flight, "))
         #expect(FileManager.default.fileExists(atPath: directory.path("out/runs.jsonl")))
         let plain = await runCommand([
             "--stack", "embedded", "--runs", "2", "--no-record", "--out", directory.path("p"),
         ])
         #expect(plain.stderr.contains("tdf run: r_000001 deep-branching success"))
         #expect(!plain.stderr.contains("\u{1B}"))
+    }
+}
+
+extension RunCommandTests {
+    /// The progress line counts runs in flight and retries, names the wait that ends last with its reason and a
+    /// countdown, drops a finished run's wait, and estimates the time left from the pace so far.
+    @Test func progressShowsRunsInFlightWaitsAndTimeLeft() {
+        let start = ContinuousClock.now
+        var progress = BatchProgress(total: 10)
+        #expect(!progress.hasStarted)
+        progress.apply(.runStarted("r_000001"), at: start)
+        progress.apply(.runStarted("r_000002"), at: start)
+        let rateLimited = RunWait(runID: "r_000002", delay: .seconds(8), reason: "maestro answered 429: slow down")
+        progress.apply(.waiting(rateLimited), at: start)
+        #expect(
+            progress.line(elapsed: .seconds(3), now: start + .seconds(2))
+                == "runs 0/10 done, 0 failed, 2 in flight, 1 retry, 3.0 s; r_000002 waits 6 s: maestro answered 429: "
+                + "slow down"
+        )
+        let summary = RunSummary(
+            runID: "r_000002",
+            scenario: "standard",
+            status: .success,
+            error: nil,
+            duration: .seconds(20),
+            line: "{}"
+        )
+        let finished = RunProgress(finished: summary, done: 1, failed: 0, total: 10, elapsed: .seconds(20))
+        progress.apply(.runFinished(finished), at: start + .seconds(4))
+        #expect(
+            progress.line(elapsed: .seconds(20), now: start + .seconds(4))
+                == "runs 1/10 done, 0 failed, 1 in flight, 1 retry, 20.0 s, about 3m00s left"
+        )
+        #expect(BatchProgress.clock(59.6) == "1m00s" && BatchProgress.clock(3_900) == "1h05m")
     }
 }
