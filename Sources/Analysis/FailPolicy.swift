@@ -43,9 +43,7 @@ public struct FailPolicy: Sendable, Equatable {
     }
 
     /// The names an item may start with.
-    public static let itemNames =
-        ["contract", "content", "any", "quality-drop=N", "latency-outlier=+Nms", "latency-outlier=Fx"]
-        + DiffCategory.all.map(\.name)
+    public static let itemNames = ["contract", "content", "any", "quality-drop=N"] + DiffCategory.all.map(\.name)
 
     /// Parses a `--fail-on` SPEC; the error names the item that is wrong and what is wrong with it.
     public init(parsing spec: String) throws(FailPolicyError) {

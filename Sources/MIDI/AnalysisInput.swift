@@ -133,6 +133,7 @@ struct AnalysisInput {
             durationSeconds: tempoMap.seconds(atBeat: durationBeats),
             barCount: barCount,
             initialTempoBPM: tempoMap.changes[0].bpm,
+            firstTempoBPM: tempoMap.firstGiven?.bpm,
             tempoChangeCount: tempoMap.changes.count - 1,
             tempos: Array(tempoPoints),
             timeSignatureChangeCount: timeSignatureMap.count - 1,
@@ -157,6 +158,8 @@ struct AnalysisInput {
         let plausibility = MIDIAnalysis.Plausibility(
             pitchMin: pitched.map(\.pitch).min(),
             pitchMax: pitched.map(\.pitch).max(),
+            pitchMinWithDrums: valid.map(\.pitch).min(),
+            pitchMaxWithDrums: valid.map(\.pitch).max(),
             velocityMean: velocityMean,
             velocityStdev: velocityVariance.squareRoot(),
             velocityMin: valid.map(\.velocity).min(),

@@ -102,8 +102,8 @@ extension MIDIAnalysis {
         public var sysexEvents: Int
         /// Note-offs with no open note of their track, channel and pitch (`orphan_note_offs`).
         public var orphanNoteOffs: Int
-        /// Notes still sounding when their track ended; they end at the track's last tick
-        /// (`unterminated_notes`).
+        /// Note-ons never closed before their track ended; they are not notes (not counted, not analysed,
+        /// not stretched to the track's end) (`unterminated_notes`).
         public var unterminatedNotes: Int
         /// Time of the last event of any track, in beats (`length_beats`).
         public var lengthBeats: Double
@@ -211,6 +211,9 @@ extension MIDIAnalysis {
         public var barCount: Int
         /// Tempo at beat 0 in BPM (120 when none is given) (`initial_tempo_bpm`).
         public var initialTempoBPM: Double
+        /// Tempo of the earliest `set_tempo` event in BPM, wherever it is, absent when the file gives none; it
+        /// differs from `initial_tempo_bpm` when the first tempo event comes after beat 0 (`first_tempo_bpm`).
+        public var firstTempoBPM: Double?
         /// Tempo changes after the initial tempo (`tempo_change_count`).
         public var tempoChangeCount: Int
         /// The tempo map, the first entry at beat 0; at most 256 entries are listed (`tempos`).
@@ -250,6 +253,7 @@ extension MIDIAnalysis {
             case durationSeconds = "duration_seconds"
             case barCount = "bar_count"
             case initialTempoBPM = "initial_tempo_bpm"
+            case firstTempoBPM = "first_tempo_bpm"
             case tempoChangeCount = "tempo_change_count"
             case tempos
             case timeSignatureChangeCount = "time_signature_change_count"
@@ -324,6 +328,10 @@ extension MIDIAnalysis {
         public var pitchMin: Int?
         /// Highest pitch among pitched notes (drums excluded) (`pitch_max`).
         public var pitchMax: Int?
+        /// Lowest note number of all valid notes, drum notes included (`pitch_min_with_drums`).
+        public var pitchMinWithDrums: Int?
+        /// Highest note number of all valid notes, drum notes included (`pitch_max_with_drums`).
+        public var pitchMaxWithDrums: Int?
         /// Mean velocity of valid notes, 0 without notes (`velocity_mean`).
         public var velocityMean: Double
         /// Population standard deviation of valid notes' velocities (`velocity_stdev`).
@@ -351,6 +359,8 @@ extension MIDIAnalysis {
         private enum CodingKeys: String, CodingKey {
             case pitchMin = "pitch_min"
             case pitchMax = "pitch_max"
+            case pitchMinWithDrums = "pitch_min_with_drums"
+            case pitchMaxWithDrums = "pitch_max_with_drums"
             case velocityMean = "velocity_mean"
             case velocityStdev = "velocity_stdev"
             case velocityMin = "velocity_min"

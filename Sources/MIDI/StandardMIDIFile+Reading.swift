@@ -31,6 +31,8 @@ struct SMFReader {
     private var eventCount = 0
     private var orphanNoteOffs = 0
     private var unterminatedNotes = 0
+    /// Indices into `notes` of note-ons still open at the end of their track, left out of the file's notes.
+    private var unterminatedIndices: [Int] = []
 
     /// Open notes per channel × pitch: indices into `notes`, oldest first from `openHeads[key]`.
     private var openNotes: [[Int]] = Array(repeating: [], count: 16 * 128)
@@ -195,7 +197,9 @@ struct SMFReader {
         skippedChunks: Int
     ) -> StandardMIDIFile {
         // Sort notes by start; ties keep their index order, which is track order then note-on order.
-        var order = Array(notes.indices)
+        var unterminated = [Bool](repeating: false, count: notes.count)
+        for index in unterminatedIndices { unterminated[index] = true }
+        var order = notes.indices.filter { !unterminated[$0] }
         order.sort { lhs, rhs in
             let left = notes[lhs].startBeat
             let right = notes[rhs].startBeat
@@ -351,7 +355,7 @@ struct SMFReader {
                 )
             }
         }
-        closeOpenNotes(atTick: track.endTick)
+        track.noteCount -= closeOpenNotes()
         return track
     }
 
@@ -449,15 +453,14 @@ struct SMFReader {
         }
     }
 
-    /// Ends every note still open at the end of a track and resets the queues for the next track.
-    private mutating func closeOpenNotes(atTick endTick: Int) {
+    /// Sets apart every note-on still open at the end of a track and resets the queues for the next track; returns
+    /// how many there were.
+    private mutating func closeOpenNotes() -> Int {
+        let before = unterminatedNotes
         for key in touchedKeys {
             let head = openHeads[key]
             for slot in head..<openNotes[key].count {
-                notes[openNotes[key][slot]].durationBeats = StandardMIDIFile.beats(
-                    fromTicks: endTick - openTicks[key][slot],
-                    division: division
-                )
+                unterminatedIndices.append(openNotes[key][slot])
                 unterminatedNotes += 1
             }
             openNotes[key].removeAll(keepingCapacity: true)
@@ -465,6 +468,7 @@ struct SMFReader {
             openHeads[key] = 0
         }
         touchedKeys.removeAll(keepingCapacity: true)
+        return unterminatedNotes - before
     }
 
     /// Reads a meta event after its 0xFF; returns whether it was the end-of-track event.

@@ -71,7 +71,7 @@ public struct StandardMIDIFile: Sendable, Hashable {
         public var eventCount: Int
         /// Channel-voice events (note, aftertouch, controller, program, pressure, pitch bend).
         public var channelEventCount: Int
-        /// Notes started in this track.
+        /// Notes of this track: note-ons closed by a note-off before the track ended.
         public var noteCount: Int
         /// The tick of the track's last event (its end-of-track event when present).
         public var endTick: Int
@@ -119,8 +119,8 @@ public struct StandardMIDIFile: Sendable, Hashable {
     /// note-ons appear.
     ///
     /// Note-offs (0x8n, or 0x9n with velocity 0) close the oldest open note of the same track,
-    /// channel and pitch (first in, first out); a note still open at the end of its track ends at
-    /// the track's last tick and is counted in `unterminatedNotes`.
+    /// channel and pitch (first in, first out); a note-on still open at the end of its track is no
+    /// note (a player would hold it for ever): it is left out here and counted in `unterminatedNotes`.
     public var notes: [Note]
     /// Tempo changes from every track, as a beats-to-seconds map.
     public var tempoMap: TempoMap
@@ -134,7 +134,7 @@ public struct StandardMIDIFile: Sendable, Hashable {
     public var skippedChunkCount: Int
     /// Note-offs that found no open note of their channel and pitch.
     public var orphanNoteOffs: Int
-    /// Notes still open when their track ended.
+    /// Note-ons still open when their track ended, left out of ``notes``.
     public var unterminatedNotes: Int
     /// The size of the file in bytes.
     public var byteCount: Int

@@ -34,6 +34,9 @@ public struct TempoMap: Sendable, Hashable {
     public let changes: [TempoChange]
     /// `secondsAtChange[i]` is the time in seconds at which `changes[i]` takes effect.
     private let secondsAtChange: [Double]
+    /// The earliest change given (by beat, the last given of equal beats), nil when none was: a file without
+    /// `set_tempo` plays at 120 BPM, which ``changes`` holds but nobody wrote.
+    public let firstGiven: TempoChange?
 
     /// Creates a map from changes in any order (a stable sort keeps the given order for equal beats;
     /// non-finite or negative beats are treated as beat 0).
@@ -55,6 +58,7 @@ public struct TempoMap: Sendable, Hashable {
                 merged.append(change)
             }
         }
+        firstGiven = merged.first
         if merged.first?.beat != 0 {
             merged.insert(TempoChange(beat: 0, microsecondsPerQuarter: 500_000), at: 0)
         }

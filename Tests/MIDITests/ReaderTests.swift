@@ -199,17 +199,49 @@ import Testing
         #expect(dropFrame.notes[0].durationBeats == 1000 / (30_000.0 / 1_001.0 * 100) * 2)
     }
 
-    /// A note-off with nothing open is counted, and a note left open ends at the end of its track.
-    @Test func countsOrphanNoteOffsAndClosesUnterminatedNotes() throws {
+    /// A note-off with nothing open is counted, and a note-on left open is counted apart and is no note: it is
+    /// neither stretched to the end of its track nor counted in the track's notes.
+    @Test func countsOrphanNoteOffsAndSetsApartUnterminatedNotes() throws {
         let data: [UInt8] = [
             0x00, 0x80, 0x40, 0x40,  // off for E4, never started
             0x00, 0x90, 0x3C, 0x64,  // C4 on at tick 0, never ended
-            0x60, 0xFF, 0x2F, 0x00,  // end of track at tick 96: C4 ends here, 1 beat
+            0x00, 0x90, 0x43, 0x64,  // G4 on at tick 0
+            0x30, 0x80, 0x43, 0x40,  // G4 off at tick 48: half a beat
+            0x30, 0xFF, 0x2F, 0x00,  // end of track at tick 96
         ]
         let file = try StandardMIDIFile(bytes: SMF.file(format: 0, tracks: [data]))
         #expect(file.orphanNoteOffs == 1)
         #expect(file.unterminatedNotes == 1)
-        #expect(file.notes == [note(60, at: 0, for: 1)])
+        #expect(file.notes == [note(67, at: 0, for: 0.5)])
+        #expect(file.tracks[0].noteCount == 1)
+        let analysis = MIDIAnalyzer.analyze(file)
+        #expect(analysis.structure.noteCount == 1 && analysis.structure.notesPerTrack == [1])
+        #expect(analysis.structure.polyphonyMax == 1)
+        #expect(analysis.file?.unterminatedNotes == 1)
+    }
+
+    /// `first_tempo_bpm` is the earliest tempo event even when it comes after beat 0 (the music starts at the
+    /// default 120 there), and is absent when the file gives none; the pitch range leaves drums out, the range
+    /// with drums takes every note.
+    @Test func firstTempoAndPitchRangesWithAndWithoutDrums() throws {
+        let data: [UInt8] = [
+            0x00, 0x99, 0x24, 0x64,  // kick (note 36) on the drum channel
+            0x00, 0x90, 0x3C, 0x64,  // C4
+            0x60, 0x89, 0x24, 0x40,
+            0x00, 0x80, 0x3C, 0x40,
+            0x83, 0x00, 0xFF, 0x51, 0x03, 0x09, 0x27, 0xC0,  // at beat 5: 600,000 µs per quarter, 100 BPM
+            0x00, 0x90, 0x48, 0x64,  // C5
+            0x60, 0x80, 0x48, 0x40,
+            0x00, 0xFF, 0x2F, 0x00,
+        ]
+        let analysis = MIDIAnalyzer.analyze(try StandardMIDIFile(bytes: SMF.file(format: 0, tracks: [data])))
+        #expect(analysis.structure.initialTempoBPM == 120)
+        #expect(analysis.structure.firstTempoBPM == 100)
+        #expect(analysis.plausibility.pitchMin == 60 && analysis.plausibility.pitchMax == 72)
+        #expect(analysis.plausibility.pitchMinWithDrums == 36 && analysis.plausibility.pitchMaxWithDrums == 72)
+        let oneNote: [UInt8] = [0x00, 0x90, 0x3C, 0x64, 0x60, 0x80, 0x3C, 0x40, 0x00, 0xFF, 0x2F, 0x00]
+        let noTempo = MIDIAnalyzer.analyze(try StandardMIDIFile(bytes: SMF.file(format: 0, tracks: [oneNote])))
+        #expect(noTempo.structure.firstTempoBPM == nil && noTempo.structure.initialTempoBPM == 120)
     }
 
     /// Every channel message length is right: one data byte for program and pressure, two otherwise.

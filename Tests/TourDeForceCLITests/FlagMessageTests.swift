@@ -236,7 +236,7 @@ import Testing
             diff + ["bogus"],
             "--fail-on item 'bogus' is not a category; use one of contract, content, any, quality-drop=N, runs, "
                 + "exchanges, status, headers, json-shape, sse-types, sse-order, faults, body, sse-data, sse-events, "
-                + "tool-calls, notes, midi, muse, request, latency-p50, latency-p95"
+                + "tool-calls, notes, midi, muse, request, latency-p50, latency-p95, latency-outlier"
         )
         await expectError(
             diff + ["quality-drop=lots"],
