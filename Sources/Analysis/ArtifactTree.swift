@@ -177,9 +177,23 @@ public struct ExchangeRecord: Sendable, Equatable {
     public var fault: String?
     /// The SSE frames, for an event stream.
     public var frames: [StreamFrame]
+    /// For an exchange answered with an error status or that faulted, the start of its request body as text (what
+    /// a report shows of a failure); nil otherwise.
+    public var failedRequestBody: String?
+    /// The same for the response body (empty for an event stream, whose frames are in ``frames``).
+    public var failedResponseBody: String?
 
     /// `service METHOD /path/{id}`: the endpoint this exchange hit.
     public var endpoint: String { "\(service) \(method) \(pathTemplate)" }
+
+    /// A 409 from MUSE's merge or checkout: the conflict or the blocked checkout the scenarios ask for, an
+    /// answer of the contract rather than an error.
+    public var isMuseConflict: Bool {
+        status == 409 && (pathTemplate.hasSuffix("/muse/merge") || pathTemplate.hasSuffix("/muse/checkout"))
+    }
+
+    /// Answered with an error status (MUSE conflicts aside), or no answer at all.
+    public var isError: Bool { (status >= 400 && !isMuseConflict) || status == 0 || fault != nil }
 
     /// Makes a value from its fields.
     public init(
@@ -361,6 +375,47 @@ public struct MIDISummary: Sendable, Equatable {
     }
 }
 
+/// Who ran a batch, when, how and against what: the report's header.
+public struct BatchDescription: Sendable, Equatable {
+    /// When the batch started and finished (ISO 8601 UTC, as the manifest has them).
+    public var startedAt: String?
+    /// When it finished; nil while running.
+    public var finishedAt: String?
+    /// `finished`, `interrupted` or `running`.
+    public var state: String?
+    /// The seed.
+    public var seed: String?
+    /// The tdf version that wrote the tree.
+    public var toolVersion: String?
+    /// The commit under test (from `TDF_COMMIT` or the CI's variable), when one was set.
+    public var commit: String?
+    /// The command that wrote the tree (`run`, `merge`).
+    public var command: String?
+    /// The command line, program name first; empty when not recorded.
+    public var commandLine: [String] = []
+    /// The services the batch talked to, `(role, URL)`, from `config.json`.
+    public var targets: [Target] = []
+    /// `embedded` when the built-in simulator answered.
+    public var stack: String?
+
+    /// One service the batch talked to.
+    public struct Target: Sendable, Equatable {
+        /// `maestro`, `storpheus`, `muse`, `prompts`.
+        public var role: String
+        /// Its URL.
+        public var url: String
+
+        /// A target.
+        public init(role: String, url: String) {
+            self.role = role
+            self.url = url
+        }
+    }
+
+    /// Nothing known.
+    public init() {}
+}
+
 /// Everything read from an artifact tree, plus every input that was missing or damaged.
 public struct ArtifactTree: Sendable {
     /// The tree's root directory.
@@ -392,6 +447,8 @@ public struct ArtifactTree: Sendable {
     public var unfinishedRuns: [String] = []
     /// Whether `manifest.json` says the batch never finished (it is rewritten as `finished` at the very end).
     public var batchUnfinished = false
+    /// What `manifest.json` and `config.json` say about the batch (empty members when they are missing).
+    public var batch = BatchDescription()
 
     /// Makes an empty tree rooted at `root`.
     public init(root: String) {

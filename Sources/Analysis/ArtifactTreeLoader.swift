@@ -311,9 +311,28 @@ public enum ArtifactTreeLoader {
     /// Says when the batch did not finish (the harness was killed): which runs started without a final status.
     private static func loadManifest(_ tree: inout ArtifactTree) {
         let layout = ArtifactLayout(root: tree.root)
+        if FileManager.default.fileExists(atPath: layout.configurationFile),
+            let configuration = json(ArtifactLayout.configurationName, into: &tree)
+        {
+            tree.batch.targets = [
+                ("prompts", "prompt_endpoint"), ("maestro", "maestro"), ("storpheus", "storpheus"),
+                ("muse", "muse_url"),
+            ].compactMap { role, key in
+                configuration[key]?.stringValue.map { BatchDescription.Target(role: role, url: $0) }
+            }
+            tree.batch.stack = configuration["stack"]?.stringValue
+        }
         guard FileManager.default.fileExists(atPath: layout.manifestFile),
             let manifest = json(ArtifactLayout.manifestName, into: &tree)
         else { return }
+        tree.batch.startedAt = manifest["started_at"]?.stringValue
+        tree.batch.finishedAt = manifest["finished_at"]?.stringValue
+        tree.batch.state = manifest["state"]?.stringValue
+        tree.batch.seed = manifest["seed"]?.stringValue
+        tree.batch.toolVersion = manifest["tool_version"]?.stringValue
+        tree.batch.commit = manifest["commit"]?.stringValue
+        tree.batch.command = manifest["command"]?.stringValue
+        tree.batch.commandLine = (manifest["command_line"]?.arrayValue ?? []).compactMap(\.stringValue)
         let state = manifest["state"]?.stringValue ?? "unknown"
         guard state != "finished" else { return }
         tree.batchUnfinished = true
@@ -442,7 +461,7 @@ public enum ArtifactTreeLoader {
                 }
             }
         }
-        return ExchangeRecord(
+        var reduced = ExchangeRecord(
             runID: runID,
             seq: exchange.seq,
             ordinal: exchange.ordinal,
@@ -457,6 +476,18 @@ public enum ArtifactTreeLoader {
             fault: exchange.fault.map { $0.kind.name },
             frames: frames
         )
+        if exchange.response.status >= 400 || exchange.fault != nil {
+            reduced.failedRequestBody = shownBody(exchange.request.body)
+            reduced.failedResponseBody = frames.isEmpty ? shownBody(exchange.response.bodyBytes) : ""
+        }
+        return reduced
+    }
+
+    /// The start of a body as text, for a report (4 KiB; bytes that are not UTF-8 shown as U+FFFD).
+    private static func shownBody(_ bytes: [UInt8]) -> String {
+        let limit = 4096
+        let text = String(decoding: bytes.prefix(limit), as: UTF8.self)
+        return bytes.count > limit ? text + "… (\(bytes.count) bytes)" : text
     }
 }
 

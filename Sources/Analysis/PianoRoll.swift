@@ -14,14 +14,17 @@ public struct PianoRollNote: Sendable, Equatable {
     public var velocity: Int
     /// Whether it is on the drum channel.
     public var isDrum: Bool
+    /// Its track: an index into the roll's ``PianoRoll/tracks``.
+    public var track: Int
 
     /// Makes a note.
-    public init(pitch: Int, startBeat: Double, durationBeats: Double, velocity: Int, isDrum: Bool) {
+    public init(pitch: Int, startBeat: Double, durationBeats: Double, velocity: Int, isDrum: Bool, track: Int = 0) {
         self.pitch = pitch
         self.startBeat = startBeat
         self.durationBeats = durationBeats
         self.velocity = velocity
         self.isDrum = isDrum
+        self.track = track
     }
 }
 
@@ -33,6 +36,9 @@ public struct PianoRoll: Sendable, Equatable {
     public var notes: [PianoRollNote]
     /// The files read.
     public var files: [String]
+    /// The tracks that hold notes, as a legend names them: the track's name, else `track N`, with the file's
+    /// name in front when the run has several files.
+    public var tracks: [String] = []
 
     /// Reads `midi/run_<runID>/*.mid` under `root`; an unreadable file is returned as a problem naming it.
     public static func load(root: String, runID: String) -> (roll: PianoRoll, problems: [InputProblem]) {
@@ -43,6 +49,7 @@ public struct PianoRoll: Sendable, Equatable {
         var roll = PianoRoll(runID: runID, notes: [], files: [])
         var problems: [InputProblem] = []
         for name in names {
+            let fileLabel = names.count > 1 ? name + ": " : ""
             let relative = relativeDirectory + "/" + name
             guard let data = FileManager.default.contents(atPath: layout.path(relative)) else {
                 problems.append(InputProblem(file: relative, problem: "cannot be read"))
@@ -51,13 +58,22 @@ public struct PianoRoll: Sendable, Equatable {
             do {
                 let file = try StandardMIDIFile(bytes: Array(data))
                 roll.files.append(name)
-                roll.notes += file.notes.map {
-                    PianoRollNote(
-                        pitch: $0.pitch,
-                        startBeat: $0.startBeat,
-                        durationBeats: $0.durationBeats,
-                        velocity: $0.velocity,
-                        isDrum: $0.isDrum
+                var legendIndex: [Int: Int] = [:]
+                for note in file.notes {
+                    if legendIndex[note.track] == nil {
+                        let track = file.tracks.first { $0.index == note.track }
+                        legendIndex[note.track] = roll.tracks.count
+                        roll.tracks.append(fileLabel + (track?.name ?? "track \(note.track)"))
+                    }
+                    roll.notes.append(
+                        PianoRollNote(
+                            pitch: note.pitch,
+                            startBeat: note.startBeat,
+                            durationBeats: note.durationBeats,
+                            velocity: note.velocity,
+                            isDrum: note.isDrum,
+                            track: legendIndex[note.track] ?? 0
+                        )
                     )
                 }
             } catch {

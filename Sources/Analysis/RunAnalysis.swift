@@ -34,8 +34,10 @@ public struct EndpointLatency: Sendable, Equatable {
     public var service: String
     /// Exchanges that hit it.
     public var count: Int
-    /// Exchanges answered with a status of 400 or more, or that faulted.
+    /// Exchanges answered with a status of 400 or more, or that faulted; MUSE's 409 conflicts are counted apart.
     public var errors: Int
+    /// MUSE 409 answers (merge conflicts, blocked checkouts): what the scenarios provoke, not errors.
+    public var conflicts: Int
     /// Time to first byte (ms).
     public var ttfb: Distribution
     /// Total time (ms).
@@ -151,6 +153,13 @@ public struct RunAnalysis: Sendable {
         }
     }
 
+    /// The exchange a failed run failed on: its last error (a 5xx, another 4xx or a fault) or, when it has none,
+    /// its last MUSE conflict; nil when every exchange of the run was answered well.
+    public func failingExchange(of runID: String) -> ExchangeRecord? {
+        let exchanges = tree.exchanges.filter { $0.runID == runID }
+        return exchanges.last(where: \.isError) ?? exchanges.last(where: \.isMuseConflict)
+    }
+
     /// The SSE frames of a run's last recorded stream (the last `limit` of them).
     public func lastFrames(of runID: String, limit: Int = 5) -> [StreamFrame] {
         guard let stream = tree.exchanges.last(where: { $0.runID == runID && !$0.frames.isEmpty }) else { return [] }
@@ -186,7 +195,8 @@ public struct RunAnalysis: Sendable {
                 endpoint: endpoint,
                 service: members[0].service,
                 count: members.count,
-                errors: members.filter { $0.status >= 400 || $0.status == 0 || $0.fault != nil }.count,
+                errors: members.count(where: \.isError),
+                conflicts: members.count(where: \.isMuseConflict),
                 ttfb: Distribution(members.compactMap(\.ttfbMilliseconds)),
                 total: Distribution(members.map(\.totalMilliseconds))
             )

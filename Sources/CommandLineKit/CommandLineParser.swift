@@ -35,6 +35,7 @@ public enum CommandLineParser {
         }
 
         var parsed = ParsedArguments(commandPath: path)
+        parsed.words = arguments
         for option in command.options {
             if let value = option.defaultValue { parsed.defaults[option.name] = value }
         }

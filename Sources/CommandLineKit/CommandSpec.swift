@@ -133,6 +133,8 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct ParsedArguments: Sendable {
     /// The command path, e.g. `["tdf", "cassette", "ls"]`.
     public var commandPath: [String]
+    /// Every word given after the program name, as typed (what a report shows as the command line).
+    public var words: [String] = []
     var values: [String: [String]] = [:]
     var flags: Set<String> = []
     /// Positional arguments in order.

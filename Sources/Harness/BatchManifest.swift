@@ -18,6 +18,8 @@ struct BatchManifest {
     var finishedAt: String?
     /// Whether the batch was stopped by a signal before every planned run ran (then `state` is `interrupted`).
     var interrupted = false
+    /// Who started the batch and on what code.
+    var provenance = BatchProvenance()
     var seed: String
     var runsPlanned: Int
     var runs: [Run]
@@ -37,6 +39,7 @@ struct BatchManifest {
             "tool": "tdf", "tool_version": .string(toolVersion), "command": .string(command),
             "started_at": .string(startedAt), "finished_at": finishedAt.map { .string($0) } ?? .null,
             "state": finishedAt == nil ? "running" : interrupted ? "interrupted" : "finished",
+            "command_line": .strings(provenance.commandLine), "commit": provenance.commit.map { .string($0) } ?? .null,
             "seed": .string(seed), "runs_planned": .int(runsPlanned),
             "runs_finished": .int(runs.count),
             "runs_succeeded": .int(runs.filter { $0.status == RunStatus.success.rawValue }.count),
@@ -56,5 +59,30 @@ struct BatchManifest {
             ),
             "config": configuration,
         ]
+    }
+}
+
+/// Where a batch came from, for the report's header: the command line that started it and the commit of the code
+/// under test.
+public struct BatchProvenance: Sendable, Equatable {
+    /// The command line, program name first (`tdf run --stack embedded …`); empty when unknown.
+    public var commandLine: [String]
+    /// The commit under test, from the first of ``commitVariables`` that is set; nil when none is.
+    public var commit: String?
+
+    /// The environment variables that name the commit under test: tdf's own, then those CI systems set (GitHub
+    /// Actions, GitLab CI, Jenkins).
+    public static let commitVariables = ["TDF_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"]
+
+    /// A provenance.
+    public init(commandLine: [String] = [], commit: String? = nil) {
+        self.commandLine = commandLine
+        self.commit = commit
+    }
+
+    /// The command line given, and the commit from `environment`.
+    public init(commandLine: [String], environment: [String: String]) {
+        self.commandLine = commandLine
+        commit = Self.commitVariables.lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
     }
 }

@@ -112,6 +112,8 @@ public struct HarnessRunner: Sendable {
     public var describedConfiguration: HarnessConfiguration?
     /// Called with each run id as soon as that run is over (the CLI closes the run's cassette here).
     public var onRunFinished: @Sendable (String) -> Void = { _ in }
+    /// The command line and commit written into `manifest.json`.
+    public var provenance = BatchProvenance()
 
     /// Makes a runner. `token` is sent as `Authorization: Bearer` to Maestro and MUSE; it and every one of
     /// `secrets` are redacted from every file written.
@@ -267,6 +269,7 @@ public struct HarnessRunner: Sendable {
             configuration: (describedConfiguration ?? configuration).json
         )
         manifest.interrupted = interrupted
+        manifest.provenance = provenance
         return .object(manifest.json)
     }
 

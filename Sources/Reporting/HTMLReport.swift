@@ -1,5 +1,20 @@
 public import Analysis
+import Foundation
 import Vocabulary
+
+/// The colour of a run status, the same in every chart and table: green for success, grey for an interrupted
+/// run, amber for a timeout, red shades for failures of a service, purple for a contract violation.
+public enum StatusColor {
+    /// Status → colour; a status not listed here is dark grey.
+    public static let byStatus: [String: String] = [
+        "success": "#15803d", "interrupted": "#9ca3af", "timeout": "#d97706", "merge_conflict": "#c2410c",
+        "contract_violation": "#7c3aed", "maestro_error": "#b91c1c", "storpheus_error": "#be123c",
+        "muse_error": "#dc2626", "prompt_error": "#9f1239", "midi_quality_fail": "#ea580c",
+    ]
+
+    /// The colour of `status`.
+    public static func of(_ status: String) -> String { byStatus[status] ?? "#4b5563" }
+}
 
 /// The charts of a report, by file name (`report/plots/<name>.svg`), in the order the report shows them.
 public struct ReportPlots: Sendable {
@@ -18,7 +33,8 @@ public struct ReportPlots: Sendable {
                     "status_breakdown",
                     SVGChart.bars(
                         title: "Runs by status",
-                        items: analysis.kpis.statusCounts.map { ($0.status, Double($0.count)) }
+                        items: analysis.kpis.statusCounts.map { ($0.status, Double($0.count)) },
+                        colors: analysis.kpis.statusCounts.map { StatusColor.of($0.status) }
                     )
                 )
             )
@@ -46,18 +62,28 @@ public struct ReportPlots: Sendable {
                 (
                     "midi_quality_timeline",
                     SVGChart.bars(
-                        title: "MIDI quality per run",
-                        items: tree.runs.prefix(40).map { ($0.runID, $0.qualityScore ?? 0) },
+                        title: "MIDI quality per run"
+                            + (tree.runs.count > Self.runsPerChart
+                                ? " (the first \(Self.runsPerChart) of \(tree.runs.count) runs)" : ""),
+                        items: tree.runs.prefix(Self.runsPerChart).map { ($0.runID, $0.qualityScore ?? 0) },
                         color: "#76b7b2"
                     )
                 )
             )
-            for (label, run) in [("best", analysis.best), ("worst", analysis.worst)] {
-                guard let run else { continue }
+            let compared = [("best", analysis.best), ("worst", analysis.worst)].compactMap { label, run in
+                run.map { (label, $0) }
+            }
+            // One time scale for both, so the longer run looks longer.
+            let scale = compared.map { $0.1.steps.map(\.durationMilliseconds).reduce(0, +) }.max()
+            for (label, run) in compared {
                 charts.append(
                     (
                         "waterfall_\(label)",
-                        SVGChart.waterfall(title: "Steps of the \(label) run \(run.runID)", steps: run.steps)
+                        SVGChart.waterfall(
+                            title: "Steps of the \(label) run \(run.runID)",
+                            steps: run.steps,
+                            scaleMilliseconds: scale
+                        )
                     )
                 )
             }
@@ -107,17 +133,25 @@ public struct ReportPlots: Sendable {
                 )
             }
         }
-        let conflictSides = Dictionary(grouping: tree.merges.filter { $0.outcome == "conflict" }, by: \.runID)
-        for graph in tree.graphs.prefix(8) {
-            let sides = Set((conflictSides[graph.runID] ?? []).flatMap { [$0.left, $0.right] })
+        let refused = Dictionary(grouping: tree.merges.filter { $0.outcome == "conflict" }, by: \.runID)
+        for graph in tree.graphs.prefix(Self.graphsDrawn) {
             charts.append(
                 (
                     "muse_dag_\(graph.runID)",
-                    SVGChart.museGraph(title: "MUSE graph of \(graph.runID)", graph: graph, conflictSides: sides)
+                    SVGChart.museGraph(
+                        title: "MUSE graph of \(graph.runID)",
+                        graph: graph,
+                        refusedMerges: (refused[graph.runID] ?? []).map { ($0.left, $0.right) }
+                    )
                 )
             )
         }
     }
+
+    /// Runs a per-run chart shows; its title says "the first N of M" when there are more.
+    public static let runsPerChart = 60
+    /// MUSE graphs drawn; the section says how many of how many.
+    public static let graphsDrawn = 8
 }
 
 /// The self-contained HTML report: inline CSS and SVG only, no script, font or image; every value escaped.
@@ -135,6 +169,9 @@ public enum HTMLReport {
         td.n{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f3f4f6;padding:8px;overflow-x:auto;
         font-size:12px;white-space:pre-wrap}.warn{background:#fff7ed;border-color:#fdba74}
         .charts{display:flex;flex-wrap:wrap;gap:10px}svg{max-width:100%;height:auto}
+        header dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0 0;font-size:13px}
+        header dt{color:#9ca3af}header dd{margin:0}header code{color:#e5e7eb;word-break:break-all}
+        .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
         """
 
     private static func h(_ text: String) -> String { escapeMarkup(text) }
@@ -150,8 +187,58 @@ public enum HTMLReport {
             }.joined() + "</tr>\n"
     }
 
+    /// A small square in the status's colour.
+    private static func swatch(_ status: String) -> String {
+        "<span class=\"swatch\" style=\"background:\(StatusColor.of(status))\"></span>"
+    }
+
+    /// The request and response a run failed on.
+    private static func failedExchange(_ exchange: ExchangeRecord) -> String {
+        let answer =
+            exchange.status == 0 ? "no response" + (exchange.fault.map { " (\($0))" } ?? "") : "\(exchange.status)"
+        var html =
+            "<p>Failed on exchange #\(exchange.ordinal) (\(h(exchange.step ?? "no step"))): <code>"
+            + "\(h(exchange.service)) \(h(exchange.method)) \(h(exchange.target))</code> → <b>\(h(answer))</b>"
+            + (exchange.fault.map { " after a \(h($0)) fault" } ?? "") + "</p>"
+        if let request = exchange.failedRequestBody, !request.isEmpty {
+            html += "<p>Request body:</p><pre>\(h(request))</pre>"
+        }
+        if let response = exchange.failedResponseBody, !response.isEmpty {
+            html += "<p>Response body:</p><pre>\(h(response))</pre>"
+        }
+        return html
+    }
+
     private static func header(_ cells: [String]) -> String {
         "<tr>" + cells.map { "<th>\(h($0))</th>" }.joined() + "</tr>\n"
+    }
+
+    /// When, by whom and against what the batch ran: date, state, seed, versions, commit, targets, command line.
+    private static func batchHeader(_ batch: BatchDescription) -> String {
+        var items: [(String, String)] = []
+        if let started = batch.startedAt {
+            items.append(("date", h(started) + (batch.finishedAt.map { " → " + h($0) } ?? " (not finished)")))
+        }
+        if let state = batch.state { items.append(("state", h(state))) }
+        if let seed = batch.seed { items.append(("seed", h(seed))) }
+        if let version = batch.toolVersion { items.append(("tdf", h(version))) }
+        items.append(("commit", batch.commit.map { "<code>\(h($0))</code>" } ?? "not recorded (set TDF_COMMIT)"))
+        if !batch.targets.isEmpty {
+            let targets = batch.targets.map { "\(h($0.role)) <code>\(h($0.url))</code>" }.joined(separator: ", ")
+            items.append(("targets", targets + (batch.stack.map { " (\(h($0)) stack)" } ?? "")))
+        }
+        if !batch.commandLine.isEmpty {
+            items.append(("command", "<code>\(h(batch.commandLine.map(shellQuoted).joined(separator: " ")))</code>"))
+        }
+        return "<dl>" + items.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }.joined() + "</dl>"
+    }
+
+    /// A word as a shell would need it: quoted when it holds anything but letters, digits and `-_./:=,@%+`.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = word.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) || "-_./:=,@%+".unicodeScalars.contains($0)
+        }
+        return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Renders the report; `plots` are inlined where they belong.
@@ -206,7 +293,10 @@ public enum HTMLReport {
             sections.append(("kpis", "Run KPIs", body))
 
             var status = "<table>" + header(["status", "runs"])
-            for entry in kpis.statusCounts { status += row([entry.status, String(entry.count)], numeric: [1]) }
+            for entry in kpis.statusCounts {
+                status +=
+                    "<tr><td>\(swatch(entry.status))\(h(entry.status))</td><td class=\"n\">\(entry.count)</td></tr>\n"
+            }
             status += "</table>" + chart("status_breakdown")
             sections.append(("status", "Status breakdown", status))
 
@@ -215,7 +305,7 @@ public enum HTMLReport {
                 if !run.succeeded {
                     runs +=
                         "<tr><td><a href=\"#fail-\(h(run.runID))\">\(h(run.runID))</a></td>"
-                        + "<td>\(h(run.scenario))</td><td class=\"bad\">\(h(run.status))</td>"
+                        + "<td>\(h(run.scenario))</td><td>\(swatch(run.status))\(h(run.status))</td>"
                         + "<td>\(h(run.promptTitle ?? "-"))</td><td class=\"n\">\(h(run.notes.map(String.init) ?? "-"))</td>"
                         + "<td class=\"n\">\(h(run.qualityScore.map { formatNumber($0) } ?? "-"))</td>"
                         + "<td class=\"n\">\(h(formatNumber(run.durationMilliseconds)))</td></tr>\n"
@@ -253,16 +343,20 @@ public enum HTMLReport {
         }
         if tree.hasCassettes {
             var body =
-                "<table>" + header(["endpoint", "calls", "errors", "ttfb p50", "p50 ms", "p95 ms", "p99 ms", "max ms"])
+                "<p>Errors are 4xx and 5xx answers and faults; MUSE's 409 answers (merge conflicts, blocked checkouts, "
+                + "which the scenarios provoke) are counted apart as conflicts.</p><table>"
+                + header([
+                    "endpoint", "calls", "errors", "conflicts", "ttfb p50", "p50 ms", "p95 ms", "p99 ms", "max ms",
+                ])
             for endpoint in analysis.endpoints {
                 body += row(
                     [
-                        endpoint.endpoint, String(endpoint.count), String(endpoint.errors),
+                        endpoint.endpoint, String(endpoint.count), String(endpoint.errors), String(endpoint.conflicts),
                         formatNumber(endpoint.ttfb.p50, digits: 2), formatNumber(endpoint.total.p50, digits: 2),
                         formatNumber(endpoint.total.p95, digits: 2), formatNumber(endpoint.total.p99, digits: 2),
                         formatNumber(endpoint.total.max, digits: 2),
                     ],
-                    numeric: [1, 2, 3, 4, 5, 6, 7]
+                    numeric: [1, 2, 3, 4, 5, 6, 7, 8]
                 )
             }
             body += "</table>" + chart("endpoint_latency_p95")
@@ -300,10 +394,10 @@ public enum HTMLReport {
             }
             body += "</table>"
             for (name, svg) in plots.charts where name.hasPrefix("muse_dag_") { body += "<div>\(svg)</div>" }
-            if tree.graphs.count > 8 {
+            if tree.graphs.count > ReportPlots.graphsDrawn {
                 body +=
-                    "<p>Graphs of the first 8 runs are drawn; every commit is in "
-                    + "\(ArtifactLayout.analyticsDatabaseName).</p>"
+                    "<p>The graphs of the first \(ReportPlots.graphsDrawn) of \(tree.graphs.count) runs are drawn; every "
+                    + "commit is in \(ArtifactLayout.analyticsDatabaseName) and in the text rendering below.</p>"
             }
             body +=
                 "<details><summary>Text rendering of every graph</summary><pre>"
@@ -316,8 +410,17 @@ public enum HTMLReport {
             for run in failures.prefix(100) {
                 body += "<h3 id=\"fail-\(h(run.runID))\">\(h(run.runID)) — \(h(run.status))</h3>"
                 body += "<p>Prompt: \(h(run.promptTitle ?? "-"))</p><pre>\(h(run.error ?? "(no message)"))</pre>"
+                let failing = analysis.failingExchange(of: run.runID)
+                if let failing {
+                    body += failedExchange(failing)
+                }
+                // The compose stream's last events explain a stream failure; another service's failure is its
+                // request and response above.
                 let frames = analysis.lastFrames(of: run.runID)
-                if !frames.isEmpty {
+                if !frames.isEmpty,
+                    failing == nil || failing?.frames.isEmpty == false || run.status == "maestro_error"
+                        || run.status == "contract_violation"
+                {
                     body +=
                         "<p>Last SSE events:</p><pre>"
                         + frames.map {
@@ -335,7 +438,8 @@ public enum HTMLReport {
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>TourDeForce report</title><style>\(style)</style></head><body>
-            <header><h1>TourDeForce report</h1><div>\(h(tree.root)) — \(kpis.runs) runs, \(kpis.succeeded) succeeded</div></header>
+            <header><h1>TourDeForce report</h1><div>\(h(tree.root)) — \(kpis.runs) runs, \(kpis.succeeded) succeeded</div>
+            \(batchHeader(tree.batch))</header>
             <nav>
             """
         html += sections.map { "<a href=\"#\($0.id)\">\(h($0.title))</a>" }.joined(separator: " ")

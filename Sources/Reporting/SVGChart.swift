@@ -51,12 +51,14 @@ public enum SVGChart {
         """
     }
 
-    /// A horizontal bar chart of labelled values.
+    /// A horizontal bar chart of labelled values; `colors` gives each bar's colour (status colours), else `color`
+    /// colours all, else the palette in turn.
     public static func bars(
         title: String,
         items: [(label: String, value: Double)],
         unit: String = "",
-        color: String? = nil
+        color: String? = nil,
+        colors: [String]? = nil
     ) -> String {
         let rowHeight = 22
         let labelWidth = 300
@@ -68,7 +70,7 @@ public enum SVGChart {
         for (index, item) in items.enumerated() {
             let y = 30 + index * rowHeight
             let width = max(1, Int(saturating: Double(barWidth) * item.value / maximum))
-            let fill = color ?? palette[index % palette.count]
+            let fill = colors?[index] ?? color ?? palette[index % palette.count]
             body += """
                 <text x="\(labelWidth - 6)" y="\(y + 15)" text-anchor="end">\(escapeMarkup(String(item.label.prefix(48))))</text>
                 <rect x="\(labelWidth)" y="\(y + 3)" width="\(width)" height="\(rowHeight - 6)" fill="\(fill)"/>
@@ -77,6 +79,46 @@ public enum SVGChart {
                 """
         }
         return document(width: labelWidth + barWidth + 90, height: height, title: title, body: body)
+    }
+
+    /// About `count` round values spanning `low...high` (steps of 1, 2 or 5 times a power of ten), for axis ticks.
+    static func ticks(from low: Double, to high: Double, count: Int = 5) -> [Double] {
+        guard high > low, count > 0 else { return [low] }
+        let rough = (high - low) / Double(count)
+        let power = pow(10, (log10(rough)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
+        var ticks: [Double] = []
+        var tick = (low / step).rounded(.up) * step
+        while tick <= high + step * 1e-9 {
+            ticks.append(abs(tick) < step * 1e-9 ? 0 : tick)
+            tick += step
+        }
+        return ticks
+    }
+
+    /// A horizontal axis at `y` from `left` to `left + width` for values `low...high`: the line, ticks with labels
+    /// (`unit` after each), and `caption` under it.
+    private static func horizontalAxis(
+        y: Int,
+        left: Int,
+        width: Int,
+        range: (low: Double, high: Double),
+        unit: String,
+        caption: String
+    ) -> String {
+        let (low, high) = range
+        var body = "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + width)\" y2=\"\(y)\" stroke=\"#333\"/>\n"
+        for tick in ticks(from: low, to: high) {
+            let x = Double(left) + Double(width) * (tick - low) / (high - low)
+            body +=
+                "<line x1=\"\(formatNumber(x))\" y1=\"\(y)\" x2=\"\(formatNumber(x))\" y2=\"\(y + 4)\" stroke=\"#333\"/>"
+                + "<text x=\"\(formatNumber(x))\" y=\"\(y + 15)\" text-anchor=\"middle\" font-size=\"10\">"
+                + "\(escapeMarkup(formatNumber(tick, digits: 2) + unit))</text>\n"
+        }
+        body +=
+            "<text x=\"\(left + width / 2)\" y=\"\(y + 29)\" text-anchor=\"middle\" fill=\"#555\">"
+            + "\(escapeMarkup(caption))</text>\n"
+        return body
     }
 
     /// A histogram of `values` in `bins` equal-width bins.
@@ -89,10 +131,10 @@ public enum SVGChart {
         range: ClosedRange<Double>? = nil
     ) -> String {
         let width = 620
-        let height = 250
+        let height = 260
         let plotTop = 44
-        let plotBottom = height - 36
-        let plotLeft = 40
+        let plotBottom = height - 46
+        let plotLeft = 44
         let plotWidth = width - plotLeft - 16
         guard let smallest = values.min(), let largest = values.max() else {
             return document(
@@ -116,8 +158,25 @@ public enum SVGChart {
         }
         let tallest = max(counts.max() ?? 1, 1)
         let binWidth = Double(plotWidth) / Double(bins)
-        var body =
-            "<line x1=\"\(plotLeft)\" y1=\"\(plotBottom)\" x2=\"\(width - 16)\" y2=\"\(plotBottom)\" stroke=\"#333\"/>\n"
+        var body = horizontalAxis(
+            y: plotBottom,
+            left: plotLeft,
+            width: plotWidth,
+            range: (low, high),
+            unit: unit,
+            caption: "\(values.count) values, \(bins) bins of \(formatNumber(span / Double(bins), digits: 2))\(unit)"
+        )
+        body += "<line x1=\"\(plotLeft)\" y1=\"\(plotTop)\" x2=\"\(plotLeft)\" y2=\"\(plotBottom)\" stroke=\"#333\"/>\n"
+        for tick in ticks(from: 0, to: Double(tallest), count: 4) where tick == tick.rounded() {
+            let y = Double(plotBottom) - Double(plotBottom - plotTop) * tick / Double(tallest)
+            body +=
+                "<line x1=\"\(plotLeft - 4)\" y1=\"\(formatNumber(y))\" x2=\"\(plotLeft)\" y2=\"\(formatNumber(y))\" "
+                + "stroke=\"#333\"/><text x=\"\(plotLeft - 6)\" y=\"\(formatNumber(y + 4))\" text-anchor=\"end\" "
+                + "font-size=\"10\">\(Int(tick))</text>\n"
+        }
+        body +=
+            "<text x=\"12\" y=\"\((plotTop + plotBottom) / 2)\" font-size=\"10\" fill=\"#555\" "
+            + "transform=\"rotate(-90 12 \((plotTop + plotBottom) / 2))\" text-anchor=\"middle\">count</text>\n"
         for (index, count) in counts.enumerated() {
             let barHeight = Double(plotBottom - plotTop) * Double(count) / Double(tallest)
             let x = Double(plotLeft) + Double(index) * binWidth
@@ -131,23 +190,17 @@ public enum SVGChart {
                     + "text-anchor=\"middle\" font-size=\"10\">\(count)</text>\n"
             }
         }
-        body +=
-            "<text x=\"\(plotLeft)\" y=\"\(plotBottom + 16)\">\(escapeMarkup(formatNumber(low, digits: 2) + unit))</text>\n"
-        body +=
-            "<text x=\"\(width - 16)\" y=\"\(plotBottom + 16)\" text-anchor=\"end\">"
-            + "\(escapeMarkup(formatNumber(high, digits: 2) + unit))</text>\n"
-        body +=
-            "<text x=\"\(width / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\" fill=\"#555\">"
-            + "\(values.count) values</text>\n"
         return document(width: width, height: height, title: title, body: body)
     }
 
-    /// A waterfall of a run's steps: each bar starts where the previous step ended.
-    public static func waterfall(title: String, steps: [RunStep]) -> String {
+    /// A waterfall of a run's steps: each bar starts where the previous step ended. `scaleMilliseconds` fixes the
+    /// time axis, so waterfalls drawn side by side share one scale; by default it is the run's own length.
+    public static func waterfall(title: String, steps: [RunStep], scaleMilliseconds: Double? = nil) -> String {
         let rowHeight = 16
         let labelWidth = 170
         let plotWidth = 480
-        let total = max(steps.map(\.durationMilliseconds).reduce(0, +), 1e-9)
+        let ownTotal = steps.map(\.durationMilliseconds).reduce(0, +)
+        let total = max(scaleMilliseconds ?? ownTotal, ownTotal, 1e-9)
         var body = ""
         var start = 0.0
         for (index, step) in steps.enumerated() {
@@ -164,12 +217,16 @@ public enum SVGChart {
                 """
             start += step.durationMilliseconds
         }
-        return document(
-            width: labelWidth + plotWidth + 80,
-            height: 36 + steps.count * rowHeight,
-            title: title,
-            body: body
+        let axisY = 32 + steps.count * rowHeight
+        body += horizontalAxis(
+            y: axisY,
+            left: labelWidth,
+            width: plotWidth,
+            range: (0, total),
+            unit: " ms",
+            caption: "time since the run started"
         )
+        return document(width: labelWidth + plotWidth + 80, height: axisY + 36, title: title, body: body)
     }
 
     /// The SSE timeline of one stream: a tick per frame, coloured by type, over time.
@@ -192,16 +249,27 @@ public enum SVGChart {
                     + "fill=\"\(palette[lane % palette.count])\"/>\n"
             }
         }
-        let axisY = 30 + types.count * laneHeight + 14
-        body += "<text x=\"\(labelWidth)\" y=\"\(axisY)\" font-size=\"10\">0 ms</text>\n"
-        body +=
-            "<text x=\"\(width - 20)\" y=\"\(axisY)\" text-anchor=\"end\" font-size=\"10\">\(formatNumber(end)) ms</text>\n"
-        return document(width: width, height: axisY + 8, title: title, body: body)
+        let axisY = 34 + types.count * laneHeight
+        body += horizontalAxis(
+            y: axisY,
+            left: labelWidth,
+            width: plotWidth,
+            range: (0, end),
+            unit: " ms",
+            caption: "time since the request"
+        )
+        return document(width: width, height: axisY + 36, title: title, body: body)
     }
 
-    /// The MUSE commit DAG of one run: commits by depth left to right, merges as diamonds, conflict sides in red,
-    /// HEAD ringed and labelled.
-    public static func museGraph(title: String, graph: MuseGraph, conflictSides: Set<String>) -> String {
+    /// The MUSE commit DAG of one run: commits by depth left to right, merges as diamonds, HEAD ringed and
+    /// labelled. Edges run from parent to child with an arrowhead, through the gaps between rows and columns so
+    /// they never cross a commit; `refusedMerges` (a 409 `merge_conflict`, by branch names) are drawn as red
+    /// dashed links marked ✕ between the two branches, which are red.
+    public static func museGraph(
+        title: String,
+        graph: MuseGraph,
+        refusedMerges: [(left: String, right: String)]
+    ) -> String {
         let byID = Dictionary(graph.nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var depth: [String: Int] = [:]
         for node in graph.nodes {  // parents come before children in commit order
@@ -219,22 +287,50 @@ public enum SVGChart {
             position[node.id] = (30 + column * columnWidth, 62 + row * rowHeight)
         }
         let width = 60 + ((depth.values.max() ?? 0) + 1) * columnWidth
-        let height = 88 + (lanes.values.max() ?? 1) * rowHeight
+        let height = 104 + (lanes.values.max() ?? 1) * rowHeight
         var body = ""
+        let gap = 14  // half the free space between columns, where vertical runs go
         for node in graph.nodes {
             guard let to = position[node.id] else { continue }
             for (parent, dashed) in [(node.parent, false), (node.secondParent, true)] {
                 guard let parent, let from = position[parent], byID[parent] != nil else { continue }
+                let path: String
+                if from.y == to.y, to.x - from.x == columnWidth {
+                    path = "M\(from.x + 10),\(from.y) L\(to.x - 11),\(to.y)"
+                } else {
+                    // Down (or up) into the channel between rows, along it, then into the child from its left.
+                    let channel = to.y >= from.y ? from.y + rowHeight / 2 : from.y - rowHeight / 2
+                    path =
+                        "M\(from.x + 10),\(from.y) L\(from.x + gap),\(from.y) L\(from.x + gap),\(channel) "
+                        + "L\(to.x - gap - 4),\(channel) L\(to.x - gap - 4),\(to.y) L\(to.x - 11),\(to.y)"
+                }
+                // Every edge enters its child from the left, so the arrowhead is drawn in place (a marker would need
+                // an id the page's other inline graphs could clash with).
                 body +=
-                    "<line x1=\"\(from.x)\" y1=\"\(from.y)\" x2=\"\(to.x)\" y2=\"\(to.y)\" stroke=\"#888\""
-                    + (dashed ? " stroke-dasharray=\"4 3\"" : "") + "/>\n"
+                    "<path d=\"\(path)\" fill=\"none\" stroke=\"#888\"" + (dashed ? " stroke-dasharray=\"4 3\"" : "")
+                    + "/><polygon points=\"\(to.x - 11),\(to.y) \(to.x - 18),\(to.y - 4) \(to.x - 18),\(to.y + 4)\" "
+                    + "fill=\"#666\"/>\n"
             }
+        }
+        let byName = Dictionary(graph.nodes.map { ($0.name, $0.id) }, uniquingKeysWith: { _, last in last })
+        let refusedSides = Set(refusedMerges.flatMap { [$0.left, $0.right] })
+        for refused in refusedMerges {
+            guard let left = byName[refused.left].flatMap({ position[$0] }),
+                let right = byName[refused.right].flatMap({ position[$0] })
+            else { continue }
+            let middle = ((left.x + right.x) / 2, (left.y + right.y) / 2)
+            body +=
+                "<line x1=\"\(left.x)\" y1=\"\(left.y)\" x2=\"\(right.x)\" y2=\"\(right.y)\" stroke=\"#e15759\" "
+                + "stroke-width=\"2\" stroke-dasharray=\"2 3\"><title>"
+                + escapeMarkup("merge of \(refused.left) and \(refused.right) refused: 409 merge_conflict")
+                + "</title></line>\n<text x=\"\(middle.0)\" y=\"\(middle.1 + 5)\" text-anchor=\"middle\" "
+                + "fill=\"#b91c1c\" font-size=\"16\" font-weight=\"bold\">✕</text>\n"
         }
         for node in graph.nodes {
             guard let point = position[node.id] else { continue }
             let isHead = node.isHead || node.id == graph.head
             let isMerge = node.secondParent != nil
-            let isConflict = conflictSides.contains(node.name)
+            let isConflict = refusedSides.contains(node.name)
             let fill = isConflict ? "#e15759" : isMerge ? "#f28e2b" : node.parent == nil ? "#59a14f" : "#4e79a7"
             let tooltip = escapeMarkup("\(node.name) \(node.intent) \(node.id)")
             if isMerge {
@@ -255,12 +351,15 @@ public enum SVGChart {
                 "<text x=\"\(point.x + 12)\" y=\"\(point.y + 16)\" font-size=\"10\">\(escapeMarkup(node.name))</text>\n"
         }
         body +=
-            "<text x=\"8\" y=\"\(height - 8)\" font-size=\"10\" fill=\"#555\">● commit  ◆ merge (dashed: second parent)  "
-            + "red: conflicting branches  ring: HEAD</text>\n"
-        return document(width: max(width, 420), height: height, title: title, body: body)
+            "<text x=\"8\" y=\"\(height - 24)\" font-size=\"10\" fill=\"#555\">● commit  ◆ merge (dashed arrow: "
+            + "second parent)  → parent to child  ring: HEAD</text>\n"
+            + "<text x=\"8\" y=\"\(height - 10)\" font-size=\"10\" fill=\"#555\">red ✕ link: a merge MUSE refused "
+            + "with a conflict, between its two branches (red)</text>\n"
+        return document(width: max(width, 460), height: height, title: title, body: body)
     }
 
-    /// A piano roll: time in beats left to right, pitch bottom to top, drums in grey, opacity by velocity.
+    /// A piano roll: time in beats left to right (a tick every bar of 4 beats), pitch bottom to top (every C
+    /// named), one colour per track with a legend, opacity by velocity.
     public static func pianoRoll(title: String, roll: PianoRoll) -> String {
         let width = 760
         let plotLeft = 40
@@ -272,9 +371,17 @@ public enum SVGChart {
         let rowHeight = max(2.0, min(8.0, 320.0 / Double(high - low + 1)))
         let plotHeight = rowHeight * Double(high - low + 1)
         let end = max(notes.map { $0.startBeat + $0.durationBeats }.max() ?? 1, 1e-9)
+        func color(_ track: Int) -> String { palette[track % palette.count] }
         var body =
             "<rect x=\"\(plotLeft)\" y=\"\(plotTop)\" width=\"\(plotWidth)\" height=\"\(formatNumber(plotHeight))\" "
             + "fill=\"#f3f4f6\"/>\n"
+        for pitch in low...high where pitch % 12 == 0 {
+            let y = Double(plotTop) + Double(high - pitch) * rowHeight
+            body +=
+                "<line x1=\"\(plotLeft)\" y1=\"\(formatNumber(y + rowHeight))\" x2=\"\(plotLeft + plotWidth)\" "
+                + "y2=\"\(formatNumber(y + rowHeight))\" stroke=\"#d1d5db\"/><text x=\"\(plotLeft - 4)\" "
+                + "y=\"\(formatNumber(y + rowHeight))\" text-anchor=\"end\" font-size=\"10\">C\(pitch / 12 - 1)</text>\n"
+        }
         for note in notes {
             let x = Double(plotLeft) + Double(plotWidth) * note.startBeat / end
             let y = Double(plotTop) + Double(high - note.pitch) * rowHeight
@@ -282,19 +389,37 @@ public enum SVGChart {
             let opacity = 0.35 + 0.65 * Double(min(max(note.velocity, 1), 127)) / 127
             body +=
                 "<rect x=\"\(formatNumber(x))\" y=\"\(formatNumber(y))\" width=\"\(formatNumber(width))\" "
-                + "height=\"\(formatNumber(rowHeight))\" fill=\"\(note.isDrum ? "#6b7280" : "#4e79a7")\" "
+                + "height=\"\(formatNumber(rowHeight))\" fill=\"\(color(note.track))\" "
                 + "fill-opacity=\"\(formatNumber(opacity, digits: 2))\"/>\n"
         }
-        let axisY = Double(plotTop) + plotHeight + 14
+        let axisY = Int(Double(plotTop) + plotHeight.rounded(.up)) + 2
+        let bars = ticks(from: 0, to: end / 4, count: 8).filter { $0 == $0.rounded() }
         body +=
-            "<text x=\"\(plotLeft - 4)\" y=\"\(plotTop + 10)\" text-anchor=\"end\" font-size=\"10\">\(high)</text>\n"
+            "<line x1=\"\(plotLeft)\" y1=\"\(axisY)\" x2=\"\(plotLeft + plotWidth)\" y2=\"\(axisY)\" stroke=\"#333\"/>\n"
+        for bar in bars {
+            let x = Double(plotLeft) + Double(plotWidth) * bar * 4 / end
+            body +=
+                "<line x1=\"\(formatNumber(x))\" y1=\"\(axisY)\" x2=\"\(formatNumber(x))\" y2=\"\(axisY + 4)\" "
+                + "stroke=\"#333\"/><text x=\"\(formatNumber(x))\" y=\"\(axisY + 15)\" text-anchor=\"middle\" "
+                + "font-size=\"10\">\(Int(bar) + 1)</text>\n"
+        }
         body +=
-            "<text x=\"\(plotLeft - 4)\" y=\"\(formatNumber(Double(plotTop) + plotHeight))\" text-anchor=\"end\" "
-            + "font-size=\"10\">\(low)</text>\n"
-        body += "<text x=\"\(plotLeft)\" y=\"\(formatNumber(axisY))\" font-size=\"10\">beat 0</text>\n"
-        body +=
-            "<text x=\"\(width - 12)\" y=\"\(formatNumber(axisY))\" text-anchor=\"end\" font-size=\"10\">"
-            + "beat \(formatNumber(end)) · \(notes.count) notes</text>\n"
-        return document(width: width, height: Int(axisY) + 8, title: title, body: body)
+            "<text x=\"\(plotLeft + plotWidth / 2)\" y=\"\(axisY + 29)\" text-anchor=\"middle\" fill=\"#555\" "
+            + "font-size=\"11\">bar (4 beats), \(notes.count) notes over \(formatNumber(end)) beats</text>\n"
+        var legendY = axisY + 48
+        var legendX = plotLeft
+        for (index, name) in roll.tracks.enumerated() {
+            let label = String(name.prefix(40))
+            let itemWidth = 26 + label.count * 7
+            if legendX + itemWidth > width - 12, legendX > plotLeft {
+                legendX = plotLeft
+                legendY += 18
+            }
+            body +=
+                "<rect x=\"\(legendX)\" y=\"\(legendY - 10)\" width=\"12\" height=\"12\" fill=\"\(color(index))\"/>"
+                + "<text x=\"\(legendX + 16)\" y=\"\(legendY)\" font-size=\"11\">\(escapeMarkup(label))</text>\n"
+            legendX += itemWidth
+        }
+        return document(width: width, height: legendY + 10, title: title, body: body)
     }
 }

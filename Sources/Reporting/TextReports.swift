@@ -31,11 +31,13 @@ public enum MarkdownReport {
         }
         if !analysis.endpoints.isEmpty {
             out +=
-                "## Slowest endpoints\n\n| endpoint | calls | errors | p50 ms | p95 ms | p99 ms |\n"
-                + "|---|---:|---:|---:|---:|---:|\n"
+                "## Slowest endpoints\n\nErrors are 4xx and 5xx answers and faults; MUSE's 409 conflicts are counted "
+                + "apart.\n\n| endpoint | calls | errors | conflicts | p50 ms | p95 ms | p99 ms |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n"
             for endpoint in analysis.endpoints.prefix(10) {
                 out +=
-                    "| `\(cell(endpoint.endpoint))` | \(endpoint.count) | \(endpoint.errors) | \(stats(endpoint.total)) |\n"
+                    "| `\(cell(endpoint.endpoint))` | \(endpoint.count) | \(endpoint.errors) | \(endpoint.conflicts) | "
+                    + "\(stats(endpoint.total)) |\n"
             }
             out += "\n"
         }

@@ -17,6 +17,8 @@ public struct LiveBatch: Sendable {
 
     /// Stops the batch early when interrupted; nil: it runs to the end.
     public var interruption: BatchInterruption?
+    /// The command line and commit the manifest records.
+    public var provenance = BatchProvenance()
 
     /// A batch of `configuration`, sending `token`.
     public init(_ configuration: HarnessConfiguration, token: String?, toolVersion: String = Release.version) {
@@ -116,6 +118,7 @@ public struct LiveBatch: Sendable {
         }
         var runner = HarnessRunner(configuration: configuration, token: token, toolVersion: toolVersion)
         runner.describedConfiguration = described
+        runner.provenance = provenance
         if let proxy {
             runner.onRunFinished = { runID in
                 if let run = try? RunID(validating: runID) { _ = try? proxy.finishRun(run) }

@@ -14,7 +14,8 @@ extension CommandLineTool {
                 A missing or damaged input is named with what is wrong, and the report says which sections could not
                 be built. A batch that did not finish (tdf run was killed) is reported with the runs that have no
                 final status. Exit status: 0 when every section was built, 1 when some could not be, the batch did
-                not finish, or an output could not be written; 3 when --in is not a directory.
+                not finish, or an output could not be written; 3 when --in is not a directory or holds no artifact
+                tree (none of runs.jsonl, manifest.json, cassettes/, muse/graph.json): then nothing is written.
                 """,
             examples: [
                 "tdf report --in out",
@@ -40,6 +41,17 @@ extension CommandLineTool {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CommandFailure(
                 "\(input) is not a directory; give the --out directory of tdf run",
+                exitCode: ExitCode.environment
+            )
+        }
+        let markers = [
+            ArtifactLayout.runsName, ArtifactLayout.manifestName, ArtifactLayout.cassettesDirectoryName,
+            ArtifactLayout.museGraphName,
+        ]
+        guard markers.contains(where: { FileManager.default.fileExists(atPath: root + "/" + $0) }) else {
+            throw CommandFailure(
+                "\(input) holds no artifact tree (none of \(markers.joined(separator: ", "))); give the --out "
+                    + "directory of tdf run",
                 exitCode: ExitCode.environment
             )
         }

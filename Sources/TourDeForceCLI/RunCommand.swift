@@ -239,6 +239,7 @@ extension CommandLineTool {
         }
         var batch = LiveBatch(configuration, token: token)
         batch.interruption = interruption
+        batch.provenance = BatchProvenance(commandLine: ["tdf"] + arguments.words, environment: context.environment)
         let progress = Mutex(BatchProgress(total: configuration.runs))
         let batchStarted = ContinuousClock.now
         let redraw: @Sendable () -> Void = {

@@ -191,6 +191,72 @@ func fixtureTree(runs: Int = 2) -> ArtifactTree {
         #expect(html.contains("id=\"failures\"") && html.contains("href=\"#failures\""))
     }
 
+    /// A status has one colour wherever it is shown, whatever its row: success green and a failure red even when
+    /// the failures outnumber the successes (the chart lists the largest first).
+    @Test func statusColoursAreFixedByStatus() throws {
+        var tree = fixtureTree(runs: 3)
+        tree.runs[0].status = "maestro_error"
+        let analysis = RunAnalysis(tree: tree)
+        let plots = ReportPlots(analysis)
+        let chart = try #require(plots.svg("status_breakdown"))
+        #expect(analysis.kpis.statusCounts.first?.status == "maestro_error")
+        let success = try #require(chart.components(separatedBy: ">success</text>").last)
+        let failure = try #require(chart.components(separatedBy: ">maestro_error</text>").last)
+        #expect(success.hasPrefix("\n<rect") && success.contains("fill=\"#15803d\""))
+        #expect(failure.prefix(120).contains("fill=\"#b91c1c\""))
+        #expect(!failure.prefix(120).contains("#15803d"))
+        let html = HTMLReport.render(analysis, plots: plots)
+        #expect(html.contains("<span class=\"swatch\" style=\"background:#15803d\"></span>success"))
+        #expect(html.contains("<span class=\"swatch\" style=\"background:#b91c1c\"></span>maestro_error"))
+        #expect(StatusColor.of("interrupted") == "#9ca3af" && StatusColor.of("something new") == "#4b5563")
+    }
+
+    /// The header names the batch: date, state, seed, versions, commit, targets and the command line (quoted as
+    /// a shell needs it); without a manifest it says what is not recorded instead of inventing it.
+    @Test func headerDescribesTheBatch() {
+        var tree = fixtureTree()
+        tree.batch.startedAt = "2026-12-08T04:14:27.601Z"
+        tree.batch.finishedAt = "2026-12-08T04:14:30.102Z"
+        tree.batch.state = "finished"
+        tree.batch.seed = "1337"
+        tree.batch.toolVersion = "0.1.0"
+        tree.batch.commit = "9f2c1e0"
+        tree.batch.stack = "embedded"
+        tree.batch.targets = [
+            BatchDescription.Target(role: "maestro", url: "http://maestro:10001/api/v1/maestro/stream")
+        ]
+        tree.batch.commandLine = ["tdf", "run", "--out", "/tmp/my runs", "--seed", "1337"]
+        let analysis = RunAnalysis(tree: tree)
+        let html = HTMLReport.render(analysis, plots: ReportPlots(analysis))
+        #expect(html.contains("<dt>date</dt><dd>2026-12-08T04:14:27.601Z → 2026-12-08T04:14:30.102Z</dd>"))
+        #expect(html.contains("<dt>seed</dt><dd>1337</dd><dt>tdf</dt><dd>0.1.0</dd>"))
+        #expect(html.contains("<dt>commit</dt><dd><code>9f2c1e0</code></dd>"))
+        #expect(html.contains("maestro <code>http://maestro:10001/api/v1/maestro/stream</code> (embedded stack)"))
+        #expect(html.contains("<code>tdf run --out &#39;/tmp/my runs&#39; --seed 1337</code>"))
+        let bare = HTMLReport.render(
+            RunAnalysis(tree: fixtureTree()),
+            plots: ReportPlots(RunAnalysis(tree: fixtureTree()))
+        )
+        #expect(bare.contains("<dt>commit</dt><dd>not recorded (set TDF_COMMIT)</dd>"))
+        #expect(!bare.contains("<dt>seed</dt>"))
+    }
+
+    /// The MUSE graph draws an arrowhead into every child, marks a refused merge between its two branches, and
+    /// routes edges outside the commits; the best and worst waterfalls share one time scale.
+    @Test func graphArrowsRefusedMergeAndSharedScales() throws {
+        let graph = try #require(fixtureTree().graphs.first)
+        let svg = SVGChart.museGraph(title: "g", graph: graph, refusedMerges: [("B1", "M1")])
+        #expect(svg.components(separatedBy: "<polygon points=").count - 1 == 3 + 1, "3 arrowheads and 1 merge diamond")
+        #expect(svg.contains("merge of B1 and M1 refused: 409 merge_conflict") && svg.contains(">✕</text>"))
+        #expect(try XMLDocument(xmlString: svg, options: []).rootElement()?.name == "svg")
+        let short = SVGChart.waterfall(
+            title: "s",
+            steps: [RunStep(name: "a", status: "ok", durationMilliseconds: 100)],
+            scaleMilliseconds: 1000
+        )
+        #expect(short.contains(">1000 ms</text>") && short.contains("width=\"48\""), "100 of 1000 ms is a tenth")
+    }
+
     /// junit.xml parses as XML with one testsuite, one testcase per run and a failure carrying the message.
     @Test func junitHasTheCommonShape() throws {
         let xml = JUnitReport.render(RunAnalysis(tree: fixtureTree()))
