@@ -181,7 +181,15 @@ extension CommandLineTool {
             case .unreadable(let failure): throw failure
             case .invalidRun(_, let failure): throw UsageError("--run: \(failure.reason)")
             case .noCassette(let path, let run, let fileName):
-                throw CommandFailure("\(path) has no cassette \(fileName) for --run \(run)")
+                // An unknown run id is a usage error in every command that takes one (replay too), naming the runs
+                // there are.
+                let known = ((try? SessionDirectory.cassetteFileNames(in: path)) ?? [])
+                    .compactMap { RunID.run(forFileName: $0)??.rawValue }
+                let listed = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : "")
+                throw UsageError(
+                    "\(path) has no cassette \(fileName) for --run \(run)"
+                        + (known.isEmpty ? "" : "; its runs are \(listed)")
+                )
             }
         }
     }

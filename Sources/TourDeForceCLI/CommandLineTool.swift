@@ -152,9 +152,12 @@ extension CommandLineTool {
         "|---|---|",
         "| `0` | everything succeeded: every run passed, every file was read, nothing differs |",
         "| `1` | the work ran and found a failure: a run failed, a file is damaged, a report section could not be built |",
-        "| `2` | usage or configuration error: one line on stderr that says what to fix; nothing was started |",
+        "| `2` | usage or configuration error: one line on stderr that says what to fix; nothing was started. An "
+            + "unknown run id (`replay --run-id`, `cassette … --run`) is one, and the line lists the runs there are |",
         "| `3` | environment problem: a port cannot be bound, `--out` cannot be written, a service is unreachable "
-            + "before any run |",
+            + "before any run, `--in` holds no artifact tree |",
+        "| `130` | `tdf run` stopped by SIGINT or SIGTERM after finishing what was in flight (a second signal: at "
+            + "once) |",
         "",
         "## Output conventions",
         "",

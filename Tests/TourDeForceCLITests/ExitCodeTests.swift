@@ -41,6 +41,27 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
         #expect(result.stdout.contains("2 runs: 0 succeeded, 2 failed"))
     }
 
+    /// 2 in every command that takes a run id: an unknown one is a usage error whose one line lists the runs there
+    /// are.
+    @Test func unknownRunIDIsTwoEverywhere() async throws {
+        let directory = try TemporaryDirectory()
+        let out = directory.path("o")
+        let recorded = await tdfInProcess(["run", "--stack", "embedded", "--runs", "1", "--out", out])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        for command in [
+            ["replay", "--in", out, "--run-id", "r_000009"], ["cassette", "show", out + "/cassettes", "--run", "r_000009"],
+            ["cassette", "ls", out + "/cassettes", "--run", "r_000009"],
+            ["cassette", "verify", out + "/cassettes", "--run", "r_000009"],
+            ["cassette", "scan", out + "/cassettes", "--run", "r_000009"],
+            ["cassette", "har", out + "/cassettes", "--run", "r_000009"],
+        ] {
+            let result = await tdfInProcess(command)
+            #expect(result.status == 2, "\(command): \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains("r_000009") && lines[0].contains("r_000001"), "\(command)")
+        }
+    }
+
     /// 2: a usage error is exactly one line on stderr that names the problem, and nothing on stdout.
     @Test func usageErrorIsTwoAndOneLine() async {
         let result = await tdfInProcess(["cassette", "ls", "--frobnicate"])
