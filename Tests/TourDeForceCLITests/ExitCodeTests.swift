@@ -49,7 +49,8 @@ private func serviceFlags(maestro: String, storpheus: String) -> [String] {
         let recorded = await tdfInProcess(["run", "--stack", "embedded", "--runs", "1", "--out", out])
         #expect(recorded.status == 0, "\(recorded.stderr)")
         for command in [
-            ["replay", "--in", out, "--run-id", "r_000009"], ["cassette", "show", out + "/cassettes", "--run", "r_000009"],
+            ["replay", "--in", out, "--run-id", "r_000009"],
+            ["cassette", "show", out + "/cassettes", "--run", "r_000009"],
             ["cassette", "ls", out + "/cassettes", "--run", "r_000009"],
             ["cassette", "verify", out + "/cassettes", "--run", "r_000009"],
             ["cassette", "scan", out + "/cassettes", "--run", "r_000009"],
