@@ -378,7 +378,7 @@ public enum HTMLReport {
             body += card("branch heads", String(total.branchHeads)) + card("max depth", String(total.maxDepth))
             body += card("conflicts", String(total.conflicts)) + card("checkouts", String(total.checkouts))
             body += card("blocked checkouts", String(total.blockedCheckouts)) + card("drift", String(total.drift))
-            body += card("recoveries", String(total.recoveries)) + "</div><table>"
+            body += card("recoveries", String(total.recoveries)) + "</div><h3>Per run</h3><table>"
             body += header([
                 "run", "commits", "merges", "heads", "depth", "conflicts", "checkouts", "drift", "recovered", "HEAD",
             ])
@@ -393,6 +393,11 @@ public enum HTMLReport {
                 )
             }
             body += "</table>"
+            if analysis.muse.count > 200 {
+                body +=
+                    "<p>The first 200 of \(analysis.muse.count) runs are listed; every run is in "
+                    + "\(ArtifactLayout.analyticsDatabaseName).</p>"
+            }
             for (name, svg) in plots.charts where name.hasPrefix("muse_dag_") { body += "<div>\(svg)</div>" }
             if tree.graphs.count > ReportPlots.graphsDrawn {
                 body +=
