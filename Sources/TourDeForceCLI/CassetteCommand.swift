@@ -183,8 +183,9 @@ extension CommandLineTool {
             case .noCassette(let path, let run, let fileName):
                 // An unknown run id is a usage error in every command that takes one (replay too), naming the runs
                 // there are.
-                let known = ((try? SessionDirectory.cassetteFileNames(in: path)) ?? [])
-                    .compactMap { RunID.run(forFileName: $0)??.rawValue }
+                let known = ((try? SessionDirectory.cassetteFileNames(in: path)) ?? []).compactMap { name in
+                    RunID.run(forFileName: name).map { $0?.rawValue ?? RunID.untaggedName }
+                }
                 let listed = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", …" : "")
                 throw UsageError(
                     "\(path) has no cassette \(fileName) for --run \(run)"

@@ -94,6 +94,19 @@ final class ChildProcess: Sendable {
         return nil
     }
 
+    /// Waits until standard error holds `text` (a progress line such as `[3/200]`), at most `timeout`; returns
+    /// whether it came.
+    @discardableResult
+    func waitForStandardError(containing text: String, timeout: Duration) async -> Bool {
+        let giveUp = ContinuousClock.now.advanced(by: timeout)
+        while !standardError.contains(text) {
+            guard ContinuousClock.now < giveUp, (try? await Task.sleep(for: .milliseconds(20))) != nil else {
+                return false
+            }
+        }
+        return true
+    }
+
     /// Waits for the process to end and returns its exit status (or the signal number).
     func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
         let finished = Task {

@@ -25,10 +25,7 @@ import Testing
             ["run", "--stack", "embedded", "--runs", "200", "--concurrency", "2", "--out", out]
         )
         // Progress lines ("tdf run: r_000003 ... [3/200]") go to stderr; kill once three runs have finished.
-        let giveUp = ContinuousClock.now.advanced(by: .seconds(90))
-        while !child.standardError.contains("[3/200]") && ContinuousClock.now < giveUp {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        await child.waitForStandardError(containing: "[3/200]", timeout: .seconds(90))
         child.send(SIGKILL)
         _ = await child.waitForExit()
         #expect(child.wasKilledBySignal, "tdf run ended before the kill: \(child.standardError)")
