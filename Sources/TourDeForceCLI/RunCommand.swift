@@ -326,8 +326,12 @@ extension CommandLineTool {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path), !entries.isEmpty else {
             return
         }
-        let batchFiles = [ArtifactLayout.manifestName, ArtifactLayout.runsName, ArtifactLayout.cassettesDirectoryName]
-        guard entries.contains(where: batchFiles.contains) else {
+        // --force removes the directory, so only what tdf wrote qualifies: a manifest it signed, or runs.jsonl.
+        let manifest = try? JSONParser.parse(
+            Array(Data(contentsOf: URL(fileURLWithPath: path + "/" + ArtifactLayout.manifestName)))
+        )
+        let holdsBatch = manifest?["tool"]?.stringValue == "tdf" || entries.contains(ArtifactLayout.runsName)
+        guard holdsBatch else {
             throw UsageError("--out \(path) is not empty and holds no tdf batch; give a new or empty directory")
         }
         guard force else {

@@ -212,3 +212,21 @@ extension RunCommandTests {
         #expect(BatchProgress.clock(59.6) == "1m00s" && BatchProgress.clock(3_900) == "1h05m")
     }
 }
+
+extension RunCommandTests {
+    /// `--force` replaces only what tdf wrote: a non-empty `--out` that holds no batch (here a file of the user's
+    /// and a `manifest.json` another tool wrote) is refused with or without it, and nothing in it is touched.
+    @Test func forceNeverRemovesADirectoryTdfDidNotWrite() async throws {
+        let directory = try TemporaryDirectory()
+        let out = directory.path("mine")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try Data("{\"name\": \"my-web-app\"}".utf8).write(to: URL(fileURLWithPath: out + "/manifest.json"))
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
+        for force in [[], ["--force"]] {
+            let result = await runCommand(["--stack", "embedded", "--runs", "1", "--out", out] + force)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("is not empty and holds no tdf batch; give a new or empty directory"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["manifest.json", "notes.txt"])
+    }
+}
