@@ -73,6 +73,11 @@ public struct BatchResult: Sendable {
 
     /// Whether every run succeeded.
     public var allSucceeded: Bool { failedCount == 0 }
+
+    /// Whether the batch was interrupted: a run ended `interrupted`, or fewer than `planned` runs ran.
+    public func wasInterrupted(planned: Int) -> Bool {
+        runs.count < planned || runs.contains { $0.status == .interrupted }
+    }
 }
 
 /// Why an artifact directory cannot be used.
@@ -227,7 +232,6 @@ public struct HarnessRunner: Sendable {
             }
         }
 
-        let interrupted = Task.isCancelled
         finished.sort { $0.summary.runID < $1.summary.runID }
         try store.sealLineFiles()
         try store.write(finished.map { $0.summary.line + "\n" }.joined(), to: ArtifactLayout.runsName)
@@ -239,16 +243,18 @@ public struct HarnessRunner: Sendable {
             to: store
         )
         let summaries = finished.map(\.summary)
+        let result = BatchResult(runs: summaries, outputDirectory: configuration.outputDirectory)
         try store.write(
             json: manifest(
                 startedAt: startedAt,
                 finishedAt: Timestamp.now().description,
                 runs: summaries,
-                interrupted: interrupted
+                // A signal after the last run ended interrupted nothing: that batch is finished.
+                interrupted: result.wasInterrupted(planned: indexes.count)
             ),
             to: ArtifactLayout.manifestName
         )
-        return BatchResult(runs: summaries, outputDirectory: configuration.outputDirectory)
+        return result
     }
 
     private func manifest(

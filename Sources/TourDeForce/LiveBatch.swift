@@ -141,7 +141,11 @@ public struct LiveBatch: Sendable {
         await stack?.shutdown()
         switch ran {
         case .success(let result):
-            return Outcome(result: result, proxyReport: report, interrupted: interruption?.isInterrupted ?? false)
+            return Outcome(
+                result: result,
+                proxyReport: report,
+                interrupted: result.wasInterrupted(planned: configuration.runs)
+            )
         case .failure(let error):
             throw .artifacts(error.message)
         }
@@ -195,9 +199,6 @@ public final class BatchInterruption: Sendable {
         }
         stop?()
     }
-
-    /// Whether ``interrupt()`` was called.
-    public var isInterrupted: Bool { state.withLock { $0.interrupted } }
 
     /// Runs `stop` on interruption, or now if the batch is already interrupted.
     func whenInterrupted(_ stop: @escaping @Sendable () -> Void) {
