@@ -204,7 +204,9 @@ public struct RetryPolicy: Sendable {
     /// The wait before retry number `retry` (1 for the first retry), given the `Retry-After` header if any.
     func delay(retry: Int, retryAfter: String?) -> Duration {
         if let retryAfter, let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
-            return min(.milliseconds(Int64(seconds * 1000)), maxDelay)
+            // Compared before converting: `inf` or 1e300 seconds from a server would trap in `Int64(_:)`.
+            let cap = maxDelay.secondsValue
+            return seconds >= cap ? maxDelay : .milliseconds(Int64(seconds * 1000))
         }
         let doubled = baseDelay * (1 << min(retry - 1, 20))
         return min(doubled, maxDelay)

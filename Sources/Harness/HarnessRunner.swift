@@ -40,14 +40,23 @@ public struct RunWait: Sendable, Equatable {
     public let runID: String
     /// How long it waits.
     public let delay: Duration
-    /// Why, e.g. `maestro answered 429: rate limit exceeded`.
+    /// Why, e.g. `maestro answered 429: rate limit exceeded`: one line of at most ``longestReason`` characters,
+    /// control characters blanked, since it holds a server's words and goes to a terminal.
     public let reason: String
+
+    /// The longest reason kept (longer ones end in `…`).
+    public static let longestReason = 160
 
     /// Makes a wait.
     public init(runID: String, delay: Duration, reason: String) {
         self.runID = runID
         self.delay = delay
-        self.reason = reason
+        let line = String(
+            String.UnicodeScalarView(
+                reason.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }
+            )
+        )
+        self.reason = line.count > Self.longestReason ? line.prefix(Self.longestReason) + "…" : line
     }
 }
 

@@ -368,9 +368,3 @@ extension CommandLineTool {
         return line
     }
 }
-
-extension Duration {
-    var secondsValue: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

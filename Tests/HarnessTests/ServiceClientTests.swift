@@ -52,6 +52,13 @@ import Testing
         let policy = RetryPolicy(maxAttempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(30))
         #expect(policy.delay(retry: 1, retryAfter: "2") == .seconds(2))
         #expect(policy.delay(retry: 1, retryAfter: "600") == .seconds(30))
+        // What a server may send beyond any clock: capped, never a trap; not a number of seconds: the backoff.
+        for huge in ["inf", "1e300", "9223372036854775807", "99999999999999999999"] {
+            #expect(policy.delay(retry: 1, retryAfter: huge) == .seconds(30), "\(huge)")
+        }
+        for unusable in ["nan", "-1", "", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+            #expect(policy.delay(retry: 1, retryAfter: unusable) == .seconds(1), "\(unusable)")
+        }
         #expect(policy.delay(retry: 3, retryAfter: nil) == .seconds(4))
         #expect(policy.delay(retry: 9, retryAfter: nil) == .seconds(30))
     }

@@ -210,6 +210,17 @@ extension RunCommandTests {
                 == "runs 1/10 done, 0 failed, 1 in flight, 1 retry, 20.0 s, about 3m00s left"
         )
         #expect(BatchProgress.clock(59.6) == "1m00s" && BatchProgress.clock(3_900) == "1h05m")
+
+        // A server's message reaches the terminal as one bounded line: no escape sequence, no line break.
+        let hostile = RunWait(
+            runID: "r_000003",
+            delay: .seconds(1),
+            reason: "maestro answered 429: \u{1B}[2J\u{1B}]0;owned\u{07}slow\r\ndown "
+                + String(repeating: "x", count: 10_000)
+        )
+        #expect(!hostile.reason.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        #expect(hostile.reason.hasPrefix("maestro answered 429:  [2J ]0;owned slow  down xxx"))
+        #expect(hostile.reason.count == RunWait.longestReason + 1 && hostile.reason.hasSuffix("…"))
     }
 }
 
