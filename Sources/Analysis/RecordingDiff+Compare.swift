@@ -73,8 +73,8 @@ private struct Comparer {
             )
         }
         let alignment = SequenceAlignment.pairs(
-            left.map(Self.alignmentKey),
-            right.map(Self.alignmentKey),
+            left.map(alignmentKey),
+            right.map(alignmentKey),
             maximumCells: options.maximumAlignmentCells
         )
         // Between two aligned pairs, exchanges left on both sides took each other's place (paired and compared);
@@ -94,10 +94,12 @@ private struct Comparer {
         compareMIDI(run, a.midi[run], b.midi[run])
     }
 
-    /// What pairs two exchanges of a run: the same service, method, endpoint and harness step (the step tells the
-    /// fourteen edits of one endpoint apart, so removing one pairs the other thirteen with their own).
-    static func alignmentKey(_ exchange: Exchange) -> String {
-        "\(exchange.service) \(exchange.request.method) \(PathTemplate.collapse(exchange.request.target)) "
+    /// What pairs two exchanges of a run: the same service, method, target (volatile ids and ports masked, as
+    /// ``compareExchange`` compares it) and harness step. The step tells the fourteen edits of one endpoint apart;
+    /// the query tells apart the calls of a client that has no steps (`?page=3` from `?page=4`). So removing one
+    /// call pairs the others with their own.
+    func alignmentKey(_ exchange: Exchange) -> String {
+        "\(exchange.service) \(exchange.request.method) \(options.volatility.mask(exchange.request.target)) "
             + (exchange.step ?? "")
     }
 

@@ -10,8 +10,8 @@ extension CommandLineTool {
             discussion: """
                 A and B are artifact trees (the --out of tdf run: cassettes/, runs.jsonl, midi/) or cassette session
                 directories (index.json and <run_id>.jsonl.gz). Runs are paired by run id; a run's exchanges are
-                aligned on service, method, endpoint and harness step, so a request added or removed is one
-                difference and the others still pair. Ids the backend invents, timestamps, durations and loopback
+                aligned on service, method, target (ids masked) and harness step, so a request added or removed is
+                one difference and the others still pair. Ids the backend invents, timestamps, durations and loopback
                 ports are ignored (--ignore adds JSON paths). Per-endpoint latency (p50/p95) and single exchanges
                 much slower or faster (latency-outlier) are shown and only fail with a latency threshold.
                 A diff of more than \(DiffListing.automaticLimit) differences prints counts per category and the

@@ -318,6 +318,31 @@ private func diff(_ changed: [Exchange], options: DiffOptions = DiffOptions()) -
         #expect(added.differences.map(\.message) == ["exchange only in B"])
     }
 
+    /// A client tdf did not write has no harness steps: six pages of one endpoint, page 3 left out and the rest
+    /// renumbered, still differ by that one exchange, because the query takes part in the pairing. Ids it invents
+    /// in the target (masked as the comparison masks them) do not split pairs.
+    @Test func foreignClientWithoutStepsAlignsOnItsTargets() throws {
+        func pages(_ numbers: [Int]) -> [Exchange] {
+            numbers.enumerated().map { index, page in
+                var call = exchange(
+                    index,
+                    "/api/v1/maestro/prompts?page=\(page)&request=\(UUID().uuidString.lowercased())",
+                    body: #"{"page":\#(page)}"#
+                )
+                call.step = nil
+                return call
+            }
+        }
+        let result = RecordingDiff.compare(
+            recording(pages([1, 2, 3, 4, 5, 6])),
+            recording(pages([1, 2, 4, 5, 6]), path: "B")
+        )
+        #expect(result.differences.count == 1, "\(result.text(.full))")
+        #expect(result.differences.first?.message == "exchange only in A")
+        #expect(result.differences.first?.exchange?.target.hasPrefix("/api/v1/maestro/prompts?page=3&") == true)
+        #expect(result.pairedExchanges == 5)
+    }
+
     /// One call of thirty made 800 ms slower leaves the endpoint's p50 and p95 where they were, but is named as a
     /// latency outlier with its run and exchange; `--fail-on latency-outlier=+500ms` (or `=3x`) fails, `+1000ms`
     /// passes, and the diff is not identical although nothing of contract or content class differs.
