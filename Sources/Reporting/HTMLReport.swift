@@ -187,6 +187,9 @@ public enum HTMLReport {
             }.joined() + "</tr>\n"
     }
 
+    /// Run statuses that the compose stream's failure gives.
+    private static let streamStatuses: Set<String> = ["maestro_error", "contract_violation"]
+
     /// A small square in the status's colour.
     private static func swatch(_ status: String) -> String {
         "<span class=\"swatch\" style=\"background:\(StatusColor.of(status))\"></span>"
@@ -416,16 +419,13 @@ public enum HTMLReport {
                 body += "<h3 id=\"fail-\(h(run.runID))\">\(h(run.runID)) — \(h(run.status))</h3>"
                 body += "<p>Prompt: \(h(run.promptTitle ?? "-"))</p><pre>\(h(run.error ?? "(no message)"))</pre>"
                 let failing = analysis.failingExchange(of: run.runID)
-                if let failing {
-                    body += failedExchange(failing)
-                }
+                if let failing { body += failedExchange(failing) }
                 // The compose stream's last events explain a stream failure; another service's failure is its
                 // request and response above.
+                let streamFailed =
+                    (failing.map { !$0.frames.isEmpty } ?? true) || Self.streamStatuses.contains(run.status)
                 let frames = analysis.lastFrames(of: run.runID)
-                if !frames.isEmpty,
-                    failing == nil || failing?.frames.isEmpty == false || run.status == "maestro_error"
-                        || run.status == "contract_violation"
-                {
+                if streamFailed, !frames.isEmpty {
                     body +=
                         "<p>Last SSE events:</p><pre>"
                         + frames.map {

@@ -326,10 +326,13 @@ extension CommandLineTool {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path), !entries.isEmpty else {
             return
         }
-        // --force removes the directory, so only what tdf wrote qualifies: a manifest it signed, or runs.jsonl.
-        let manifest = try? JSONParser.parse(
-            Array(Data(contentsOf: URL(fileURLWithPath: path + "/" + ArtifactLayout.manifestName)))
-        )
+        // --force removes the directory, so only what tdf wrote qualifies: a manifest it signed, or runs.jsonl. A
+        // manifest of tdf is kilobytes; a huge file of that name is another tool's and is not read.
+        let manifestPath = path + "/" + ArtifactLayout.manifestName
+        let manifestSize = (try? FileManager.default.attributesOfItem(atPath: manifestPath)[.size] as? Int) ?? 0
+        let manifest =
+            manifestSize <= 16 << 20
+            ? try? JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: manifestPath)))) : nil
         let holdsBatch = manifest?["tool"]?.stringValue == "tdf" || entries.contains(ArtifactLayout.runsName)
         guard holdsBatch else {
             throw UsageError("--out \(path) is not empty and holds no tdf batch; give a new or empty directory")
